@@ -1,0 +1,298 @@
+"""Cluster: an EKS cluster with managed node groups and its system add-ons placed.
+
+Creates, under one component:
+- the EKS control plane through pulumi-eks (explicit name, version, endpoint access,
+  IAM OIDC provider for IRSA, access entries (`authenticationMode: API`); the deploying
+  identity gets cluster admin through the creator's bootstrap entry, which pulumi-eks always
+  sets, so no second entry is made for it: EKS would refuse a duplicate);
+- one IAM role shared by the nodes (worker, CNI and ECR read-only policies);
+- per node group, keyed by name: a launch template requiring IMDSv2 (hop limit 1, so pods
+  cannot borrow the node's role) with an encrypted gp3 root volume, and an EKS managed node
+  group in the private subnets of its zones with its labels and taints;
+- CoreDNS as an EKS add-on and metrics-server as a Helm release, both pinned to the system
+  nodes (`role=infra` by default) with their replica counts declared, created after those
+  nodes exist (a CoreDNS add-on created before any node sits DEGRADED: pulumi-eks #1819);
+- a Kubernetes provider built from the cluster's kubeconfig.
+
+Node groups are `aws.eks.NodeGroup` rather than pulumi-eks's `ManagedNodeGroup`: the latter is a
+remote component whose launch template is invisible to an offline plan and which fixes the
+IMDS hop limit at 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_eks as eks
+import pulumi_kubernetes as k8s
+
+from components.aws.node_groups import (
+    SEED_NODE_GROUPS,
+    NodeGroupSpec,
+    eks_name_problem,
+    matches,
+    node_group_problems,
+    tolerations_for,
+)
+from components.aws.versions import (
+    EKS_VERSION,
+    METRICS_SERVER_CHART,
+    METRICS_SERVER_CHART_REPO,
+    METRICS_SERVER_CHART_VERSION,
+)
+from components.errors import raise_if_any
+
+NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
+IMDS_HOP_LIMIT = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterArgs:
+    """What the EKS cluster looks like and where it lives."""
+
+    cluster_name: str
+    """EKS cluster name (explicit, so the LB controller and kubeconfig can name it)."""
+    vpc_id: pulumi.Input[str]
+    private_subnet_ids: Mapping[str, pulumi.Input[str]]
+    """Zone -> private subnet id: control-plane ENIs and nodes."""
+    public_subnet_ids: Mapping[str, pulumi.Input[str]]
+    """Zone -> public subnet id: internet-facing load balancers."""
+    kubernetes_version: str = EKS_VERSION
+    endpoint_public_access: bool = True
+    """Reach the API server from the internet (kubectl from a laptop), limited to `public_access_cidrs`."""
+    endpoint_private_access: bool = True
+    """Reach the API server from inside the VPC (nodes use this path)."""
+    public_access_cidrs: Sequence[str] = ("0.0.0.0/0",)
+    node_groups: Mapping[str, NodeGroupSpec] = field(default_factory=lambda: dict(SEED_NODE_GROUPS))
+    """Node group name -> spec. Default: the seeds' infra, server and client groups."""
+    system_node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "infra"})
+    """Where CoreDNS, metrics-server (and the LB controller) run. Some node group must match it."""
+    coredns_replicas: int = 1
+    enable_metrics_server: bool = True
+    metrics_server_replicas: int = 1
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class Cluster(pulumi.ComponentResource):
+    """EKS control plane, managed node groups, placed system add-ons and a Kubernetes provider."""
+
+    cluster_name: str
+    """The EKS cluster's name (a plain string: known before deployment)."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig (JSON) using `aws eks get-token`; secret."""
+    provider: k8s.Provider
+    """Kubernetes provider for this cluster; every Kubernetes object of the bed uses it."""
+    oidc_provider_arn: pulumi.Output[str]
+    oidc_issuer: pulumi.Output[str]
+    """OIDC issuer host and path, without https:// (the IRSA condition-key prefix)."""
+    cluster_security_group_id: pulumi.Output[str]
+    """The EKS-created security group of control plane and managed nodes."""
+    node_groups: dict[str, aws.eks.NodeGroup]
+    system_node_groups: list[aws.eks.NodeGroup]
+    """The node groups matching `system_node_selector`: what system pods wait for."""
+
+    def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:aws:Cluster", name, None, opts)
+        _validate(args)
+        child = pulumi.ResourceOptions(parent=self)
+        zones = list(args.private_subnet_ids)
+
+        control_plane = eks.Cluster(
+            f"{name}-eks",
+            name=args.cluster_name,
+            version=args.kubernetes_version,
+            vpc_id=args.vpc_id,
+            public_subnet_ids=list(args.public_subnet_ids.values()),
+            private_subnet_ids=list(args.private_subnet_ids.values()),
+            endpoint_public_access=args.endpoint_public_access,
+            endpoint_private_access=args.endpoint_private_access,
+            public_access_cidrs=list(args.public_access_cidrs) if args.endpoint_public_access else None,
+            authentication_mode="API",
+            create_oidc_provider=True,
+            skip_default_node_group=True,
+            skip_default_security_groups=True,
+            # CoreDNS is created below, once the nodes it is pinned to exist.
+            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
+            tags=dict(args.tags),
+            opts=child,
+        )
+
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        node_role = aws.iam.Role(
+            f"{name}-node-role",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            tags=dict(args.tags),
+            opts=child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-node-{policy}",
+                role=node_role.name,
+                policy_arn=pulumi.Output.concat("arn:", partition, ":iam::aws:policy/", policy),
+                opts=child,
+            )
+            for policy in NODE_POLICIES
+        ]
+
+        self.node_groups = {}
+        for group, spec in args.node_groups.items():
+            group_zones = list(spec.availability_zones or zones[:1])
+            template = aws.ec2.LaunchTemplate(
+                f"{name}-lt-{group}",
+                description=f"{args.cluster_name}/{group}: IMDSv2 required, encrypted gp3 root",
+                metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                    http_endpoint="enabled",
+                    http_tokens="required",
+                    http_put_response_hop_limit=IMDS_HOP_LIMIT,
+                ),
+                block_device_mappings=[
+                    aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                        device_name="/dev/xvda",
+                        ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                            volume_size=spec.disk_size_gib,
+                            volume_type="gp3",
+                            encrypted="true",
+                            delete_on_termination="true",
+                        ),
+                    )
+                ],
+                tag_specifications=[
+                    aws.ec2.LaunchTemplateTagSpecificationArgs(
+                        resource_type="instance",
+                        tags={**args.tags, "Name": f"{args.cluster_name}-{group}"},
+                    )
+                ],
+                update_default_version=True,
+                tags=dict(args.tags),
+                opts=child,
+            )
+            self.node_groups[group] = aws.eks.NodeGroup(
+                f"{name}-{group}",
+                cluster_name=args.cluster_name,
+                node_group_name=group,
+                version=args.kubernetes_version,
+                node_role_arn=node_role.arn,
+                subnet_ids=[args.private_subnet_ids[zone] for zone in group_zones],
+                instance_types=[spec.instance_type],
+                ami_type=spec.ami_type,
+                capacity_type=spec.capacity_type,
+                scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                    min_size=spec.min_size, max_size=spec.max_size, desired_size=spec.desired_size
+                ),
+                labels=dict(spec.labels),
+                taints=[
+                    aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value or None, effect=t.effect)
+                    for t in spec.taints
+                ],
+                launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                    id=template.id, version=template.latest_version.apply(str)
+                ),
+                tags=dict(args.tags),
+                # Nodes join only once the control plane exists and their role may pull and network.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[control_plane, *attachments]),
+            )
+
+        system_specs = {g: s for g, s in args.node_groups.items() if matches(args.system_node_selector, s.labels)}
+        self.system_node_groups = [self.node_groups[g] for g in system_specs]
+        system_tolerations = tolerations_for([t for s in system_specs.values() for t in s.taints])
+        after_system_nodes = pulumi.ResourceOptions(parent=self, depends_on=self.system_node_groups)
+
+        coredns_values: dict = {"replicaCount": args.coredns_replicas, "nodeSelector": dict(args.system_node_selector)}
+        if system_tolerations:
+            coredns_values["tolerations"] = system_tolerations
+        aws.eks.Addon(
+            f"{name}-coredns",
+            cluster_name=args.cluster_name,
+            addon_name="coredns",
+            configuration_values=json.dumps(coredns_values, sort_keys=True),
+            # EKS installed a self-managed CoreDNS at cluster creation; the add-on takes it over.
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            tags=dict(args.tags),
+            opts=after_system_nodes,
+        )
+
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=pulumi.Output.secret(control_plane.kubeconfig_json),
+            enable_server_side_apply=True,
+            opts=child,
+        )
+
+        if args.enable_metrics_server:
+            k8s.helm.v3.Release(
+                f"{name}-metrics-server",
+                name="metrics-server",
+                namespace="kube-system",
+                chart=METRICS_SERVER_CHART,
+                version=METRICS_SERVER_CHART_VERSION,
+                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=METRICS_SERVER_CHART_REPO),
+                values={
+                    "replicas": args.metrics_server_replicas,
+                    "nodeSelector": dict(args.system_node_selector),
+                    "tolerations": system_tolerations,
+                },
+                opts=pulumi.ResourceOptions(
+                    parent=self, provider=self.provider, depends_on=self.system_node_groups
+                ),
+            )
+
+        self.cluster_name = args.cluster_name
+        self.kubeconfig = pulumi.Output.secret(control_plane.kubeconfig_json)
+        self.oidc_provider_arn = control_plane.oidc_provider_arn
+        self.oidc_issuer = control_plane.oidc_issuer
+        self.cluster_security_group_id = control_plane.cluster_security_group_id
+        self.register_outputs(
+            {
+                "clusterName": self.cluster_name,
+                "kubeconfig": self.kubeconfig,
+                "oidcProviderArn": self.oidc_provider_arn,
+                "oidcIssuer": self.oidc_issuer,
+                "clusterSecurityGroupId": self.cluster_security_group_id,
+            }
+        )
+
+
+def _validate(args: ClusterArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if problem := eks_name_problem(args.cluster_name, 100):
+        problems.append(("cluster_name", problem))
+    if not args.kubernetes_version.count(".") == 1 or not all(p.isdigit() for p in args.kubernetes_version.split(".")):
+        problems.append(("kubernetes_version", f"{args.kubernetes_version!r} is not a version like '1.33'"))
+    if not (args.endpoint_public_access or args.endpoint_private_access):
+        problems.append(("endpoint_private_access", "the API server needs public or private access (or both)"))
+    if args.endpoint_public_access and not args.public_access_cidrs:
+        problems.append(("public_access_cidrs", "public access needs at least one CIDR"))
+    if set(args.private_subnet_ids) != set(args.public_subnet_ids):
+        problems.append(("public_subnet_ids", "must cover the same zones as private_subnet_ids"))
+    if not args.node_groups:
+        problems.append(("node_groups", "at least one node group is needed"))
+    for group, spec in args.node_groups.items():
+        if problem := eks_name_problem(group, 63):
+            problems.append((f"node_groups[{group!r}]", problem))
+        for fld, reason in node_group_problems(spec, list(args.private_subnet_ids)):
+            problems.append((f"node_groups[{group!r}].{fld}", reason))
+    if args.node_groups and not any(matches(args.system_node_selector, s.labels) for s in args.node_groups.values()):
+        problems.append(
+            ("system_node_selector", f"no node group has labels {dict(args.system_node_selector)}: system pods could not run")
+        )
+    if args.coredns_replicas < 1:
+        problems.append(("coredns_replicas", f"{args.coredns_replicas} is below 1"))
+    if args.enable_metrics_server and args.metrics_server_replicas < 1:
+        problems.append(("metrics_server_replicas", f"{args.metrics_server_replicas} is below 1"))
+    raise_if_any("Cluster", problems)

@@ -1,0 +1,220 @@
+"""LoadBalancerController: the AWS Load Balancer Controller, owned end to end by Pulumi.
+
+Creates, under one component:
+- the controller's IAM policy (the published one for the pinned version,
+  `lb_controller_policy.py`) and an IAM role trusted only by the service account
+  `kube-system/aws-load-balancer-controller`, with audience `sts.amazonaws.com`, through the
+  cluster's OIDC provider (IRSA);
+- that ServiceAccount, annotated with the role: ours, so Helm is told `serviceAccount.create=false`;
+- a CA and a serving certificate for the controller's admission webhooks, kept in Pulumi state:
+  the chart would otherwise generate new ones on every render (`genCA` in _helpers.tpl), so
+  every `pulumi up` would show a change and roll the pods (eks-charts#347, LBC #3014);
+- the Helm release of the pinned chart with `clusterName`, `region` and `vpcId` explicit (no
+  IMDS lookups, which IMDSv2 with hop limit 1 blocks), pinned to the system nodes, and the
+  Service mutator webhook off: it would make the controller the default for every
+  LoadBalancer Service and fail Service creation while the controller is down (#4140).
+
+`release` is exposed: every Ingress, LoadBalancer Service and TargetGroupBinding must depend
+on it, so that `pulumi destroy` deletes them while the controller can still delete the AWS
+load balancers it made (otherwise the VPC delete hangs on their ENIs and security groups, #2014).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+import pulumi_tls as tls
+
+from components.aws.irsa import irsa_trust_policy
+from components.aws.lb_controller_policy import lb_controller_policy
+from components.aws.versions import (
+    LB_CONTROLLER_CHART,
+    LB_CONTROLLER_CHART_REPO,
+    LB_CONTROLLER_CHART_VERSION,
+    LB_CONTROLLER_POLICY_VERSION,
+)
+from components.errors import raise_if_any
+
+NAMESPACE = "kube-system"
+SERVICE_ACCOUNT = "aws-load-balancer-controller"
+RELEASE_NAME = "aws-load-balancer-controller"
+# The chart names its webhook Service "<chart name minus -controller>-webhook-service".
+WEBHOOK_SERVICE = "aws-load-balancer-webhook-service"
+WEBHOOK_CERT_HOURS = 10 * 365 * 24
+INGRESS_CLASS = "alb"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadBalancerControllerArgs:
+    """Where the controller runs and what it manages."""
+
+    cluster_name: pulumi.Input[str]
+    region: pulumi.Input[str]
+    vpc_id: pulumi.Input[str]
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    """Issuer without https:// (`Cluster.oidc_issuer`)."""
+    provider: k8s.Provider
+    """Kubernetes provider of the cluster."""
+    node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "infra"})
+    tolerations: Sequence[Mapping[str, str]] = ()
+    replica_count: int = 2
+    """Chart default: one leader, one standby that keeps the webhook answering."""
+    wait_for: Sequence[pulumi.Resource] = ()
+    """Resources the controller's pods need first, typically the node groups matching `node_selector`."""
+    extra_values: Mapping[str, Any] = field(default_factory=dict)
+    """Helm values merged last, over ours."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """A new mapping: `base` with `override` merged in. Nested mappings merge; any other value
+    (lists included) is replaced. Neither argument is modified."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def helm_values(
+    args: LoadBalancerControllerArgs,
+    *,
+    ca_cert: pulumi.Input[str],
+    cert: pulumi.Input[str],
+    key: pulumi.Input[str],
+) -> dict[str, Any]:
+    """Chart values: ours, then `args.extra_values` on top."""
+    ours = {
+        "clusterName": args.cluster_name,
+        "region": args.region,
+        "vpcId": args.vpc_id,
+        "replicaCount": args.replica_count,
+        "serviceAccount": {"create": False, "name": SERVICE_ACCOUNT},
+        "nodeSelector": dict(args.node_selector),
+        "tolerations": [dict(t) for t in args.tolerations],
+        "enableServiceMutatorWebhook": False,
+        "webhookTLS": {"caCert": ca_cert, "cert": cert, "key": key},
+    }
+    return deep_merge(ours, args.extra_values)
+
+
+class LoadBalancerController(pulumi.ComponentResource):
+    """IRSA role, ServiceAccount, webhook certificates and the Helm release of the AWS LB controller."""
+
+    release: k8s.helm.v3.Release
+    """Depend on this from everything the controller reconciles."""
+    role_arn: pulumi.Output[str]
+    ingress_class: str
+    """IngressClass the chart creates (`alb`)."""
+
+    def __init__(self, name: str, args: LoadBalancerControllerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:aws:LoadBalancerController", name, None, opts)
+        _validate(args)
+        child = pulumi.ResourceOptions(parent=self)
+
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        policy = aws.iam.Policy(
+            f"{name}-policy",
+            description=f"AWS Load Balancer Controller {LB_CONTROLLER_POLICY_VERSION} (docs/install/iam_policy.json)",
+            policy=partition.apply(lambda p: json.dumps(lb_controller_policy(p))),
+            tags=dict(args.tags),
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            description=f"IRSA role of {NAMESPACE}/{SERVICE_ACCOUNT}",
+            assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer).apply(
+                lambda a: json.dumps(irsa_trust_policy(a[0], a[1], NAMESPACE, SERVICE_ACCOUNT))
+            ),
+            tags=dict(args.tags),
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-role-policy", role=role.name, policy_arn=policy.arn, opts=child
+        )
+
+        k8s_child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        service_account = k8s.core.v1.ServiceAccount(
+            f"{name}-sa",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=SERVICE_ACCOUNT,
+                namespace=NAMESPACE,
+                labels={"app.kubernetes.io/name": SERVICE_ACCOUNT, "app.kubernetes.io/managed-by": "pulumi"},
+                annotations={"eks.amazonaws.com/role-arn": role.arn},
+            ),
+            opts=k8s_child,
+        )
+
+        ca_key = tls.PrivateKey(f"{name}-webhook-ca", algorithm="RSA", rsa_bits=2048, opts=child)
+        ca = tls.SelfSignedCert(
+            f"{name}-webhook-ca",
+            private_key_pem=ca_key.private_key_pem,
+            is_ca_certificate=True,
+            subject=tls.SelfSignedCertSubjectArgs(common_name="aws-load-balancer-controller-ca"),
+            validity_period_hours=WEBHOOK_CERT_HOURS,
+            allowed_uses=["cert_signing", "crl_signing", "digital_signature", "key_encipherment"],
+            opts=child,
+        )
+        serving_key = tls.PrivateKey(f"{name}-webhook", algorithm="RSA", rsa_bits=2048, opts=child)
+        dns_names = [
+            f"{WEBHOOK_SERVICE}.{NAMESPACE}",
+            f"{WEBHOOK_SERVICE}.{NAMESPACE}.svc",
+            f"{WEBHOOK_SERVICE}.{NAMESPACE}.svc.cluster.local",
+        ]
+        request = tls.CertRequest(
+            f"{name}-webhook",
+            private_key_pem=serving_key.private_key_pem,
+            dns_names=dns_names,
+            subject=tls.CertRequestSubjectArgs(common_name=dns_names[1]),
+            opts=child,
+        )
+        serving_cert = tls.LocallySignedCert(
+            f"{name}-webhook",
+            cert_request_pem=request.cert_request_pem,
+            ca_cert_pem=ca.cert_pem,
+            ca_private_key_pem=ca_key.private_key_pem,
+            validity_period_hours=WEBHOOK_CERT_HOURS,
+            allowed_uses=["server_auth", "digital_signature", "key_encipherment"],
+            opts=child,
+        )
+
+        self.release = k8s.helm.v3.Release(
+            f"{name}-release",
+            name=RELEASE_NAME,
+            namespace=NAMESPACE,
+            chart=LB_CONTROLLER_CHART,
+            version=LB_CONTROLLER_CHART_VERSION,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=LB_CONTROLLER_CHART_REPO),
+            values=helm_values(
+                args,
+                ca_cert=ca.cert_pem,
+                cert=serving_cert.cert_pem,
+                key=pulumi.Output.secret(serving_key.private_key_pem),
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=args.provider,
+                depends_on=[service_account, attachment, *args.wait_for],
+            ),
+        )
+        self.role_arn = role.arn
+        self.ingress_class = INGRESS_CLASS
+        self.register_outputs({"releaseStatus": self.release.status, "roleArn": self.role_arn})
+
+
+def _validate(args: LoadBalancerControllerArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if args.replica_count < 1:
+        problems.append(("replica_count", f"{args.replica_count} is below 1"))
+    if not args.node_selector:
+        problems.append(("node_selector", "must name the nodes to run on (e.g. role=infra)"))
+    raise_if_any("LoadBalancerController", problems)

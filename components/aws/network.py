@@ -1,0 +1,185 @@
+"""Network: the VPC every EKS test bed stands in.
+
+Creates, under one component:
+- a VPC (DNS support and hostnames on, as EKS requires) and an internet gateway;
+- per availability zone, a public and a private subnet (layout in `subnets.py`), keyed by
+  the zone's name so that adding a zone never renames the others;
+- one NAT gateway in the first zone (the default, as eksctl's `nat.gateway: Single`) or one
+  per zone, with an Elastic IP each;
+- a public route table (default route to the internet gateway) and one private route table
+  per zone (default route to that zone's NAT, or to the single NAT);
+- the subnet tags the AWS Load Balancer Controller discovers subnets by:
+  `kubernetes.io/role/elb=1` on public subnets, `kubernetes.io/role/internal-elb=1` on private
+  ones and `kubernetes.io/cluster/<cluster>=shared` on both (docs/deploy/subnet_discovery.md).
+
+Outputs: `vpc_id`, and `public_subnet_ids` / `private_subnet_ids` as mappings from zone
+name to subnet id, which node groups use to pin themselves to zones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.subnets import SubnetPair, plan_subnets, vpc_cidr_problem, zones_problem
+from components.errors import raise_if_any
+
+NatGateways = Literal["single", "one-per-az"]
+
+ELB_ROLE_TAG = "kubernetes.io/role/elb"
+INTERNAL_ELB_ROLE_TAG = "kubernetes.io/role/internal-elb"
+
+
+def cluster_tag(cluster_name: str) -> str:
+    """The tag key the LB controller uses to tie subnets to a cluster."""
+    return f"kubernetes.io/cluster/{cluster_name}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkArgs:
+    """Shape of the test-bed VPC."""
+
+    availability_zones: Sequence[str]
+    """Zones to spread subnets over, e.g. ("ap-northeast-2a", "ap-northeast-2c"). EKS needs >= 2."""
+    cluster_name: str
+    """EKS cluster whose LB controller may use these subnets (the discovery tag)."""
+    cidr_block: str = "10.0.0.0/16"
+    """VPC CIDR, /16 to /20."""
+    nat_gateways: NatGateways = "single"
+    """`single`: one NAT in the first zone (cheap); `one-per-az`: a NAT in every zone (zone-resilient)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags added to every resource of the network."""
+
+
+class Network(pulumi.ComponentResource):
+    """A VPC with public and private subnets per zone, NAT and LB-controller discovery tags."""
+
+    vpc_id: pulumi.Output[str]
+    """The VPC's id."""
+    public_subnet_ids: dict[str, pulumi.Output[str]]
+    """Zone name -> public subnet id (internet-facing load balancers, NAT)."""
+    private_subnet_ids: dict[str, pulumi.Output[str]]
+    """Zone name -> private subnet id (nodes, pods, internal load balancers)."""
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:aws:Network", name, None, opts)
+        layout = _validate(args)
+        zones = list(args.availability_zones)
+        child = pulumi.ResourceOptions(parent=self)
+
+        def tagged(name_tag: str, **extra: str) -> dict[str, str]:
+            return {**args.tags, "Name": name_tag, **extra}
+
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=args.cidr_block,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=tagged(f"{name}-vpc"),
+            opts=child,
+        )
+        igw = aws.ec2.InternetGateway(
+            f"{name}-igw", vpc_id=vpc.id, tags=tagged(f"{name}-igw"), opts=child
+        )
+
+        discovery = {cluster_tag(args.cluster_name): "shared"}
+        public: dict[str, aws.ec2.Subnet] = {}
+        private: dict[str, aws.ec2.Subnet] = {}
+        for zone in zones:
+            public[zone] = aws.ec2.Subnet(
+                f"{name}-public-{zone}",
+                vpc_id=vpc.id,
+                availability_zone=zone,
+                cidr_block=str(layout[zone].public_cidr),
+                map_public_ip_on_launch=False,
+                tags=tagged(f"{name}-public-{zone}", **discovery, **{ELB_ROLE_TAG: "1"}),
+                opts=child,
+            )
+            private[zone] = aws.ec2.Subnet(
+                f"{name}-private-{zone}",
+                vpc_id=vpc.id,
+                availability_zone=zone,
+                cidr_block=str(layout[zone].private_cidr),
+                tags=tagged(f"{name}-private-{zone}", **discovery, **{INTERNAL_ELB_ROLE_TAG: "1"}),
+                opts=child,
+            )
+
+        public_rt = aws.ec2.RouteTable(
+            f"{name}-public-rt", vpc_id=vpc.id, tags=tagged(f"{name}-public"), opts=child
+        )
+        aws.ec2.Route(
+            f"{name}-public-default",
+            route_table_id=public_rt.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+            opts=child,
+        )
+        for zone in zones:
+            aws.ec2.RouteTableAssociation(
+                f"{name}-public-{zone}", route_table_id=public_rt.id, subnet_id=public[zone].id, opts=child
+            )
+
+        nat_zones = zones if args.nat_gateways == "one-per-az" else zones[:1]
+        nats: dict[str, aws.ec2.NatGateway] = {}
+        for zone in nat_zones:
+            eip = aws.ec2.Eip(
+                f"{name}-nat-{zone}", domain="vpc", tags=tagged(f"{name}-nat-{zone}"), opts=child
+            )
+            nats[zone] = aws.ec2.NatGateway(
+                f"{name}-nat-{zone}",
+                allocation_id=eip.id,
+                subnet_id=public[zone].id,
+                connectivity_type="public",
+                tags=tagged(f"{name}-nat-{zone}"),
+                # A NAT gateway needs the VPC's internet gateway to reach the internet.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+            )
+
+        for zone in zones:
+            nat = nats.get(zone, nats[nat_zones[0]])
+            private_rt = aws.ec2.RouteTable(
+                f"{name}-private-{zone}", vpc_id=vpc.id, tags=tagged(f"{name}-private-{zone}"), opts=child
+            )
+            aws.ec2.Route(
+                f"{name}-private-{zone}-default",
+                route_table_id=private_rt.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nat.id,
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{zone}", route_table_id=private_rt.id, subnet_id=private[zone].id, opts=child
+            )
+
+        self.vpc_id = vpc.id
+        self.public_subnet_ids = {zone: subnet.id for zone, subnet in public.items()}
+        self.private_subnet_ids = {zone: subnet.id for zone, subnet in private.items()}
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "publicSubnetIds": self.public_subnet_ids,
+                "privateSubnetIds": self.private_subnet_ids,
+            }
+        )
+
+
+def _validate(args: NetworkArgs) -> dict[str, SubnetPair]:
+    """All problems with `args` at once; the subnet layout when there are none."""
+    problems: list[tuple[str, str]] = []
+    zones = list(args.availability_zones)
+    if len(zones) < 2:
+        problems.append(("availability_zones", f"EKS needs subnets in at least 2 zones, got {zones}"))
+    if problem := zones_problem(zones):
+        problems.append(("availability_zones", problem))
+    if problem := vpc_cidr_problem(args.cidr_block):
+        problems.append(("cidr_block", problem))
+    if args.nat_gateways not in ("single", "one-per-az"):
+        problems.append(("nat_gateways", f"{args.nat_gateways!r} is not one of 'single', 'one-per-az'"))
+    if not args.cluster_name:
+        problems.append(("cluster_name", "must not be empty"))
+    raise_if_any("Network", problems)
+    return plan_subnets(args.cidr_block, zones)

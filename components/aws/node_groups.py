@@ -1,0 +1,140 @@
+"""Managed node group specs and their rules: plain data, no Pulumi.
+
+The rules here are the EKS API's own (CreateNodegroup: names, scaling, taint effects) and
+Kubernetes' (label syntax); the cluster component and the stack config both use them, so a
+bad value gets the same message whichever way it comes in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from components.aws.versions import NODE_AMI_TYPE
+
+TaintEffect = Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
+CapacityType = Literal["ON_DEMAND", "SPOT"]
+
+TAINT_EFFECTS: tuple[str, ...] = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
+CAPACITY_TYPES: tuple[str, ...] = ("ON_DEMAND", "SPOT")
+# EKS CreateNodegroup: nodegroupName and clusterName share this pattern.
+EKS_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
+INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
+# Kubernetes label syntax (apimachinery validation): optional DNS-subdomain prefix, name <= 63.
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$")
+_LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# Effect names of the EKS API -> of Kubernetes (for tolerations).
+K8S_TAINT_EFFECT = {
+    "NO_SCHEDULE": "NoSchedule",
+    "NO_EXECUTE": "NoExecute",
+    "PREFER_NO_SCHEDULE": "PreferNoSchedule",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Taint:
+    """A node taint, in the EKS API's terms."""
+
+    key: str
+    value: str = ""
+    effect: TaintEffect = "NO_SCHEDULE"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NodeGroupSpec:
+    """One managed node group. Defaults are the seeds' (eksctl managedNodeGroups)."""
+
+    instance_type: str = "t3.medium"
+    """EC2 instance type of every node."""
+    min_size: int = 1
+    max_size: int = 1
+    desired_size: int = 1
+    availability_zones: Sequence[str] | None = None
+    """Zones to place nodes in (private subnets of the network). None: the first zone."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Kubernetes labels of every node, e.g. {"role": "server"}."""
+    taints: Sequence[Taint] = ()
+    ami_type: str = NODE_AMI_TYPE
+    capacity_type: CapacityType = "ON_DEMAND"
+    disk_size_gib: int = 20
+    """Root volume (gp3, encrypted) size."""
+
+
+SEED_NODE_GROUPS: Mapping[str, NodeGroupSpec] = {
+    "infra": NodeGroupSpec(min_size=1, max_size=2, desired_size=1, labels={"role": "infra"}),
+    "server": NodeGroupSpec(labels={"role": "server"}),
+    "client": NodeGroupSpec(labels={"role": "client"}),
+}
+"""Seed 000's eksctl node groups: t3.medium in zone a, private, labelled by role."""
+
+
+def eks_name_problem(name: str, max_length: int) -> str | None:
+    """Why `name` is not a valid EKS cluster or node group name, or None."""
+    if not EKS_NAME.match(name) or len(name) > max_length:
+        return (
+            f"{name!r} must start with a letter or digit, hold only letters, digits, '-' and '_',"
+            f" and be at most {max_length} characters"
+        )
+    return None
+
+
+def scaling_problem(min_size: int, desired_size: int, max_size: int) -> str | None:
+    """Why min/desired/max is not a valid EKS scaling config, or None."""
+    if min_size < 0 or max_size < 1:
+        return f"need min >= 0 and max >= 1, got min {min_size}, max {max_size}"
+    if not min_size <= desired_size <= max_size:
+        return f"need min <= desired <= max, got {min_size} <= {desired_size} <= {max_size}"
+    return None
+
+
+def label_problem(key: str, value: str) -> str | None:
+    """Why key=value is not a valid Kubernetes label, or None."""
+    prefix, _, name = key.rpartition("/")
+    if not _LABEL_NAME.match(name) or (prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))):
+        return f"label key {key!r} is not a valid Kubernetes label key"
+    if value and not _LABEL_NAME.match(value):
+        return f"label value {value!r} of {key!r} is not a valid Kubernetes label value"
+    return None
+
+
+def matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
+    """Whether a node with `labels` satisfies the nodeSelector `selector`."""
+    return all(labels.get(key) == value for key, value in selector.items())
+
+
+def tolerations_for(taints: Sequence[Taint]) -> list[dict[str, str]]:
+    """Kubernetes tolerations that let a pod onto nodes with `taints`."""
+    return [
+        {"key": t.key, "operator": "Equal", "value": t.value, "effect": K8S_TAINT_EFFECT[t.effect]}
+        for t in taints
+    ]
+
+
+def node_group_problems(spec: NodeGroupSpec, zones: Sequence[str]) -> list[tuple[str, str]]:
+    """Every problem with one node group spec, as (field, reason); `zones` are those it may use."""
+    problems: list[tuple[str, str]] = []
+    if not INSTANCE_TYPE.match(spec.instance_type):
+        problems.append(("instance_type", f"{spec.instance_type!r} is not an EC2 instance type like 't3.medium'"))
+    if problem := scaling_problem(spec.min_size, spec.desired_size, spec.max_size):
+        problems.append(("desired_size", problem))
+    if spec.availability_zones is not None:
+        if not spec.availability_zones:
+            problems.append(("availability_zones", "must name at least one zone"))
+        for zone in spec.availability_zones:
+            if zone not in zones:
+                problems.append(("availability_zones", f"{zone!r} is not one of the network's zones {list(zones)}"))
+    for key, value in spec.labels.items():
+        if problem := label_problem(key, value):
+            problems.append(("labels", problem))
+    for taint in spec.taints:
+        if taint.effect not in TAINT_EFFECTS:
+            problems.append(("taints", f"effect {taint.effect!r} is not one of {', '.join(TAINT_EFFECTS)}"))
+        if problem := label_problem(taint.key, taint.value):
+            problems.append(("taints", problem.replace("label", "taint")))
+    if spec.capacity_type not in CAPACITY_TYPES:
+        problems.append(("capacity_type", f"{spec.capacity_type!r} is not one of {', '.join(CAPACITY_TYPES)}"))
+    if not 1 <= spec.disk_size_gib <= 16384:
+        problems.append(("disk_size_gib", f"{spec.disk_size_gib} is not in 1..16384"))
+    return problems

@@ -1,0 +1,338 @@
+"""The shared AWS base every EKS scenario stands on: its config and how it is built.
+
+SCENARIOS.md "Shared AWS base": a VPC over two zones of ap-northeast-2 with one NAT gateway
+and the LB controller's subnet tags; EKS 1.33 with public and private endpoint access and
+an IAM OIDC provider; the infra, server and client managed node groups of seed 000; CoreDNS
+and metrics-server on role=infra with one replica each; the AWS Load Balancer Controller
+with its IRSA role, on role=infra.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pulumi
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from components.aws import (
+    SEED_NODE_GROUPS,
+    Cluster,
+    ClusterArgs,
+    LoadBalancerController,
+    LoadBalancerControllerArgs,
+    Network,
+    NetworkArgs,
+    NodeGroupSpec,
+    Taint,
+)
+from components.aws.node_groups import eks_name_problem, label_problem, matches, scaling_problem, tolerations_for
+from components.aws.subnets import vpc_cidr_problem, zones_problem
+from components.aws.versions import EKS_VERSION, NODE_AMI_TYPE
+from stacks.config import ConfigProblems, Loc, StackModel, raise_problems
+
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+SEED_REGION = "ap-northeast-2"
+SEED_ZONE_LETTERS = ("a", "c")
+
+
+class NetworkConfig(StackModel):
+    """The VPC."""
+
+    vpc_cidr: str = "10.0.0.0/16"
+    """VPC CIDR, a private /16 to /20. Subnets are carved per zone letter (components/aws/subnets.py)."""
+    nat_gateways: Literal["single", "one-per-az"] = "single"
+    """`single`: one NAT gateway, in the first zone (seed: eksctl `nat.gateway: Single`); `one-per-az`: one per zone."""
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        if problem := vpc_cidr_problem(value):
+            raise ValueError(problem)
+        return value
+
+
+class TaintConfig(StackModel):
+    """A node taint (EKS API terms)."""
+
+    key: str
+    value: str = ""
+    effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] = "NO_SCHEDULE"
+
+
+class NodeGroupConfig(StackModel):
+    """One managed node group (seed 000: eksctl `managedNodeGroups[]`). Nodes are always in private subnets."""
+
+    instance_type: str = Field("t3.medium", pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
+    """EC2 instance type (seed: t3.medium)."""
+    min_size: int = Field(1, ge=0)
+    """Minimum number of nodes (seed: 1)."""
+    max_size: int = Field(1, ge=1)
+    """Maximum number of nodes (seed: 1; infra 2)."""
+    desired_size: int = Field(1, ge=0)
+    """Nodes to start with (seed: 1)."""
+    availability_zones: list[str] | None = None
+    """Zones to place the nodes in, a subset of `availabilityZones` (seed: the first zone, ap-northeast-2a)."""
+    labels: dict[str, str] = {}
+    """Node labels (seed: role=infra, role=server, role=client)."""
+    taints: list[TaintConfig] = []
+    """Node taints (seed: none)."""
+    ami_type: Literal["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"] = NODE_AMI_TYPE
+    """EKS AMI type; ARM needs a Graviton instance type."""
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
+    """On-demand (seed) or spot capacity."""
+    disk_size_gib: int = Field(20, ge=1, le=16384)
+    """Root volume size (gp3, encrypted)."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> NodeGroupConfig:
+        problems: list[tuple[Loc, str]] = []
+        if problem := scaling_problem(self.min_size, self.desired_size, self.max_size):
+            problems.append((("desiredSize",), problem))
+        for key, value in self.labels.items():
+            if problem := label_problem(key, value):
+                problems.append((("labels", key), problem))
+        raise_problems(problems)
+        return self
+
+    def spec(self) -> NodeGroupSpec:
+        """The component-level spec of this node group."""
+        return NodeGroupSpec(
+            instance_type=self.instance_type,
+            min_size=self.min_size,
+            max_size=self.max_size,
+            desired_size=self.desired_size,
+            availability_zones=self.availability_zones,
+            labels=self.labels,
+            taints=[Taint(key=t.key, value=t.value, effect=t.effect) for t in self.taints],
+            ami_type=self.ami_type,
+            capacity_type=self.capacity_type,
+            disk_size_gib=self.disk_size_gib,
+        )
+
+
+def _seed_node_groups() -> dict[str, NodeGroupConfig]:
+    return {
+        name: NodeGroupConfig.model_validate(
+            {"instanceType": s.instance_type, "minSize": s.min_size, "maxSize": s.max_size,
+             "desiredSize": s.desired_size, "labels": dict(s.labels)}
+        )
+        for name, s in SEED_NODE_GROUPS.items()
+    }
+
+
+class ClusterConfig(StackModel):
+    """The EKS control plane and its system add-ons."""
+
+    kubernetes_version: str = Field(EKS_VERSION, pattern=r"^1\.\d{2}$")
+    """EKS Kubernetes version, quoted (seed: "1.33")."""
+    endpoint_public_access: bool = True
+    """API server reachable from the internet, from `publicAccessCidrs` (seed: true, for kubectl exec)."""
+    endpoint_private_access: bool = True
+    """API server reachable from inside the VPC (seed: true)."""
+    public_access_cidrs: list[str] = ["0.0.0.0/0"]
+    """CIDRs allowed to the public endpoint (seed: anywhere). Narrow it to your own address."""
+    system_node_selector: dict[str, str] = {"role": "infra"}
+    """Nodes that run CoreDNS, metrics-server and the LB controller (seed: role=infra)."""
+    coredns_replicas: int = Field(1, ge=1, le=10)
+    """CoreDNS replicas (seed: scaled to 1)."""
+    enable_metrics_server: bool = True
+    """Install metrics-server (seed: present, moved to infra)."""
+    metrics_server_replicas: int = Field(1, ge=1, le=10)
+    """metrics-server replicas (seed: scaled to 1)."""
+
+    @field_validator("kubernetes_version", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        if isinstance(value, float):
+            raise ValueError(f"{value!r}: write the version quoted, e.g. \"1.33\" (YAML reads 1.30 as 1.3)")
+        return value
+
+    @field_validator("public_access_cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.IPv4Network(cidr)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not an IPv4 CIDR like 203.0.113.7/32") from None
+        return value
+
+    @model_validator(mode="after")
+    def _access(self) -> ClusterConfig:
+        problems: list[tuple[Loc, str]] = []
+        if not (self.endpoint_public_access or self.endpoint_private_access):
+            problems.append((("endpointPrivateAccess",), "false with endpointPublicAccess false: the API server would be unreachable"))
+        if self.endpoint_public_access and not self.public_access_cidrs:
+            problems.append((("publicAccessCidrs",), "empty while endpointPublicAccess is true; allowed: at least one CIDR"))
+        raise_problems(problems)
+        return self
+
+
+class LbControllerConfig(StackModel):
+    """The AWS Load Balancer Controller (chart and policy pinned in components/aws/versions.py)."""
+
+    replica_count: int = Field(2, ge=1, le=5)
+    """Controller pods: one leader and standbys that keep the webhook answering (chart default 2)."""
+
+
+class AwsBaseConfig(StackModel):
+    """Config shared by every EKS scenario."""
+
+    region: str = Field(alias="aws:region")
+    """AWS region, the seeds': ap-northeast-2; the pulumi-aws provider uses it too."""
+    cluster_name: str = ""
+    """EKS cluster name (seed: my-cluster). Default: the stack name, so that two stacks never collide."""
+    availability_zones: list[str] = []
+    """Zones for subnets and load balancers, >= 2 (seed: ap-northeast-2a, ap-northeast-2c). Default: <region>a, <region>c."""
+    network: NetworkConfig = NetworkConfig()
+    """The VPC: CIDR and NAT gateways."""
+    cluster: ClusterConfig = ClusterConfig()
+    """EKS version, API endpoint access, where and how many system pods run."""
+    node_groups: dict[str, NodeGroupConfig] = Field(default_factory=_seed_node_groups)
+    """Managed node groups by name (seed: infra 1/2/1, server 1/1/1, client 1/1/1, t3.medium, zone a)."""
+    lb_controller: LbControllerConfig = LbControllerConfig()
+    """The AWS Load Balancer Controller."""
+    tags: dict[str, str] = {}
+    """Tags added to every AWS resource the bed creates directly."""
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not REGION.match(value):
+            raise ValueError(f"{value!r} is not an AWS region name like 'ap-northeast-2'")
+        return value
+
+    @field_validator("cluster_name")
+    @classmethod
+    def _cluster_name(cls, value: str, info: ValidationInfo) -> str:
+        name = value or (info.context or {}).get("stack", "")
+        if problem := eks_name_problem(name, 100):
+            raise ValueError(problem)
+        return name
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _zones(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        region = info.data.get("region")
+        if region is None:
+            return value  # the region's own error says what is wrong
+        if not value:
+            value = [f"{region}{letter}" for letter in SEED_ZONE_LETTERS]
+        if len(value) < 2:
+            raise ValueError(f"{value}: EKS needs at least 2 zones")
+        if problem := zones_problem(value, region):
+            raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _node_groups(self) -> AwsBaseConfig:
+        problems: list[tuple[Loc, str]] = []
+        if not self.node_groups:
+            problems.append((("nodeGroups",), "empty; at least one node group is needed"))
+        for name, group in self.node_groups.items():
+            if problem := eks_name_problem(name, 63):
+                problems.append((("nodeGroups", name), f"name {problem}"))
+            for zone in group.availability_zones or []:
+                if zone not in self.availability_zones:
+                    problems.append(
+                        (("nodeGroups", name, "availabilityZones"), f"{zone!r} is not one of availabilityZones {self.availability_zones}")
+                    )
+        selector = self.cluster.system_node_selector
+        if self.node_groups and not any(matches(selector, g.labels) for g in self.node_groups.values()):
+            problems.append(
+                (("cluster", "systemNodeSelector"), f"{selector}: no node group has these labels, so system pods could not run")
+            )
+        raise_problems(problems)
+        return self
+
+
+@dataclass(frozen=True)
+class AwsBase:
+    """What every EKS scenario builds on."""
+
+    config: AwsBaseConfig
+    network: Network
+    cluster: Cluster
+    lb_controller: LoadBalancerController
+
+
+def build_aws_base(cfg: AwsBaseConfig) -> AwsBase:
+    """Network, cluster and LB controller, as the seeds built them by hand."""
+    tags = {"testbed:stack": pulumi.get_stack(), **cfg.tags}
+    network = Network(
+        "net",
+        NetworkArgs(
+            availability_zones=cfg.availability_zones,
+            cluster_name=cfg.cluster_name,
+            cidr_block=cfg.network.vpc_cidr,
+            nat_gateways=cfg.network.nat_gateways,
+            tags=tags,
+        ),
+    )
+    groups = {name: group.spec() for name, group in cfg.node_groups.items()}
+    cluster = Cluster(
+        "cluster",
+        ClusterArgs(
+            cluster_name=cfg.cluster_name,
+            vpc_id=network.vpc_id,
+            private_subnet_ids=network.private_subnet_ids,
+            public_subnet_ids=network.public_subnet_ids,
+            kubernetes_version=cfg.cluster.kubernetes_version,
+            endpoint_public_access=cfg.cluster.endpoint_public_access,
+            endpoint_private_access=cfg.cluster.endpoint_private_access,
+            public_access_cidrs=cfg.cluster.public_access_cidrs,
+            node_groups=groups,
+            system_node_selector=cfg.cluster.system_node_selector,
+            coredns_replicas=cfg.cluster.coredns_replicas,
+            enable_metrics_server=cfg.cluster.enable_metrics_server,
+            metrics_server_replicas=cfg.cluster.metrics_server_replicas,
+            tags=tags,
+        ),
+    )
+    system_taints = [t for g in groups.values() if matches(cfg.cluster.system_node_selector, g.labels) for t in g.taints]
+    lb_controller = LoadBalancerController(
+        "lbc",
+        LoadBalancerControllerArgs(
+            cluster_name=cfg.cluster_name,
+            region=cfg.region,
+            vpc_id=network.vpc_id,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_issuer=cluster.oidc_issuer,
+            provider=cluster.provider,
+            node_selector=cfg.cluster.system_node_selector,
+            tolerations=tolerations_for(system_taints),
+            replica_count=cfg.lb_controller.replica_count,
+            wait_for=cluster.system_node_groups,
+            tags=tags,
+        ),
+    )
+    return AwsBase(cfg, network, cluster, lb_controller)
+
+
+def export_base(base: AwsBase) -> None:
+    """Stack outputs every EKS scenario shares, and the commands to look at the bed."""
+    cfg = base.config
+    pulumi.export("region", cfg.region)
+    pulumi.export("clusterName", base.cluster.cluster_name)
+    pulumi.export("vpcId", base.network.vpc_id)
+    pulumi.export("privateSubnetIds", base.network.private_subnet_ids)
+    pulumi.export("publicSubnetIds", base.network.public_subnet_ids)
+    pulumi.export("kubeconfig", base.cluster.kubeconfig)
+    pulumi.export("oidcProviderArn", base.cluster.oidc_provider_arn)
+    pulumi.export("lbControllerRoleArn", base.lb_controller.role_arn)
+    selector = ",".join(f"{k}={v}" for k, v in cfg.cluster.system_node_selector.items())
+    pulumi.export(
+        "commands",
+        {
+            "kubeconfig": f"aws eks update-kubeconfig --region {cfg.region} --name {cfg.cluster_name}",
+            "nodes": "kubectl get nodes -L role -L topology.kubernetes.io/zone",
+            "systemPods": f"kubectl -n kube-system get pods -o wide --field-selector=status.phase=Running  # CoreDNS, metrics-server, LB controller on {selector}",
+            "lbController": "kubectl -n kube-system get deployment aws-load-balancer-controller",
+        },
+    )
+
+
+__all__ = ["AwsBase", "AwsBaseConfig", "ConfigProblems", "build_aws_base", "export_base"]

@@ -1,0 +1,328 @@
+"""What a stack would build, as data (plan.json, manifests/) and as a tree for people."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from testbed.engine import Recording, Resource, Secret
+
+SECRET = "[secret]"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A recording of one stack, with the scenario it builds."""
+
+    scenario: str
+    recording: Recording
+
+    @property
+    def stack(self) -> str:
+        return self.recording.stack
+
+    @property
+    def resources(self) -> list[Resource]:
+        return self.recording.resources
+
+
+def plain(value: Any, *, in_secret: bool = False) -> Any:
+    """JSON-ready data with secrets replaced by "[secret]".
+
+    Pulumi marks a whole top-level input secret when any value inside it is (a Helm release's
+    `values` holding a private key, say). A secret scalar is hidden; a secret mapping or list
+    stays readable except for private keys, so the plan still shows what would be deployed.
+    """
+    if isinstance(value, Secret):
+        if isinstance(value.value, (dict, list, tuple)):
+            return plain(value.value, in_secret=True)
+        return SECRET
+    if isinstance(value, dict):
+        return {str(k): plain(v, in_secret=in_secret) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v, in_secret=in_secret) for v in value]
+    if in_secret and isinstance(value, str) and "PRIVATE KEY" in value:
+        return SECRET
+    return value
+
+
+def secret_inputs(resource: Resource) -> list[str]:
+    """Top-level inputs the program marked secret."""
+    return sorted(k for k, v in resource.inputs.items() if isinstance(v, Secret))
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The plan.json document (keys per DESIGN.md, plus id, remote, options)."""
+    return {
+        "scenario": plan.scenario,
+        "stack": plan.stack,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "id": r.id,
+                "parent": r.parent,
+                "custom": r.custom,
+                "remote": r.remote,
+                "provider": r.provider,
+                "dependencies": r.dependencies,
+                "explicitDependencies": r.explicit_dependencies,
+                "options": r.options,
+                "inputs": plain(r.inputs),
+                "secretInputs": secret_inputs(r),
+            }
+            for r in plan.resources
+        ],
+        "outputs": plain(plan.recording.outputs),
+        "warnings": list(plan.recording.warnings),
+    }
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps(plan_document(plan), indent=2, sort_keys=True) + "\n"
+
+
+def is_kubernetes_object(resource: Resource) -> bool:
+    return resource.custom and resource.type.startswith("kubernetes:") and "metadata" in resource.inputs
+
+
+def is_helm_release(resource: Resource) -> bool:
+    return resource.type == "kubernetes:helm.sh/v3:Release"
+
+
+def manifests(plan: Plan) -> dict[str, str]:
+    """Relative path -> YAML of every Kubernetes object and Helm release the stack would create."""
+    files: dict[str, str] = {}
+    for r in plan.resources:
+        if is_helm_release(r):
+            inputs = plain(r.inputs)
+            namespace = inputs.get("namespace", "default")
+            document = {
+                "kind": "HelmRelease",
+                "name": inputs.get("name", r.name),
+                "namespace": namespace,
+                "chart": inputs.get("chart"),
+                "version": inputs.get("version"),
+                "repository": (inputs.get("repositoryOpts") or {}).get("repo"),
+                "values": inputs.get("values", {}),
+            }
+            files[f"{namespace}/HelmRelease-{document['name']}.yaml"] = _yaml(document)
+        elif is_kubernetes_object(r):
+            document = plain(r.inputs)
+            metadata = document.get("metadata", {})
+            folder = metadata.get("namespace") or "_cluster"
+            files[f"{folder}/{document.get('kind')}-{metadata.get('name')}.yaml"] = _yaml(document)
+    return dict(sorted(files.items()))
+
+
+def _yaml(document: dict[str, Any]) -> str:
+    return yaml.safe_dump(document, sort_keys=True, default_flow_style=False, width=120)
+
+
+def write_plan(plan: Plan, out: Path) -> list[Path]:
+    """Write plan.json and manifests/ under `out`; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "plan.json"]
+    written[0].write_text(plan_json(plan))
+    manifest_dir = out / "manifests"
+    if manifest_dir.exists():
+        for old in sorted(manifest_dir.rglob("*.yaml")):
+            old.unlink()
+    for relative, text in manifests(plan).items():
+        path = manifest_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        written.append(path)
+    return written
+
+
+# ---- the tree -------------------------------------------------------------------------------
+
+_Summary = Callable[[dict[str, Any]], Iterable[tuple[str, Any]]]
+
+
+def _pick(*paths: str) -> _Summary:
+    def summary(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+        for path in paths:
+            label, _, path = path.rpartition("=") if "=" in path else (path.split(".")[-1], "", path)
+            value = _get(inputs, path)
+            if value not in (None, [], {}, ""):
+                yield label, value
+
+    return summary
+
+
+def _get(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+def _subnet(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    yield "zone", inputs.get("availabilityZone")
+    yield "cidr", inputs.get("cidrBlock")
+    tags = inputs.get("tags") or {}
+    yield "tags", {k: v for k, v in tags.items() if k.startswith("kubernetes.io/")}
+
+
+def _role(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    try:
+        statements = json.loads(inputs.get("assumeRolePolicy", "{}")).get("Statement", [])
+    except (TypeError, json.JSONDecodeError):
+        return
+    for s in statements:
+        yield "trust", s.get("Principal")
+        for test, conditions in (s.get("Condition") or {}).items():
+            yield test, conditions
+
+
+def _policy(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    try:
+        statements = json.loads(inputs.get("policy", "{}")).get("Statement", [])
+    except (TypeError, json.JSONDecodeError):
+        return
+    actions = sum(len(s["Action"]) if isinstance(s["Action"], list) else 1 for s in statements)
+    yield "statements", len(statements)
+    yield "actions", actions
+
+
+def _addon(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    yield "addon", inputs.get("addonName")
+    if values := inputs.get("configurationValues"):
+        yield "config", json.loads(values)
+
+
+def _release(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    yield "chart", f"{inputs.get('chart')}@{inputs.get('version')}"
+    yield "repo", (inputs.get("repositoryOpts") or {}).get("repo")
+    yield "namespace", inputs.get("namespace")
+    yield "values", _flatten(plain(inputs.get("values") or {}))
+
+
+def _kubernetes(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    metadata = inputs.get("metadata") or {}
+    yield "namespace", metadata.get("namespace")
+    yield "annotations", metadata.get("annotations")
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and value:
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+_SUMMARIES: dict[str, _Summary] = {
+    "aws:ec2/vpc:Vpc": _pick("cidrBlock"),
+    "aws:ec2/subnet:Subnet": _subnet,
+    "aws:ec2/natGateway:NatGateway": _pick("subnet=subnetId", "allocation=allocationId"),
+    "aws:ec2/route:Route": _pick("to=destinationCidrBlock", "via=gatewayId", "via=natGatewayId"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _pick("subnet=subnetId", "table=routeTableId"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _pick(
+        "httpTokens=metadataOptions.httpTokens",
+        "hopLimit=metadataOptions.httpPutResponseHopLimit",
+        "rootGiB=blockDeviceMappings.0.ebs.volumeSize",
+        "encrypted=blockDeviceMappings.0.ebs.encrypted",
+    ),
+    "aws:eks/nodeGroup:NodeGroup": _pick(
+        "nodeGroupName", "instanceTypes", "min=scalingConfig.minSize", "desired=scalingConfig.desiredSize",
+        "max=scalingConfig.maxSize", "subnets=subnetIds", "labels", "taints", "amiType", "capacityType",
+        "launchTemplate=launchTemplate.id",
+    ),
+    "aws:eks/addon:Addon": _addon,
+    "eks:index:Cluster": _pick(
+        "name", "version", "authenticationMode", "endpointPublicAccess", "endpointPrivateAccess",
+        "publicAccessCidrs", "createOidcProvider", "privateSubnetIds", "publicSubnetIds",
+    ),
+    "aws:iam/role:Role": _role,
+    "aws:iam/policy:Policy": _policy,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _pick("policyArn"),
+    "kubernetes:helm.sh/v3:Release": _release,
+    "pulumi:providers:kubernetes": _pick("enableServerSideApply"),
+}
+
+
+def short_type(token: str) -> str:
+    """'aws:ec2/subnet:Subnet' -> 'aws.ec2.Subnet'; 'kubernetes:core/v1:Service' -> 'k8s.core.v1.Service'."""
+    package, module, kind = (token.split(":") + ["", ""])[:3]
+    if package == "pulumi" and module == "providers":
+        return f"provider.{kind}"
+    package = {"kubernetes": "k8s"}.get(package, package)
+    module = re.sub(r"/[^/]*$", "", module) if module.count("/") == 1 and not module.endswith(("v1", "v2", "v3", "v1beta1")) else module
+    module = module.replace("/", ".")
+    parts = [package] + ([module] if module and module != "index" else []) + [kind]
+    return ".".join(parts)
+
+
+def _render_value(value: Any, names: dict[str, str]) -> str:
+    if isinstance(value, Secret) or value == SECRET:
+        return SECRET
+    if isinstance(value, str):
+        if value in names:
+            return names[value]
+        if value.startswith("-----BEGIN"):
+            return "<pem>"
+        return value if len(value) <= 90 else value[:87] + "..."
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_render_value(v, names) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_render_value(v, names)}" for k, v in sorted(value.items())) + "}"
+    return str(value)
+
+
+def render_tree(plan: Plan) -> str:
+    """The resource tree: type, name, the settings that matter, and what each waits for."""
+    by_urn = plan.recording.by_urn()
+    names = {r.id: r.name for r in plan.resources if r.id}
+    names.update({r.urn: r.name for r in plan.resources})
+    children: dict[str | None, list[Resource]] = defaultdict(list)
+    for r in sorted(plan.resources, key=lambda r: (r.name, r.type)):
+        parent = r.parent if r.parent in by_urn else None
+        children[parent].append(r)
+
+    lines = [f"{plan.stack} (scenario {plan.scenario}): {len(plan.resources)} resources"]
+
+    def walk(parent: str | None, indent: str) -> None:
+        kids = children.get(parent, [])
+        for i, r in enumerate(kids):
+            last = i == len(kids) - 1
+            branch, nested = ("└─ ", "   ") if last else ("├─ ", "│  ")
+            lines.append(f"{indent}{branch}{short_type(r.type)} {r.name}")
+            detail_indent = indent + nested + ("   " if children.get(r.urn) else "   ")
+            for label, value in (_SUMMARIES.get(r.type) or _default_summary(r))(r.inputs):
+                if value not in (None, [], {}, ""):
+                    lines.append(f"{detail_indent}{label}: {_render_value(value, names)}")
+            waits = [names.get(u, u) for u in r.explicit_dependencies if u != r.parent]
+            if waits:
+                lines.append(f"{detail_indent}after: {', '.join(waits)}")
+            walk(r.urn, indent + nested)
+
+    walk(None, "")
+    if plan.recording.warnings:
+        lines.append("")
+        lines.extend(f"warning: {w}" for w in plan.recording.warnings)
+    return "\n".join(lines) + "\n"
+
+
+def _default_summary(resource: Resource) -> _Summary:
+    if resource.type.startswith("kubernetes:"):
+        return _kubernetes
+    return lambda inputs: ()

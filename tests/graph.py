@@ -1,0 +1,56 @@
+"""Queries over a Recording, so tests read like the spec they check."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from testbed.engine import Recording, Resource, Secret
+
+
+def of_type(recording: Recording, type_: str) -> list[Resource]:
+    return [r for r in recording.resources if r.type == type_]
+
+
+def one(recording: Recording, type_: str, name: str | None = None) -> Resource:
+    """The single resource of `type_` (named `name`, when given)."""
+    found = [r for r in of_type(recording, type_) if name is None or r.name == name]
+    assert len(found) == 1, f"expected one {type_} {name or ''}, found {[r.name for r in found]}"
+    return found[0]
+
+
+def by_id(recording: Recording, resource_id: str) -> Resource:
+    found = [r for r in recording.resources if r.id == resource_id]
+    assert len(found) == 1, f"no single resource with id {resource_id}"
+    return found[0]
+
+
+def urn_of(recording: Recording, type_: str, name: str) -> str:
+    return one(recording, type_, name).urn
+
+
+def revealed(value: Any) -> Any:
+    """The value under Secret wrappers (for asserting what a secret holds)."""
+    if isinstance(value, Secret):
+        return revealed(value.value)
+    if isinstance(value, dict):
+        return {k: revealed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [revealed(v) for v in value]
+    return value
+
+
+def json_input(resource: Resource, key: str) -> Any:
+    """An input that holds a JSON document (a policy, add-on configuration values)."""
+    return json.loads(revealed(resource.inputs[key]))
+
+
+def ancestors(recording: Recording, resource: Resource) -> list[str]:
+    """Names of the components `resource` sits under, innermost first."""
+    by_urn = recording.by_urn()
+    names = []
+    parent = resource.parent
+    while parent in by_urn:
+        names.append(by_urn[parent].name)
+        parent = by_urn[parent].parent
+    return names
