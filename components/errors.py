@@ -15,9 +15,7 @@ class ArgsError(ValueError):
     def __init__(self, component: str, problems: Iterable[tuple[str, str]]):
         self.component = component
         self.problems = list(problems)
-        super().__init__(
-            "\n".join(f"{component}: {field}: {reason}" for field, reason in self.problems)
-        )
+        super().__init__("\n".join(f"{component}: {field}: {reason}" for field, reason in self.problems))
 
 
 def raise_if_any(component: str, problems: list[tuple[str, str]]) -> None:

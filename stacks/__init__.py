@@ -21,9 +21,7 @@ SCENARIOS: Mapping[str, str] = {
 def scenario_module(name: str) -> ModuleType:
     """The module of scenario `name`; ConfigError naming the known ones otherwise."""
     if name not in SCENARIOS:
-        raise ConfigError(
-            [f"{SCENARIO_KEY}: {name!r} is not a known scenario; known: {', '.join(sorted(SCENARIOS))}"]
-        )
+        raise ConfigError([f"{SCENARIO_KEY}: {name!r} is not a known scenario; known: {', '.join(sorted(SCENARIOS))}"])
     return importlib.import_module(SCENARIOS[name])
 
 

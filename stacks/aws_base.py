@@ -28,6 +28,7 @@ from components.aws import (
     NodeGroupSpec,
     Taint,
 )
+from components.aws.cluster import kubernetes_version_problem
 from components.aws.node_groups import eks_name_problem, label_problem, matches, scaling_problem, tolerations_for
 from components.aws.subnets import vpc_cidr_problem, zones_problem
 from components.aws.versions import EKS_VERSION, NODE_AMI_TYPE
@@ -58,8 +59,11 @@ class TaintConfig(StackModel):
     """A node taint (EKS API terms)."""
 
     key: str
+    """Taint key, e.g. dedicated."""
     value: str = ""
+    """Taint value (may be empty)."""
     effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] = "NO_SCHEDULE"
+    """What the taint does to pods that do not tolerate it."""
 
 
 class NodeGroupConfig(StackModel):
@@ -116,8 +120,13 @@ class NodeGroupConfig(StackModel):
 def _seed_node_groups() -> dict[str, NodeGroupConfig]:
     return {
         name: NodeGroupConfig.model_validate(
-            {"instanceType": s.instance_type, "minSize": s.min_size, "maxSize": s.max_size,
-             "desiredSize": s.desired_size, "labels": dict(s.labels)}
+            {
+                "instanceType": s.instance_type,
+                "minSize": s.min_size,
+                "maxSize": s.max_size,
+                "desiredSize": s.desired_size,
+                "labels": dict(s.labels),
+            }
         )
         for name, s in SEED_NODE_GROUPS.items()
     }
@@ -126,7 +135,7 @@ def _seed_node_groups() -> dict[str, NodeGroupConfig]:
 class ClusterConfig(StackModel):
     """The EKS control plane and its system add-ons."""
 
-    kubernetes_version: str = Field(EKS_VERSION, pattern=r"^1\.\d{2}$")
+    kubernetes_version: str = EKS_VERSION
     """EKS Kubernetes version, quoted (seed: "1.33")."""
     endpoint_public_access: bool = True
     """API server reachable from the internet, from `publicAccessCidrs` (seed: true, for kubectl exec)."""
@@ -147,7 +156,9 @@ class ClusterConfig(StackModel):
     @classmethod
     def _quoted(cls, value: Any) -> Any:
         if isinstance(value, float):
-            raise ValueError(f"{value!r}: write the version quoted, e.g. \"1.33\" (YAML reads 1.30 as 1.3)")
+            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.33" (YAML reads 1.30 as 1.3)')
+        if isinstance(value, str) and (problem := kubernetes_version_problem(value)):
+            raise ValueError(problem)
         return value
 
     @field_validator("public_access_cidrs")
@@ -164,9 +175,16 @@ class ClusterConfig(StackModel):
     def _access(self) -> ClusterConfig:
         problems: list[tuple[Loc, str]] = []
         if not (self.endpoint_public_access or self.endpoint_private_access):
-            problems.append((("endpointPrivateAccess",), "false with endpointPublicAccess false: the API server would be unreachable"))
+            problems.append(
+                (
+                    ("endpointPrivateAccess",),
+                    "false with endpointPublicAccess false: the API server would be unreachable",
+                )
+            )
         if self.endpoint_public_access and not self.public_access_cidrs:
-            problems.append((("publicAccessCidrs",), "empty while endpointPublicAccess is true; allowed: at least one CIDR"))
+            problems.append(
+                (("publicAccessCidrs",), "empty while endpointPublicAccess is true; allowed: at least one CIDR")
+            )
         raise_problems(problems)
         return self
 
@@ -186,7 +204,8 @@ class AwsBaseConfig(StackModel):
     cluster_name: str = ""
     """EKS cluster name (seed: my-cluster). Default: the stack name, so that two stacks never collide."""
     availability_zones: list[str] = []
-    """Zones for subnets and load balancers, >= 2 (seed: ap-northeast-2a, ap-northeast-2c). Default: <region>a, <region>c."""
+    """Zones for subnets and load balancers, at least 2 (seed: ap-northeast-2a, ap-northeast-2c).
+    Default: <region>a and <region>c."""
     network: NetworkConfig = NetworkConfig()
     """The VPC: CIDR and NAT gateways."""
     cluster: ClusterConfig = ClusterConfig()
@@ -238,12 +257,18 @@ class AwsBaseConfig(StackModel):
             for zone in group.availability_zones or []:
                 if zone not in self.availability_zones:
                     problems.append(
-                        (("nodeGroups", name, "availabilityZones"), f"{zone!r} is not one of availabilityZones {self.availability_zones}")
+                        (
+                            ("nodeGroups", name, "availabilityZones"),
+                            f"{zone!r} is not one of availabilityZones {self.availability_zones}",
+                        )
                     )
         selector = self.cluster.system_node_selector
         if self.node_groups and not any(matches(selector, g.labels) for g in self.node_groups.values()):
             problems.append(
-                (("cluster", "systemNodeSelector"), f"{selector}: no node group has these labels, so system pods could not run")
+                (
+                    ("cluster", "systemNodeSelector"),
+                    f"{selector}: no node group has these labels, so system pods could not run",
+                )
             )
         raise_problems(problems)
         return self
@@ -292,7 +317,9 @@ def build_aws_base(cfg: AwsBaseConfig) -> AwsBase:
             tags=tags,
         ),
     )
-    system_taints = [t for g in groups.values() if matches(cfg.cluster.system_node_selector, g.labels) for t in g.taints]
+    system_taints = [
+        t for g in groups.values() if matches(cfg.cluster.system_node_selector, g.labels) for t in g.taints
+    ]
     lb_controller = LoadBalancerController(
         "lbc",
         LoadBalancerControllerArgs(
@@ -329,7 +356,9 @@ def export_base(base: AwsBase) -> None:
         {
             "kubeconfig": f"aws eks update-kubeconfig --region {cfg.region} --name {cfg.cluster_name}",
             "nodes": "kubectl get nodes -L role -L topology.kubernetes.io/zone",
-            "systemPods": f"kubectl -n kube-system get pods -o wide --field-selector=status.phase=Running  # CoreDNS, metrics-server, LB controller on {selector}",
+            # NODE column: CoreDNS, metrics-server and the LB controller run on the system nodes.
+            "systemPods": "kubectl -n kube-system get pods -o wide",
+            "systemNodes": f"kubectl get nodes -l {selector}",
             "lbController": "kubectl -n kube-system get deployment aws-load-balancer-controller",
         },
     )

@@ -51,7 +51,9 @@ class FakeAws:
                     "name": "kubernetes",
                     "cluster": {
                         "server": endpoint,
-                        "certificate-authority-data": base64.b64encode(fake_pem("CERTIFICATE", cluster).encode()).decode(),
+                        "certificate-authority-data": base64.b64encode(
+                            fake_pem("CERTIFICATE", cluster).encode()
+                        ).decode(),
                     },
                 }
             ],
@@ -64,7 +66,16 @@ class FakeAws:
                         "exec": {
                             "apiVersion": "client.authentication.k8s.io/v1beta1",
                             "command": "aws",
-                            "args": ["--region", self.region, "eks", "get-token", "--cluster-name", cluster, "--output", "json"],
+                            "args": [
+                                "--region",
+                                self.region,
+                                "eks",
+                                "get-token",
+                                "--cluster-name",
+                                cluster,
+                                "--output",
+                                "json",
+                            ],
                         }
                     },
                 }
@@ -89,9 +100,19 @@ def resource_outputs(typ: str, name: str, inputs: dict[str, Any], region: str) -
 def call_result(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
     """The result of invoke `token`; unknown invokes are an error, never a silent {}."""
     if token == "aws:index/getPartition:getPartition":
-        return {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": PARTITION}
+        return {
+            "partition": PARTITION,
+            "dnsSuffix": "amazonaws.com",
+            "reverseDnsPrefix": "com.amazonaws",
+            "id": PARTITION,
+        }
     if token == "aws:index/getCallerIdentity:getCallerIdentity":
-        return {"accountId": ACCOUNT_ID, "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/testbed", "userId": "AIDAMOCKTESTBED", "id": ACCOUNT_ID}
+        return {
+            "accountId": ACCOUNT_ID,
+            "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/testbed",
+            "userId": "AIDAMOCKTESTBED",
+            "id": ACCOUNT_ID,
+        }
     if token == "aws:index/getRegion:getRegion":
         return {"name": region, "region": region, "endpoint": f"ec2.{region}.amazonaws.com", "id": region}
     raise NotImplementedError(f"the mock engine has no result for invoke {token}; add one in testbed/fakes.py")
@@ -135,8 +156,14 @@ def _attachment(aws: FakeAws, name: str, inputs: dict, rid: str):
 def _launch_template(aws: FakeAws, name: str, inputs: dict, rid: str):
     rid = f"lt-{rid}"
     physical = _auto_name(name, inputs)
-    return rid, {**inputs, "id": rid, "name": physical, "arn": aws.arn("ec2", f"launch-template/{rid}"),
-                 "latestVersion": 1, "defaultVersion": 1}
+    return rid, {
+        **inputs,
+        "id": rid,
+        "name": physical,
+        "arn": aws.arn("ec2", f"launch-template/{rid}"),
+        "latestVersion": 1,
+        "defaultVersion": 1,
+    }
 
 
 def _node_group(aws: FakeAws, name: str, inputs: dict, rid: str):
@@ -152,8 +179,11 @@ def _node_group(aws: FakeAws, name: str, inputs: dict, rid: str):
 
 def _addon(aws: FakeAws, name: str, inputs: dict, rid: str):
     cluster, addon = inputs["clusterName"], inputs["addonName"]
-    return f"{cluster}:{addon}", {**inputs, "arn": aws.arn("eks", f"addon/{cluster}/{addon}/{rid[:8]}"),
-                                  "addonVersion": inputs.get("addonVersion") or "v1.12.1-eksbuild.2"}
+    return f"{cluster}:{addon}", {
+        **inputs,
+        "arn": aws.arn("eks", f"addon/{cluster}/{addon}/{rid[:8]}"),
+        "addonVersion": inputs.get("addonVersion") or "v1.12.1-eksbuild.2",
+    }
 
 
 def _eks_cluster(aws: FakeAws, name: str, inputs: dict, rid: str):
@@ -177,8 +207,14 @@ def _helm_release(aws: FakeAws, name: str, inputs: dict, rid: str):
     namespace = inputs.get("namespace", "default")
     return f"{namespace}/{release}", {
         **inputs,
-        "status": {"name": release, "namespace": namespace, "chart": inputs.get("chart"),
-                   "version": inputs.get("version"), "status": "deployed", "revision": 1},
+        "status": {
+            "name": release,
+            "namespace": namespace,
+            "chart": inputs.get("chart"),
+            "version": inputs.get("version"),
+            "status": "deployed",
+            "revision": 1,
+        },
     }
 
 
@@ -202,15 +238,24 @@ def _tls(field: str, kind: str):
 
 
 _HANDLERS: dict[str, Callable[[FakeAws, str, dict, str], tuple[str, dict]]] = {
-    "aws:ec2/vpc:Vpc": _ec2("vpc", "vpc", lambda a, i, _: {"defaultSecurityGroupId": f"sg-{digest(i, 'default')}",
-                                                         "mainRouteTableId": f"rtb-{digest(i, 'main')}"}),
+    "aws:ec2/vpc:Vpc": _ec2(
+        "vpc",
+        "vpc",
+        lambda a, i, _: {
+            "defaultSecurityGroupId": f"sg-{digest(i, 'default')}",
+            "mainRouteTableId": f"rtb-{digest(i, 'main')}",
+        },
+    ),
     "aws:ec2/internetGateway:InternetGateway": _ec2("igw", "internet-gateway"),
     "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),
     "aws:ec2/routeTable:RouteTable": _ec2("rtb", "route-table"),
     "aws:ec2/route:Route": _ec2("r", "route"),
     "aws:ec2/routeTableAssociation:RouteTableAssociation": _ec2("rtbassoc", "route-table-association"),
-    "aws:ec2/eip:Eip": _ec2("eipalloc", "elastic-ip", lambda a, i, _: {
-        "allocationId": i, "publicIp": f"203.0.113.{int(i[-2:], 16) % 250 + 1}"}),
+    "aws:ec2/eip:Eip": _ec2(
+        "eipalloc",
+        "elastic-ip",
+        lambda a, i, _: {"allocationId": i, "publicIp": f"203.0.113.{int(i[-2:], 16) % 250 + 1}"},
+    ),
     "aws:ec2/natGateway:NatGateway": _ec2("nat", "natgateway"),
     "aws:ec2/securityGroup:SecurityGroup": _ec2("sg", "security-group"),
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,

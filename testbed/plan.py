@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -185,8 +184,7 @@ def _role(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
         return
     for s in statements:
         yield "trust", s.get("Principal")
-        for test, conditions in (s.get("Condition") or {}).items():
-            yield test, conditions
+        yield from (s.get("Condition") or {}).items()
 
 
 def _policy(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
@@ -241,14 +239,29 @@ _SUMMARIES: dict[str, _Summary] = {
         "encrypted=blockDeviceMappings.0.ebs.encrypted",
     ),
     "aws:eks/nodeGroup:NodeGroup": _pick(
-        "nodeGroupName", "instanceTypes", "min=scalingConfig.minSize", "desired=scalingConfig.desiredSize",
-        "max=scalingConfig.maxSize", "subnets=subnetIds", "labels", "taints", "amiType", "capacityType",
+        "nodeGroupName",
+        "instanceTypes",
+        "min=scalingConfig.minSize",
+        "desired=scalingConfig.desiredSize",
+        "max=scalingConfig.maxSize",
+        "subnets=subnetIds",
+        "labels",
+        "taints",
+        "amiType",
+        "capacityType",
         "launchTemplate=launchTemplate.id",
     ),
     "aws:eks/addon:Addon": _addon,
     "eks:index:Cluster": _pick(
-        "name", "version", "authenticationMode", "endpointPublicAccess", "endpointPrivateAccess",
-        "publicAccessCidrs", "createOidcProvider", "privateSubnetIds", "publicSubnetIds",
+        "name",
+        "version",
+        "authenticationMode",
+        "endpointPublicAccess",
+        "endpointPrivateAccess",
+        "publicAccessCidrs",
+        "createOidcProvider",
+        "privateSubnetIds",
+        "publicSubnetIds",
     ),
     "aws:iam/role:Role": _role,
     "aws:iam/policy:Policy": _policy,
@@ -260,14 +273,13 @@ _SUMMARIES: dict[str, _Summary] = {
 
 def short_type(token: str) -> str:
     """'aws:ec2/subnet:Subnet' -> 'aws.ec2.Subnet'; 'kubernetes:core/v1:Service' -> 'k8s.core.v1.Service'."""
-    package, module, kind = (token.split(":") + ["", ""])[:3]
+    package, module, kind = token.split(":", 2)
     if package == "pulumi" and module == "providers":
         return f"provider.{kind}"
+    if package in ("aws", "tls", "azure-native"):
+        module = module.split("/")[0]  # 'ec2/subnet' names the SDK file, not a namespace
     package = {"kubernetes": "k8s"}.get(package, package)
-    module = re.sub(r"/[^/]*$", "", module) if module.count("/") == 1 and not module.endswith(("v1", "v2", "v3", "v1beta1")) else module
-    module = module.replace("/", ".")
-    parts = [package] + ([module] if module and module != "index" else []) + [kind]
-    return ".".join(parts)
+    return ".".join([package, *([module.replace("/", ".")] if module not in ("", "index") else []), kind])
 
 
 def _render_value(value: Any, names: dict[str, str]) -> str:
@@ -306,7 +318,7 @@ def render_tree(plan: Plan) -> str:
             last = i == len(kids) - 1
             branch, nested = ("└─ ", "   ") if last else ("├─ ", "│  ")
             lines.append(f"{indent}{branch}{short_type(r.type)} {r.name}")
-            detail_indent = indent + nested + ("   " if children.get(r.urn) else "   ")
+            detail_indent = indent + nested + "   "
             for label, value in (_SUMMARIES.get(r.type) or _default_summary(r))(r.inputs):
                 if value not in (None, [], {}, ""):
                     lines.append(f"{detail_indent}{label}: {_render_value(value, names)}")

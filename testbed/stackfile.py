@@ -29,6 +29,8 @@ def read_stack_config(stack: str) -> dict[str, str]:
     document = yaml.safe_load(stack_file(stack).read_text()) or {}
     config = document.get("config") or {}
     return {
-        key: "[secure value: not decrypted offline]" if isinstance(value, dict) and set(value) == {"secure"} else engine_value(value)
+        key: "[secure value: not decrypted offline]"
+        if isinstance(value, dict) and set(value) == {"secure"}
+        else engine_value(value)
         for key, value in config.items()
     }

@@ -1,6 +1,6 @@
 """AWS components: build your own EKS load-balancer test bed from these.
 
-    from components.aws import Network, NetworkArgs, Cluster, ClusterArgs, ...
+from components.aws import Network, NetworkArgs, Cluster, ClusterArgs, ...
 """
 
 from components.aws.cluster import Cluster, ClusterArgs

@@ -22,6 +22,7 @@ IMDS hop limit at 2.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -46,6 +47,7 @@ from components.aws.versions import (
 )
 from components.errors import raise_if_any
 
+_KUBERNETES_VERSION = re.compile(r"^1\.\d{2}$")
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
 IMDS_HOP_LIMIT = 1
 
@@ -196,8 +198,7 @@ class Cluster(pulumi.ComponentResource):
                 ),
                 labels=dict(spec.labels),
                 taints=[
-                    aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value or None, effect=t.effect)
-                    for t in spec.taints
+                    aws.eks.NodeGroupTaintArgs(key=t.key, value=t.value or None, effect=t.effect) for t in spec.taints
                 ],
                 launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
                     id=template.id, version=template.latest_version.apply(str)
@@ -247,9 +248,7 @@ class Cluster(pulumi.ComponentResource):
                     "nodeSelector": dict(args.system_node_selector),
                     "tolerations": system_tolerations,
                 },
-                opts=pulumi.ResourceOptions(
-                    parent=self, provider=self.provider, depends_on=self.system_node_groups
-                ),
+                opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=self.system_node_groups),
             )
 
         self.cluster_name = args.cluster_name
@@ -268,12 +267,19 @@ class Cluster(pulumi.ComponentResource):
         )
 
 
+def kubernetes_version_problem(version: str) -> str | None:
+    """Why `version` is not an EKS Kubernetes version (a minor version such as "1.33"), or None."""
+    if not _KUBERNETES_VERSION.match(version):
+        return f'{version!r} is not a Kubernetes minor version like "1.33"'
+    return None
+
+
 def _validate(args: ClusterArgs) -> None:
     problems: list[tuple[str, str]] = []
     if problem := eks_name_problem(args.cluster_name, 100):
         problems.append(("cluster_name", problem))
-    if not args.kubernetes_version.count(".") == 1 or not all(p.isdigit() for p in args.kubernetes_version.split(".")):
-        problems.append(("kubernetes_version", f"{args.kubernetes_version!r} is not a version like '1.33'"))
+    if problem := kubernetes_version_problem(args.kubernetes_version):
+        problems.append(("kubernetes_version", problem))
     if not (args.endpoint_public_access or args.endpoint_private_access):
         problems.append(("endpoint_private_access", "the API server needs public or private access (or both)"))
     if args.endpoint_public_access and not args.public_access_cidrs:
@@ -289,7 +295,10 @@ def _validate(args: ClusterArgs) -> None:
             problems.append((f"node_groups[{group!r}].{fld}", reason))
     if args.node_groups and not any(matches(args.system_node_selector, s.labels) for s in args.node_groups.values()):
         problems.append(
-            ("system_node_selector", f"no node group has labels {dict(args.system_node_selector)}: system pods could not run")
+            (
+                "system_node_selector",
+                f"no node group has labels {dict(args.system_node_selector)}: system pods could not run",
+            )
         )
     if args.coredns_replicas < 1:
         problems.append(("coredns_replicas", f"{args.coredns_replicas} is below 1"))

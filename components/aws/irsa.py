@@ -10,9 +10,7 @@ def service_account_subject(namespace: str, service_account: str) -> str:
     return f"system:serviceaccount:{namespace}:{service_account}"
 
 
-def irsa_trust_policy(
-    oidc_provider_arn: str, oidc_issuer: str, namespace: str, service_account: str
-) -> dict[str, Any]:
+def irsa_trust_policy(oidc_provider_arn: str, oidc_issuer: str, namespace: str, service_account: str) -> dict[str, Any]:
     """A trust policy letting exactly one service account assume the role through the cluster's OIDC provider.
 
     `oidc_issuer` is the issuer without `https://` (e.g. `oidc.eks.<region>.amazonaws.com/id/<ID>`):

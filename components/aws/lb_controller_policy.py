@@ -168,9 +168,7 @@ def lb_controller_policy(partition: str = "aws") -> dict[str, Any]:
                 ["elasticloadbalancing:AddTags"],
                 load_balancers_and_target_groups,
                 {
-                    "StringEquals": {
-                        "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"]
-                    },
+                    "StringEquals": {"elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"]},
                     **tagged_by_request,
                 },
             ),

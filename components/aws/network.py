@@ -82,9 +82,7 @@ class Network(pulumi.ComponentResource):
             tags=tagged(f"{name}-vpc"),
             opts=child,
         )
-        igw = aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=vpc.id, tags=tagged(f"{name}-igw"), opts=child
-        )
+        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=tagged(f"{name}-igw"), opts=child)
 
         discovery = {cluster_tag(args.cluster_name): "shared"}
         public: dict[str, aws.ec2.Subnet] = {}
@@ -108,9 +106,7 @@ class Network(pulumi.ComponentResource):
                 opts=child,
             )
 
-        public_rt = aws.ec2.RouteTable(
-            f"{name}-public-rt", vpc_id=vpc.id, tags=tagged(f"{name}-public"), opts=child
-        )
+        public_rt = aws.ec2.RouteTable(f"{name}-public-rt", vpc_id=vpc.id, tags=tagged(f"{name}-public"), opts=child)
         aws.ec2.Route(
             f"{name}-public-default",
             route_table_id=public_rt.id,
@@ -126,9 +122,7 @@ class Network(pulumi.ComponentResource):
         nat_zones = zones if args.nat_gateways == "one-per-az" else zones[:1]
         nats: dict[str, aws.ec2.NatGateway] = {}
         for zone in nat_zones:
-            eip = aws.ec2.Eip(
-                f"{name}-nat-{zone}", domain="vpc", tags=tagged(f"{name}-nat-{zone}"), opts=child
-            )
+            eip = aws.ec2.Eip(f"{name}-nat-{zone}", domain="vpc", tags=tagged(f"{name}-nat-{zone}"), opts=child)
             nats[zone] = aws.ec2.NatGateway(
                 f"{name}-nat-{zone}",
                 allocation_id=eip.id,

@@ -106,10 +106,7 @@ def matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
 
 def tolerations_for(taints: Sequence[Taint]) -> list[dict[str, str]]:
     """Kubernetes tolerations that let a pod onto nodes with `taints`."""
-    return [
-        {"key": t.key, "operator": "Equal", "value": t.value, "effect": K8S_TAINT_EFFECT[t.effect]}
-        for t in taints
-    ]
+    return [{"key": t.key, "operator": "Equal", "value": t.value, "effect": K8S_TAINT_EFFECT[t.effect]} for t in taints]
 
 
 def node_group_problems(spec: NodeGroupSpec, zones: Sequence[str]) -> list[tuple[str, str]]:

@@ -1,0 +1,208 @@
+"""Components used directly, as a platform team would: their graphs, their validation, two at once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.aws import (
+    Cluster,
+    ClusterArgs,
+    LoadBalancerController,
+    LoadBalancerControllerArgs,
+    Network,
+    NetworkArgs,
+    NodeGroupSpec,
+    Taint,
+)
+from components.aws.lb_controller import deep_merge
+from components.errors import ArgsError
+from testbed.engine import run_program
+from tests.graph import ancestors, by_id, json_input, of_type, one, revealed
+
+ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
+CONFIG = {"aws:region": "eu-west-1"}
+
+
+def network(name: str = "net", **overrides) -> Network:
+    return Network(name, NetworkArgs(**{"availability_zones": ZONES, "cluster_name": "demo", **overrides}))
+
+
+def test_nat_per_zone_routes_each_zone_through_its_own_nat():
+    recording = run_program("t", CONFIG, program=lambda: network(nat_gateways="one-per-az"))
+    nats = of_type(recording, "aws:ec2/natGateway:NatGateway")
+    assert sorted(by_id(recording, n.inputs["subnetId"]).inputs["availabilityZone"] for n in nats) == list(ZONES)
+    assert len(of_type(recording, "aws:ec2/eip:Eip")) == 3
+    for zone in ZONES:
+        route = one(recording, "aws:ec2/route:Route", f"net-private-{zone}-default")
+        nat = by_id(recording, route.inputs["natGatewayId"])
+        assert by_id(recording, nat.inputs["subnetId"]).inputs["availabilityZone"] == zone
+
+
+def test_two_networks_coexist_and_every_child_is_parented():
+    def program():
+        network("a")
+        network("b", cidr_block="10.1.0.0/16")
+
+    recording = run_program("t", CONFIG, program=program)
+    components = of_type(recording, "testbed:aws:Network")
+    assert sorted(c.name for c in components) == ["a", "b"]
+    for resource in recording.resources:
+        if resource.type != "testbed:aws:Network":
+            assert ancestors(recording, resource)[-1] in ("a", "b")
+            assert resource.name.startswith(f"{ancestors(recording, resource)[-1]}-")
+    vpcs = {v.inputs["cidrBlock"] for v in of_type(recording, "aws:ec2/vpc:Vpc")}
+    assert vpcs == {"10.0.0.0/16", "10.1.0.0/16"}
+
+
+def test_network_validates_everything_before_creating_anything():
+    errors = []
+
+    def program():
+        try:
+            network(availability_zones=("eu-west-1a",), cidr_block="8.8.0.0/16", cluster_name="", nat_gateways="many")
+        except ArgsError as err:
+            errors.append(err)
+
+    recording = run_program("t", CONFIG, program=program)
+    [err] = errors
+    assert [field for field, _ in err.problems] == ["availability_zones", "cidr_block", "nat_gateways", "cluster_name"]
+    assert (
+        str(err).splitlines()[0]
+        == "Network: availability_zones: EKS needs subnets in at least 2 zones, got ['eu-west-1a']"
+    )
+    assert [r.type for r in recording.resources] == ["testbed:aws:Network"], "no child before validation passes"
+
+
+def cluster_program(node_groups=None, **overrides):
+    def program():
+        net = network(availability_zones=ZONES[:2])
+        args = {
+            "cluster_name": "demo",
+            "vpc_id": net.vpc_id,
+            "private_subnet_ids": net.private_subnet_ids,
+            "public_subnet_ids": net.public_subnet_ids,
+            **({"node_groups": node_groups} if node_groups is not None else {}),
+            **overrides,
+        }
+        cluster = Cluster("c", ClusterArgs(**args))
+        LoadBalancerController(
+            "lbc",
+            LoadBalancerControllerArgs(
+                cluster_name=cluster.cluster_name,
+                region="eu-west-1",
+                vpc_id=net.vpc_id,
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_issuer=cluster.oidc_issuer,
+                provider=cluster.provider,
+                wait_for=cluster.system_node_groups,
+                extra_values={"serviceAccount": {"annotations": {"x": "y"}}, "replicaCount": 1},
+            ),
+        )
+
+    return program
+
+
+def test_cluster_defaults_to_the_seed_node_groups_in_the_first_zone():
+    recording = run_program("t", CONFIG, program=cluster_program())
+    groups = {g.inputs["nodeGroupName"]: g for g in of_type(recording, "aws:eks/nodeGroup:NodeGroup")}
+    assert sorted(groups) == ["client", "infra", "server"]
+    for group in groups.values():
+        [subnet] = group.inputs["subnetIds"]
+        assert by_id(recording, subnet).inputs["availabilityZone"] == "eu-west-1a"
+
+
+def test_tainted_system_nodes_get_tolerations_everywhere():
+    groups = {
+        "system": NodeGroupSpec(labels={"role": "infra"}, taints=[Taint(key="dedicated", value="infra")]),
+        "apps": NodeGroupSpec(labels={"role": "apps"}, availability_zones=["eu-west-1b"]),
+    }
+    recording = run_program("t", CONFIG, program=cluster_program(node_groups=groups))
+    toleration = {"key": "dedicated", "operator": "Equal", "value": "infra", "effect": "NoSchedule"}
+    coredns = one(recording, "aws:eks/addon:Addon")
+    assert json_input(coredns, "configurationValues")["tolerations"] == [toleration]
+    metrics = one(recording, "kubernetes:helm.sh/v3:Release", "c-metrics-server")
+    assert metrics.inputs["values"]["tolerations"] == [toleration]
+    tainted = one(recording, "aws:eks/nodeGroup:NodeGroup", "c-system")
+    assert tainted.inputs["taints"] == [{"key": "dedicated", "value": "infra", "effect": "NO_SCHEDULE"}]
+    assert coredns.explicit_dependencies == [tainted.urn]
+
+
+def test_lb_controller_user_values_merge_last():
+    recording = run_program("t", CONFIG, program=cluster_program())
+    values = revealed(one(recording, "kubernetes:helm.sh/v3:Release", "lbc-release").inputs["values"])
+    assert values["serviceAccount"] == {
+        "create": False,
+        "name": "aws-load-balancer-controller",
+        "annotations": {"x": "y"},
+    }
+    assert values["replicaCount"] == 1
+
+
+def test_restricted_public_endpoint():
+    recording = run_program(
+        "t", CONFIG, program=cluster_program(public_access_cidrs=("203.0.113.7/32",), endpoint_private_access=True)
+    )
+    assert one(recording, "eks:index:Cluster").inputs["publicAccessCidrs"] == ["203.0.113.7/32"]
+    private_only = run_program("t", CONFIG, program=cluster_program(endpoint_public_access=False))
+    inputs = one(private_only, "eks:index:Cluster").inputs
+    assert inputs["endpointPublicAccess"] is False
+    assert "publicAccessCidrs" not in inputs
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"cluster_name": "bad name"}, "Cluster: cluster_name: 'bad name' must start with a letter or digit"),
+        (
+            {"kubernetes_version": "latest"},
+            "Cluster: kubernetes_version: 'latest' is not a Kubernetes minor version like \"1.33\"",
+        ),
+        (
+            {"node_groups": {"infra": NodeGroupSpec(labels={"role": "infra"}, min_size=2, desired_size=1, max_size=3)}},
+            "Cluster: node_groups['infra'].desired_size: need min <= desired <= max, got 2 <= 1 <= 3",
+        ),
+        (
+            {"node_groups": {"infra": NodeGroupSpec(labels={"role": "infra"}, availability_zones=["eu-west-1c"])}},
+            "Cluster: node_groups['infra'].availability_zones: 'eu-west-1c' is not one of the network's zones",
+        ),
+        (
+            {"node_groups": {"apps": NodeGroupSpec(labels={"role": "apps"})}},
+            "Cluster: system_node_selector: no node group has labels {'role': 'infra'}",
+        ),
+        ({"endpoint_public_access": False, "endpoint_private_access": False}, "Cluster: endpoint_private_access:"),
+    ],
+)
+def test_cluster_argument_errors_name_the_field(overrides, expected):
+    errors = []
+
+    def program():
+        try:
+            cluster_program(**overrides)()
+        except ArgsError as err:
+            errors.append(str(err))
+
+    run_program("t", CONFIG, program=program)
+    [message] = errors
+    assert message.startswith(expected)
+
+
+def test_deep_merge_is_pure():
+    base = {"a": {"b": 1, "c": [1]}, "d": 1}
+    merged = deep_merge(base, {"a": {"c": [2]}, "e": 2})
+    assert merged == {"a": {"b": 1, "c": [2]}, "d": 1, "e": 2}
+    assert base == {"a": {"b": 1, "c": [1]}, "d": 1}
+
+
+def test_node_policies_follow_the_partition():
+    recording = run_program("t", CONFIG, program=cluster_program())
+    arns = [a.inputs["policyArn"] for a in of_type(recording, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")]
+    assert "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" in arns
+    policy = one(recording, "aws:iam/policy:Policy")
+    assert all(
+        r.startswith("arn:aws:") or r == "*"
+        for s in json_input(policy, "policy")["Statement"]
+        for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+    )
+    assert json.loads(one(recording, "aws:iam/role:Role", "c-node-role").inputs["assumeRolePolicy"])
