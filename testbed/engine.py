@@ -92,14 +92,14 @@ def unwrap(value: Any) -> Any:
 
 
 class _Cloud(mocks.Mocks):
-    def __init__(self, region: str):
-        self.region = region
+    def __init__(self, config: Mapping[str, str]):
+        self.config = dict(config)
 
     def new_resource(self, args: mocks.MockResourceArgs):
-        return fakes.resource_outputs(args.typ, args.name, args.inputs, self.region)
+        return fakes.resource_outputs(args.typ, args.name, args.inputs, self.config)
 
     def call(self, args: mocks.MockCallArgs):
-        return fakes.call_result(args.token, args.args, self.region), []
+        return fakes.call_result(args.token, args.args, self.config), []
 
 
 class _RecordingMonitor(mocks.MockMonitor):
@@ -180,8 +180,7 @@ def run_program(
     """
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
-    region = config.get("aws:region", "ap-northeast-2")
-    cloud = _Cloud(region)
+    cloud = _Cloud(config)
     monitor = _RecordingMonitor(cloud)
     logger = logging.getLogger(f"testbed.engine.{stack}")
     logger.propagate = False

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from stacks import SCENARIOS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -59,7 +61,7 @@ def test_plan_writes_plan_json_and_manifests(tmp_path):
 def test_unknown_scenario_is_one_line():
     result = run_cli("plan", "alb-nope")
     assert result.returncode == 2
-    assert result.stderr.strip() == "unknown scenario 'alb-nope'; known: eks-base"
+    assert result.stderr.strip() == f"unknown scenario 'alb-nope'; known: {', '.join(sorted(SCENARIOS))}"
 
 
 def test_bad_config_is_one_line_per_problem_without_a_traceback():

@@ -7,7 +7,7 @@ import json
 import pulumi
 import pytest
 
-from stacks import build_scenario, scenario_module
+from stacks import SCENARIOS, build_scenario, scenario_module
 from stacks.config import ConfigError, engine_value, load_config, program_value
 from testbed.engine import run_program
 from testbed.plan import Plan, plan_json
@@ -191,7 +191,8 @@ def test_every_problem_is_reported_at_once():
 def test_unknown_scenario_names_the_known_ones():
     with pytest.raises(ConfigError) as caught:
         build_scenario({"testbed:scenario": "alb-nope"}, "s")
-    assert caught.value.lines == ["testbed:scenario: 'alb-nope' is not a known scenario; known: eks-base"]
+    known = ", ".join(sorted(SCENARIOS))
+    assert caught.value.lines == [f"testbed:scenario: 'alb-nope' is not a known scenario; known: {known}"]
 
 
 def test_pulumi_up_reports_the_same_lines_without_a_traceback():

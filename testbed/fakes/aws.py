@@ -1,0 +1,184 @@
+"""pulumi-aws and pulumi-eks: ids, ARNs, an OIDC issuer and a kubeconfig in AWS's shapes."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+from testbed.fakes.common import Context, InvokeHandler, ResourceHandler, auto_name, digest, fake_pem, uuid
+
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+
+
+def arn(context: Context, service: str, resource: str, *, regional: bool = True) -> str:
+    region = context.aws_region if regional else ""
+    return f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{resource}"
+
+
+def oidc_issuer(context: Context, cluster: str) -> str:
+    return f"oidc.eks.{context.aws_region}.amazonaws.com/id/{digest('oidc', cluster, length=32).upper()}"
+
+
+def kubeconfig(context: Context, cluster: str) -> dict[str, Any]:
+    """A kubeconfig as pulumi-eks writes it: the API endpoint, its CA, `aws eks get-token`."""
+    region = context.aws_region
+    endpoint = f"https://{digest('endpoint', cluster, length=32).upper()}.gr7.{region}.eks.amazonaws.com"
+    ca = base64.b64encode(fake_pem("CERTIFICATE", cluster).encode()).decode()
+    token_args = ["--region", region, "eks", "get-token", "--cluster-name", cluster, "--output", "json"]
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "kubernetes", "cluster": {"server": endpoint, "certificate-authority-data": ca}}],
+        "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+        "current-context": "aws",
+        "users": [
+            {
+                "name": "aws",
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "aws",
+                        "args": token_args,
+                    }
+                },
+            }
+        ],
+    }
+
+
+def _ec2(prefix: str, kind: str, extra: Callable[[Context, str, dict], dict] | None = None) -> ResourceHandler:
+    def handler(context: Context, name: str, inputs: dict, rid: str):
+        rid = f"{prefix}-{rid}"
+        outputs = {**inputs, "id": rid, "arn": arn(context, "ec2", f"{kind}/{rid}"), "ownerId": ACCOUNT_ID}
+        if extra:
+            outputs.update(extra(context, rid, inputs))
+        return rid, outputs
+
+    return handler
+
+
+def _vpc_extra(context: Context, rid: str, inputs: dict) -> dict:
+    return {"defaultSecurityGroupId": f"sg-{digest(rid, 'default')}", "mainRouteTableId": f"rtb-{digest(rid, 'main')}"}
+
+
+def _eip_extra(context: Context, rid: str, inputs: dict) -> dict:
+    return {"allocationId": rid, "publicIp": f"203.0.113.{int(rid[-2:], 16) % 250 + 1}"}
+
+
+def _iam_role(context: Context, name: str, inputs: dict, rid: str):
+    physical = auto_name(name, inputs)
+    role_arn = arn(context, "iam", f"role/{physical}", regional=False)
+    return physical, {**inputs, "id": physical, "name": physical, "arn": role_arn, "uniqueId": f"AROA{rid.upper()}"}
+
+
+def _iam_policy(context: Context, name: str, inputs: dict, rid: str):
+    physical = auto_name(name, inputs)
+    policy_arn = arn(context, "iam", f"policy/{physical}", regional=False)
+    return policy_arn, {
+        **inputs,
+        "id": policy_arn,
+        "name": physical,
+        "arn": policy_arn,
+        "policyId": f"ANPA{rid.upper()}",
+    }
+
+
+def _attachment(context: Context, name: str, inputs: dict, rid: str):
+    return f"{inputs.get('role')}-{rid[:8]}", dict(inputs)
+
+
+def _launch_template(context: Context, name: str, inputs: dict, rid: str):
+    rid = f"lt-{rid}"
+    return rid, {
+        **inputs,
+        "id": rid,
+        "name": auto_name(name, inputs),
+        "arn": arn(context, "ec2", f"launch-template/{rid}"),
+        "latestVersion": 1,
+        "defaultVersion": 1,
+    }
+
+
+def _node_group(context: Context, name: str, inputs: dict, rid: str):
+    cluster, group = inputs["clusterName"], inputs["nodeGroupName"]
+    node_group_uuid = uuid(rid)
+    return f"{cluster}:{group}", {
+        **inputs,
+        "arn": arn(context, "eks", f"nodegroup/{cluster}/{group}/{node_group_uuid}"),
+        "status": "ACTIVE",
+        "resources": [{"autoscalingGroups": [{"name": f"eks-{group}-{node_group_uuid}"}]}],
+    }
+
+
+def _addon(context: Context, name: str, inputs: dict, rid: str):
+    cluster, addon = inputs["clusterName"], inputs["addonName"]
+    return f"{cluster}:{addon}", {
+        **inputs,
+        "arn": arn(context, "eks", f"addon/{cluster}/{addon}/{uuid(rid)}"),
+        "addonVersion": inputs.get("addonVersion") or "v1.12.1-eksbuild.2",
+    }
+
+
+def _eks_cluster(context: Context, name: str, inputs: dict, rid: str):
+    # A remote component: return only its declared outputs (echoing inputs breaks it).
+    cluster = inputs.get("name") or name
+    issuer = oidc_issuer(context, cluster)
+    config = kubeconfig(context, cluster)
+    security_group = f"sg-{digest('cluster-sg', cluster)}"
+    return "", {
+        "kubeconfig": config,
+        "kubeconfigJson": json.dumps(config),
+        "oidcProviderArn": arn(context, "iam", f"oidc-provider/{issuer}", regional=False),
+        "oidcProviderUrl": f"https://{issuer}",
+        "oidcIssuer": issuer,
+        "clusterSecurityGroupId": security_group,
+        "nodeSecurityGroupId": security_group,
+    }
+
+
+RESOURCES: dict[str, ResourceHandler] = {
+    "aws:ec2/vpc:Vpc": _ec2("vpc", "vpc", _vpc_extra),
+    "aws:ec2/internetGateway:InternetGateway": _ec2("igw", "internet-gateway"),
+    "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),
+    "aws:ec2/routeTable:RouteTable": _ec2("rtb", "route-table"),
+    "aws:ec2/route:Route": _ec2("r", "route"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _ec2("rtbassoc", "route-table-association"),
+    "aws:ec2/eip:Eip": _ec2("eipalloc", "elastic-ip", _eip_extra),
+    "aws:ec2/natGateway:NatGateway": _ec2("nat", "natgateway"),
+    "aws:ec2/securityGroup:SecurityGroup": _ec2("sg", "security-group"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:iam/role:Role": _iam_role,
+    "aws:iam/policy:Policy": _iam_policy,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _attachment,
+    "aws:eks/nodeGroup:NodeGroup": _node_group,
+    "aws:eks/addon:Addon": _addon,
+    "eks:index:Cluster": _eks_cluster,
+}
+
+
+def _partition(context: Context, args: dict) -> dict:
+    return {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": PARTITION}
+
+
+def _caller_identity(context: Context, args: dict) -> dict:
+    return {
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/testbed",
+        "userId": "AIDAMOCKTESTBED",
+        "id": ACCOUNT_ID,
+    }
+
+
+def _region(context: Context, args: dict) -> dict:
+    region = context.aws_region
+    return {"name": region, "region": region, "endpoint": f"ec2.{region}.amazonaws.com", "id": region}
+
+
+INVOKES: dict[str, InvokeHandler] = {
+    "aws:index/getPartition:getPartition": _partition,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:index/getRegion:getRegion": _region,
+}
