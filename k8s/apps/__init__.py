@@ -1,0 +1,1 @@
+"""Programs that run inside the test beds' pods, each runnable and tested on loopback here."""
