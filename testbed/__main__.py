@@ -18,9 +18,11 @@ import yaml
 
 from stacks import SCENARIOS
 from stacks.config import SCENARIO_KEY, ConfigError, engine_value
-from testbed import schema
+from testbed import golden, schema
 from testbed.engine import run_program
-from testbed.plan import Plan, render_tree, write_plan
+from testbed.gates import Stack, gates, run_gates
+from testbed.gates.checkov import install_checkov
+from testbed.plan import Plan, plan_json, render_tree, write_plan
 from testbed.stackfile import known_stacks, read_stack_config, stack_file
 
 
@@ -63,6 +65,77 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_stacks(names: list[str]) -> list[Stack] | None:
+    """Plan each named stack file; None (after saying why) when one cannot be planned."""
+    stacks = []
+    for name in names:
+        if name not in known_stacks():
+            print(f"unknown stack {name!r}; known: {', '.join(known_stacks())}", file=sys.stderr)
+            return None
+        config = read_stack_config(name)
+        scenario = config.get(SCENARIO_KEY, name)
+        try:
+            recording = run_program(name, config)
+        except pulumi.RunError as err:
+            print(f"{name}: invalid config:", file=sys.stderr)
+            for line in str(err).splitlines():
+                print(f"  {line}", file=sys.stderr)
+            return None
+        stacks.append(Stack(Plan(scenario, recording), config))
+    return stacks
+
+
+def _check(args: argparse.Namespace) -> int:
+    names = known_stacks() if args.all else args.stacks
+    if not names:
+        print("name stacks to check, or --all", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    print(f"planning {len(names)} stack(s): {', '.join(names)} ...", file=sys.stderr)
+    stacks = _plan_stacks(names)
+    if stacks is None:
+        return 2
+    report = run_gates(stacks, only=args.gate or None, progress=lambda m: print(m, file=sys.stderr))
+    for note in report.notes:
+        print(note.line(), file=sys.stderr)
+    if args.verbose:
+        for finding, allowed in report.allowed:
+            print(f"allowed: {finding.line()} -- {allowed.reason}", file=sys.stderr)
+    for finding in report.findings:
+        print(finding.line())
+    print(
+        f"{len(report.findings)} finding(s), {len(report.allowed)} allowed, {len(report.notes)} note(s) "
+        f"over {len(stacks)} stack(s) in {time.monotonic() - started:.1f}s",
+        file=sys.stderr,
+    )
+    return 0 if report.ok else 1
+
+
+def _golden(args: argparse.Namespace) -> int:
+    stacks = _plan_stacks(args.stacks or known_stacks())
+    if stacks is None:
+        return 2
+    stale = 0
+    for stack in stacks:
+        text = plan_json(stack.plan)
+        if golden.is_current(stack.name, text):
+            continue
+        if args.update:
+            print(f"wrote {golden.write(stack.name, text).relative_to(Path.cwd())}", file=sys.stderr)
+        else:
+            stale += 1
+            print(
+                f"out of date: {golden.golden_path(stack.name)} (run python -m testbed golden --update)",
+                file=sys.stderr,
+            )
+    return 1 if stale else 0
+
+
+def _tools(args: argparse.Namespace) -> int:
+    print(f"checkov: {install_checkov(echo=lambda m: print(m, file=sys.stderr))}", file=sys.stderr)
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     stale = schema.write_all(check=args.check)
     if args.check and stale:
@@ -98,6 +171,17 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--check", action="store_true", help="only report schemas that are out of date")
     check.set_defaults(run=_schema)
     commands.add_parser("list", help="list the scenarios").set_defaults(run=_list)
+    check_cmd = commands.add_parser("check", help="run the upstream gates over stacks; non-zero on any finding")
+    check_cmd.add_argument("stacks", nargs="*", help="stack names (stacks/Pulumi.<name>.yaml)")
+    check_cmd.add_argument("--all", action="store_true", help="every stack file")
+    check_cmd.add_argument("--gate", action="append", choices=list(gates()), help="run only this gate (repeatable)")
+    check_cmd.add_argument("-v", "--verbose", action="store_true", help="also list allow-listed findings")
+    check_cmd.set_defaults(run=_check)
+    golden_cmd = commands.add_parser("golden", help="compare stacks' plans with tests/golden/")
+    golden_cmd.add_argument("stacks", nargs="*", help="stack names (default: all)")
+    golden_cmd.add_argument("--update", action="store_true", help="rewrite the golden files")
+    golden_cmd.set_defaults(run=_golden)
+    commands.add_parser("tools", help="install checkov into .tools/checkov").set_defaults(run=_tools)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -103,7 +103,7 @@ def _launch_template(context: Context, name: str, inputs: dict, rid: str):
 
 
 def _node_group(context: Context, name: str, inputs: dict, rid: str):
-    cluster, group = inputs["clusterName"], inputs["nodeGroupName"]
+    cluster, group = inputs["clusterName"], inputs.get("nodeGroupName") or auto_name(name, {})
     node_group_uuid = uuid(rid)
     return f"{cluster}:{group}", {
         **inputs,
@@ -139,7 +139,39 @@ def _eks_cluster(context: Context, name: str, inputs: dict, rid: str):
     }
 
 
+def _load_balancer(context: Context, name: str, inputs: dict, rid: str):
+    kind = "net" if inputs.get("loadBalancerType") == "network" else "app"
+    physical = auto_name(name, inputs)[:32]
+    lb_arn = arn(context, "elasticloadbalancing", f"loadbalancer/{kind}/{physical}/{rid[:16]}")
+    prefix = "internal-" if inputs.get("internal") else ""
+    dns = f"{prefix}{physical}-{int(rid[:8], 16) % 10**10}.{context.aws_region}.elb.amazonaws.com"
+    return lb_arn, {
+        **inputs,
+        "id": lb_arn,
+        "arn": lb_arn,
+        "name": physical,
+        "dnsName": dns,
+        "zoneId": "ZWKZPGTI48KDX",
+        "arnSuffix": lb_arn.split(":loadbalancer/")[1],
+    }
+
+
+def _target_group(context: Context, name: str, inputs: dict, rid: str):
+    physical = auto_name(name, inputs)[:32]
+    tg_arn = arn(context, "elasticloadbalancing", f"targetgroup/{physical}/{rid[:16]}")
+    return tg_arn, {**inputs, "id": tg_arn, "arn": tg_arn, "name": physical, "arnSuffix": tg_arn.split(":", 5)[5]}
+
+
+def _listener(context: Context, name: str, inputs: dict, rid: str):
+    balancer = str(inputs.get("loadBalancerArn", "")).replace(":loadbalancer/", ":listener/")
+    listener_arn = f"{balancer}/{rid[:16]}"
+    return listener_arn, {**inputs, "id": listener_arn, "arn": listener_arn}
+
+
 RESOURCES: dict[str, ResourceHandler] = {
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:lb/listener:Listener": _listener,
     "aws:ec2/vpc:Vpc": _ec2("vpc", "vpc", _vpc_extra),
     "aws:ec2/internetGateway:InternetGateway": _ec2("igw", "internet-gateway"),
     "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),

@@ -1,0 +1,162 @@
+"""Kubernetes gates: built-in objects against the cluster version's OpenAPI schema, custom
+resources against the pinned chart's CRDs, Helm values against the chart's values.yaml."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import yaml
+
+from components.aws.versions import LB_CONTROLLER_CHART, LB_CONTROLLER_CHART_VERSION
+from testbed.gates import Result, Stack, subject
+from testbed.plan import is_helm_release, plain
+
+DEFAULT_KUBERNETES_VERSION = "1.33"
+LBC_REFERENCE = Path("reference") / "aws-load-balancer-controller"
+
+
+def kubernetes_version(stack: Stack) -> str:
+    """The Kubernetes version of the stack's cluster (EKS `version`, AKS `kubernetesVersion`)."""
+    for resource in stack.resources:
+        if resource.type == "eks:index:Cluster" and resource.inputs.get("version"):
+            return str(resource.inputs["version"])
+        if resource.type.endswith(":ManagedCluster") and resource.inputs.get("kubernetesVersion"):
+            return ".".join(str(resource.inputs["kubernetesVersion"]).split(".")[:2])
+    return DEFAULT_KUBERNETES_VERSION
+
+
+def _is_builtin(api_version: str) -> bool:
+    group = api_version.rpartition("/")[0]
+    return "." not in group or group.endswith(".k8s.io")
+
+
+def schema_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
+    for stack in stacks:
+        version = kubernetes_version(stack)
+        source = f"Kubernetes {version} OpenAPI schema, strict (kubernetes-validate {kubernetes_validate.__version__})"
+        for resource, manifest in stack.kubernetes_objects:
+            if not _is_builtin(str(manifest.get("apiVersion", ""))):
+                continue
+            try:
+                kubernetes_validate.validate(manifest, version, strict=True)
+            except kubernetes_validate.ValidationError as err:
+                path = ".".join(str(p) for p in err.path) or "(object)"
+                yield stack.finding("kubernetes-schema", subject(resource), path, err.message, source)
+            except kubernetes_validate.SchemaNotFoundError:
+                yield stack.note("kubernetes-schema", f"no schema for {manifest.get('kind')} in Kubernetes {version}")
+
+
+# ---- custom resources ---------------------------------------------------------------------------
+
+
+@cache
+def _crd_schemas(path: Path) -> dict[tuple[str, str], dict]:
+    """(apiVersion, kind) -> openAPIV3Schema of every CRD version in a multi-document file."""
+    schemas = {}
+    for document in yaml.safe_load_all(path.read_text()):
+        if not document or document.get("kind") != "CustomResourceDefinition":
+            continue
+        spec = document["spec"]
+        for version in spec["versions"]:
+            schemas[(f"{spec['group']}/{version['name']}", spec["names"]["kind"])] = version["schema"][
+                "openAPIV3Schema"
+            ]
+    return schemas
+
+
+def strict_schema(schema: Any) -> Any:
+    """An OpenAPI v3 structural schema as the API server applies it, for jsonschema:
+    int-or-string made explicit, and unknown fields rejected (the API server would silently
+    prune them, which is how a typo'd field disappears) unless the schema preserves them."""
+    if isinstance(schema, list):
+        return [strict_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {k: strict_schema(v) for k, v in schema.items()}
+    if result.pop("x-kubernetes-int-or-string", False):
+        result.pop("type", None)
+        result["anyOf"] = [{"type": "integer"}, {"type": "string"}]
+    if "properties" in result and not result.get("x-kubernetes-preserve-unknown-fields"):
+        result.setdefault("additionalProperties", False)
+    return result
+
+
+def crd_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
+    for stack in stacks:
+        custom = [(r, m) for r, m in stack.kubernetes_objects if not _is_builtin(str(m.get("apiVersion", "")))]
+        if not custom:
+            continue
+        crds = stack.shared / LBC_REFERENCE / f"crds-v{LB_CONTROLLER_CHART_VERSION}.yaml" if stack.shared else None
+        if crds is None or not crds.exists():
+            yield stack.note(
+                "crd-schema",
+                f"{len(custom)} custom resources not checked: CRDs of chart "
+                f"{LB_CONTROLLER_CHART_VERSION} not found (set TESTBED_SHARED to the shared/ folder)",
+            )
+            continue
+        schemas = _crd_schemas(crds)
+        source = f"CRD schema of {LB_CONTROLLER_CHART} chart {LB_CONTROLLER_CHART_VERSION}"
+        for resource, manifest in custom:
+            key = (manifest.get("apiVersion"), manifest.get("kind"))
+            schema = schemas.get(key)
+            if schema is None:
+                yield stack.finding(
+                    "crd-schema",
+                    subject(resource),
+                    "apiVersion/kind",
+                    f"{key[0]} {key[1]} is not served by the pinned chart's CRDs",
+                    source,
+                )
+                continue
+            body = copy.deepcopy(manifest)
+            body["metadata"] = {}  # ObjectMeta is the API server's, not the CRD's
+            validator = jsonschema.Draft7Validator(strict_schema(schema))
+            for error in sorted(validator.iter_errors(body), key=lambda e: list(e.path)):
+                path = ".".join(str(p) for p in error.path) or "(object)"
+                yield stack.finding("crd-schema", subject(resource), path, error.message, source)
+
+
+# ---- Helm values --------------------------------------------------------------------------------
+
+
+def unknown_values(ours: Mapping[str, Any], chart: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, str]]:
+    """(path, problem) for every value of ours the chart's values.yaml does not declare, or whose
+    type differs from the chart default's. Free-form defaults ({} or null) accept anything below."""
+    for key, value in ours.items():
+        path = f"{prefix}{key}"
+        if key not in chart:
+            yield path, "is not a value of the chart (the chart would ignore it)"
+            continue
+        default = chart[key]
+        if isinstance(default, dict) and default:
+            if isinstance(value, Mapping):
+                yield from unknown_values(value, default, f"{path}.")
+            else:
+                yield path, f"must be a mapping, like the chart's default {default!r}"
+        elif isinstance(default, bool) and not isinstance(value, bool):
+            yield path, f"{value!r} must be true or false"
+        elif isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
+            yield path, f"{value!r} must be a number"
+
+
+def helm_values_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
+    for stack in stacks:
+        for release in (r for r in stack.resources if is_helm_release(r)):
+            inputs = plain(release.inputs)
+            chart, version = inputs.get("chart"), inputs.get("version")
+            reference = None
+            if chart == LB_CONTROLLER_CHART and stack.shared:
+                reference = stack.shared / LBC_REFERENCE / f"values-v{version}.yaml"
+            if reference is None or not reference.exists():
+                yield stack.note("helm-values", f"{chart} {version}: no values.yaml reference here; keys not checked")
+                continue
+            defaults = yaml.safe_load(reference.read_text())
+            source = f"values.yaml of chart {chart} {version}"
+            for path, problem in unknown_values(inputs.get("values") or {}, defaults):
+                yield stack.finding("helm-values", subject(release), f"values.{path}", problem, source)
