@@ -341,6 +341,7 @@ _SUMMARIES: dict[str, _Summary] = {
         "endpointPrivateAccess",
         "publicAccessCidrs",
         "createOidcProvider",
+        "useDefaultVpcCni",
         "privateSubnetIds",
         "publicSubnetIds",
     ),
