@@ -199,6 +199,7 @@ class Config(AwsBaseConfig):
         return self
 
     def vpc_cni_spec(self) -> VpcCniSpec:
+        """The component-level settings of the VPC CNI add-on."""
         return VpcCniSpec(
             enable_prefix_delegation=self.vpc_cni.enable_prefix_delegation,
             warm_prefix_target=self.vpc_cni.warm_prefix_target,
