@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
 
 import pulumi
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -28,7 +29,7 @@ from components.aws import (
     NodeGroupSpec,
     Taint,
 )
-from components.aws.cluster import kubernetes_version_problem
+from components.aws.cluster import VpcCniSpec, kubernetes_version_problem
 from components.aws.node_groups import eks_name_problem, label_problem, matches, scaling_problem, tolerations_for
 from components.aws.subnets import vpc_cidr_problem, zones_problem
 from components.aws.versions import EKS_VERSION, NODE_AMI_TYPE
@@ -199,6 +200,9 @@ class LbControllerConfig(StackModel):
 class AwsBaseConfig(StackModel):
     """Config shared by every EKS scenario."""
 
+    default_zone_letters: ClassVar[tuple[str, ...]] = SEED_ZONE_LETTERS
+    """Zones of the region used when `availabilityZones` is not set (a scenario may use more)."""
+
     region: str = Field(alias="aws:region")
     """AWS region, the seeds': ap-northeast-2; the pulumi-aws provider uses it too."""
     cluster_name: str = ""
@@ -239,7 +243,7 @@ class AwsBaseConfig(StackModel):
         if region is None:
             return value  # the region's own error says what is wrong
         if not value:
-            value = [f"{region}{letter}" for letter in SEED_ZONE_LETTERS]
+            value = [f"{region}{letter}" for letter in cls.default_zone_letters]
         if len(value) < 2:
             raise ValueError(f"{value}: EKS needs at least 2 zones")
         if problem := zones_problem(value, region):
@@ -282,10 +286,15 @@ class AwsBase:
     network: Network
     cluster: Cluster
     lb_controller: LoadBalancerController
+    tags: dict[str, str] = field(default_factory=dict)
+    """Tags the base put on its AWS resources; a scenario's own AWS resources carry them too."""
 
 
-def build_aws_base(cfg: AwsBaseConfig) -> AwsBase:
-    """Network, cluster and LB controller, as the seeds built them by hand."""
+def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> AwsBase:
+    """Network, cluster and LB controller, as the seeds built them by hand.
+
+    `vpc_cni`: manage the VPC CNI add-on in the cluster component (see ClusterArgs.vpc_cni).
+    """
     tags = {"testbed:stack": pulumi.get_stack(), **cfg.tags}
     network = Network(
         "net",
@@ -314,6 +323,7 @@ def build_aws_base(cfg: AwsBaseConfig) -> AwsBase:
             coredns_replicas=cfg.cluster.coredns_replicas,
             enable_metrics_server=cfg.cluster.enable_metrics_server,
             metrics_server_replicas=cfg.cluster.metrics_server_replicas,
+            vpc_cni=vpc_cni,
             tags=tags,
         ),
     )
@@ -336,11 +346,12 @@ def build_aws_base(cfg: AwsBaseConfig) -> AwsBase:
             tags=tags,
         ),
     )
-    return AwsBase(cfg, network, cluster, lb_controller)
+    return AwsBase(cfg, network, cluster, lb_controller, tags)
 
 
-def export_base(base: AwsBase) -> None:
-    """Stack outputs every EKS scenario shares, and the commands to look at the bed."""
+def export_base(base: AwsBase, commands: Mapping[str, Any] | None = None) -> None:
+    """Stack outputs every EKS scenario shares, and the commands to look at the bed (a scenario
+    adds its own `commands` after these)."""
     cfg = base.config
     pulumi.export("region", cfg.region)
     pulumi.export("clusterName", base.cluster.cluster_name)
@@ -360,6 +371,7 @@ def export_base(base: AwsBase) -> None:
             "systemPods": "kubectl -n kube-system get pods -o wide",
             "systemNodes": f"kubectl get nodes -l {selector}",
             "lbController": "kubectl -n kube-system get deployment aws-load-balancer-controller",
+            **(commands or {}),
         },
     )
 

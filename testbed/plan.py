@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -197,6 +199,75 @@ def _policy(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
     yield "actions", actions
 
 
+def _launch_template(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    yield from _pick(
+        "httpTokens=metadataOptions.httpTokens",
+        "hopLimit=metadataOptions.httpPutResponseHopLimit",
+        "rootGiB=blockDeviceMappings.0.ebs.volumeSize",
+        "encrypted=blockDeviceMappings.0.ebs.encrypted",
+    )(inputs)
+    user_data = inputs.get("userData")
+    if isinstance(user_data, str) and user_data:
+        try:
+            text = base64.b64decode(user_data).decode()
+        except (ValueError, UnicodeDecodeError):
+            yield "userData", f"{len(user_data)} base64 characters"
+            return
+        kinds = re.findall(r"^Content-Type: (\S+)", text, flags=re.MULTILINE)
+        yield "userData", [k for k in kinds if not k.startswith("multipart/")]
+        if match := re.search(r'^\s*maxPodsExpression: "?([^"\n]+)"?$', text, flags=re.MULTILINE):
+            yield "nodeadm maxPodsExpression", match[1]
+
+
+def _service(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    metadata = inputs.get("metadata") or {}
+    spec = inputs.get("spec") or {}
+    yield "namespace", metadata.get("namespace")
+    yield "type", spec.get("type")
+    yield "loadBalancerClass", spec.get("loadBalancerClass")
+    yield (
+        "ports",
+        [
+            f"{p.get('port')}->{p.get('targetPort', p.get('port'))}/{p.get('protocol', 'TCP')}"
+            for p in spec.get("ports") or []
+        ],
+    )
+    yield "selector", spec.get("selector")
+    yield "sourceRanges", spec.get("loadBalancerSourceRanges")
+    yield "annotations", metadata.get("annotations")
+
+
+def _deployment(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    metadata = inputs.get("metadata") or {}
+    spec = inputs.get("spec") or {}
+    pod = (spec.get("template") or {}).get("spec") or {}
+    yield "namespace", metadata.get("namespace")
+    yield "replicas", spec.get("replicas")
+    yield "images", [c.get("image") for c in pod.get("containers") or []]
+    yield "nodeSelector", pod.get("nodeSelector")
+    yield (
+        "spread",
+        [f"{c.get('topologyKey')} maxSkew {c.get('maxSkew')}" for c in pod.get("topologySpreadConstraints") or []],
+    )
+    yield "annotations", metadata.get("annotations")
+
+
+def _security_group(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    def rules(direction: str) -> list[str]:
+        found = []
+        for rule in inputs.get(direction) or []:
+            ports = "all" if rule.get("protocol") == "-1" else f"{rule.get('protocol')}/{rule.get('fromPort')}"
+            if rule.get("toPort") not in (None, rule.get("fromPort")) and rule.get("protocol") != "-1":
+                ports += f"-{rule.get('toPort')}"
+            found.append(
+                f"{ports} {'from' if direction == 'ingress' else 'to'} {', '.join(rule.get('cidrBlocks') or [])}"
+            )
+        return found
+
+    yield "ingress", rules("ingress") or "none"
+    yield "egress", rules("egress")
+
+
 def _addon(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
     yield "addon", inputs.get("addonName")
     if values := inputs.get("configurationValues"):
@@ -232,12 +303,22 @@ _SUMMARIES: dict[str, _Summary] = {
     "aws:ec2/natGateway:NatGateway": _pick("subnet=subnetId", "allocation=allocationId"),
     "aws:ec2/route:Route": _pick("to=destinationCidrBlock", "via=gatewayId", "via=natGatewayId"),
     "aws:ec2/routeTableAssociation:RouteTableAssociation": _pick("subnet=subnetId", "table=routeTableId"),
-    "aws:ec2/launchTemplate:LaunchTemplate": _pick(
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _pick(
+        "into=securityGroupId", "from=referencedSecurityGroupId", "from=cidrIpv4", "protocol=ipProtocol"
+    ),
+    "aws:ec2/instance:Instance": _pick(
+        "instanceType",
+        "subnet=subnetId",
+        "publicIp=associatePublicIpAddress",
         "httpTokens=metadataOptions.httpTokens",
         "hopLimit=metadataOptions.httpPutResponseHopLimit",
-        "rootGiB=blockDeviceMappings.0.ebs.volumeSize",
-        "encrypted=blockDeviceMappings.0.ebs.encrypted",
+        "keyName",
+        "securityGroups=vpcSecurityGroupIds",
+        "profile=iamInstanceProfile",
     ),
+    "aws:iam/instanceProfile:InstanceProfile": _pick("role"),
     "aws:eks/nodeGroup:NodeGroup": _pick(
         "nodeGroupName",
         "instanceTypes",
@@ -260,6 +341,7 @@ _SUMMARIES: dict[str, _Summary] = {
         "endpointPrivateAccess",
         "publicAccessCidrs",
         "createOidcProvider",
+        "useDefaultVpcCni",
         "privateSubnetIds",
         "publicSubnetIds",
     ),
@@ -267,6 +349,8 @@ _SUMMARIES: dict[str, _Summary] = {
     "aws:iam/policy:Policy": _policy,
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _pick("policyArn"),
     "kubernetes:helm.sh/v3:Release": _release,
+    "kubernetes:core/v1:Service": _service,
+    "kubernetes:apps/v1:Deployment": _deployment,
     "pulumi:providers:kubernetes": _pick("enableServerSideApply"),
 }
 
@@ -328,10 +412,28 @@ def render_tree(plan: Plan) -> str:
             walk(r.urn, indent + nested)
 
     walk(None, "")
+    if plan.recording.outputs:
+        lines.append("")
+        lines.append("outputs:")
+        lines.extend(_output_lines(plain(plan.recording.outputs), "  "))
     if plan.recording.warnings:
         lines.append("")
         lines.extend(f"warning: {w}" for w in plan.recording.warnings)
     return "\n".join(lines) + "\n"
+
+
+def _output_lines(outputs: dict[str, Any], indent: str) -> list[str]:
+    """Stack outputs, one line per leaf, nested mappings indented; strings in full."""
+    lines = []
+    for key, value in outputs.items():
+        if isinstance(value, dict) and value:
+            lines.append(f"{indent}{key}:")
+            lines.extend(_output_lines(value, indent + "  "))
+        elif isinstance(value, str):
+            lines.append(f"{indent}{key}: {value}")
+        else:
+            lines.append(f"{indent}{key}: {_render_value(value, {})}")
+    return lines
 
 
 def _default_summary(resource: Resource) -> _Summary:

@@ -12,7 +12,12 @@ Creates, under one component:
 - CoreDNS as an EKS add-on and metrics-server as a Helm release, both pinned to the system
   nodes (`role=infra` by default) with their replica counts declared, created after those
   nodes exist (a CoreDNS add-on created before any node sits DEGRADED: pulumi-eks #1819);
-- a Kubernetes provider built from the cluster's kubeconfig.
+- a Kubernetes provider built from the cluster's kubeconfig;
+- optionally (`vpc_cni`), the VPC CNI as an EKS add-on managed here rather than by pulumi-eks
+  (which is then told to leave it alone, so there is one manager), created before every node
+  group so that EKS computes their max pods with its settings; with prefix delegation on, each
+  launch template also carries a nodeadm NodeConfig with the max pods of its instance type
+  (`max_pods.py`), so that kubelet's reservations are sized for that many pods.
 
 Node groups are `aws.eks.NodeGroup` rather than pulumi-eks's `ManagedNodeGroup`: the latter is a
 remote component whose launch template is invisible to an offline plan and which fixes the
@@ -21,6 +26,7 @@ IMDS hop limit at 2.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -31,6 +37,7 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
+from components.aws.max_pods import max_pods, nodeadm_max_pods_user_data, prefix_delegation_problem
 from components.aws.node_groups import (
     SEED_NODE_GROUPS,
     NodeGroupSpec,
@@ -50,6 +57,30 @@ from components.errors import raise_if_any
 _KUBERNETES_VERSION = re.compile(r"^1\.\d{2}$")
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
 IMDS_HOP_LIMIT = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class VpcCniSpec:
+    """The Amazon VPC CNI as an EKS add-on of this component, with its IP address management."""
+
+    enable_prefix_delegation: bool = False
+    """Assign /28 prefixes instead of single secondary IPs to ENIs (Nitro only): ~16x the pod
+    addresses, so max pods becomes EKS's cap (110 below 30 vCPUs)."""
+    warm_prefix_target: int = 1
+    """Free /28 prefixes ipamd keeps attached (used with prefix delegation only; 0 is not supported there)."""
+    addon_version: str | None = None
+    """EKS add-on version; None: EKS's default for the cluster version."""
+
+
+def vpc_cni_configuration(spec: VpcCniSpec) -> dict[str, dict[str, str]]:
+    """The vpc-cni add-on's configuration values: the aws-node container's environment (strings,
+    as the add-on's configuration schema wants them)."""
+    return {
+        "env": {
+            "ENABLE_PREFIX_DELEGATION": "true" if spec.enable_prefix_delegation else "false",
+            "WARM_PREFIX_TARGET": str(spec.warm_prefix_target),
+        }
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +107,9 @@ class ClusterArgs:
     coredns_replicas: int = 1
     enable_metrics_server: bool = True
     metrics_server_replicas: int = 1
+    vpc_cni: VpcCniSpec | None = None
+    """None: pulumi-eks manages the vpc-cni add-on with its defaults. Set: this component does,
+    before any node group (see VpcCniSpec)."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -96,6 +130,10 @@ class Cluster(pulumi.ComponentResource):
     node_groups: dict[str, aws.eks.NodeGroup]
     system_node_groups: list[aws.eks.NodeGroup]
     """The node groups matching `system_node_selector`: what system pods wait for."""
+    vpc_cni_addon: aws.eks.Addon | None
+    """The vpc-cni add-on, when `vpc_cni` is set."""
+    node_max_pods: dict[str, int | None]
+    """Node group -> max pods passed to its nodes in a NodeConfig; None where EKS computes it alone."""
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:aws:Cluster", name, None, opts)
@@ -119,9 +157,28 @@ class Cluster(pulumi.ComponentResource):
             skip_default_security_groups=True,
             # CoreDNS is created below, once the nodes it is pinned to exist.
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
+            # With `vpc_cni` the add-on is ours (below); two managers of one add-on would fight.
+            use_default_vpc_cni=True if args.vpc_cni else None,
             tags=dict(args.tags),
             opts=child,
         )
+
+        self.vpc_cni_addon = None
+        if args.vpc_cni:
+            self.vpc_cni_addon = aws.eks.Addon(
+                f"{name}-vpc-cni",
+                cluster_name=args.cluster_name,
+                addon_name="vpc-cni",
+                addon_version=args.vpc_cni.addon_version,
+                configuration_values=json.dumps(vpc_cni_configuration(args.vpc_cni), sort_keys=True),
+                # EKS installed a self-managed aws-node at cluster creation; the add-on takes it over.
+                resolve_conflicts_on_create="OVERWRITE",
+                resolve_conflicts_on_update="OVERWRITE",
+                tags=dict(args.tags),
+                # A DaemonSet: healthy with no nodes yet, so it can (and must) exist before them.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[control_plane]),
+            )
+        prefix_delegation = bool(args.vpc_cni and args.vpc_cni.enable_prefix_delegation)
 
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
         node_role = aws.iam.Role(
@@ -152,11 +209,21 @@ class Cluster(pulumi.ComponentResource):
         ]
 
         self.node_groups = {}
+        self.node_max_pods = {}
         for group, spec in args.node_groups.items():
             group_zones = list(spec.availability_zones or zones[:1])
+            group_max_pods = max_pods(spec.instance_type, prefix_delegation=True) if prefix_delegation else None
+            self.node_max_pods[group] = group_max_pods
+            user_data = (
+                base64.b64encode(nodeadm_max_pods_user_data(group_max_pods).encode()).decode()
+                if group_max_pods is not None
+                else None
+            )
             template = aws.ec2.LaunchTemplate(
                 f"{name}-lt-{group}",
-                description=f"{args.cluster_name}/{group}: IMDSv2 required, encrypted gp3 root",
+                description=f"{args.cluster_name}/{group}: IMDSv2 required, encrypted gp3 root"
+                + (f", max pods {group_max_pods} (prefix delegation)" if group_max_pods is not None else ""),
+                user_data=user_data,
                 metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
                     http_endpoint="enabled",
                     http_tokens="required",
@@ -204,8 +271,12 @@ class Cluster(pulumi.ComponentResource):
                     id=template.id, version=template.latest_version.apply(str)
                 ),
                 tags=dict(args.tags),
-                # Nodes join only once the control plane exists and their role may pull and network.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[control_plane, *attachments]),
+                # Nodes join only once the control plane exists and their role may pull and network;
+                # and after the vpc-cni add-on when it is ours, so EKS sizes max pods by its settings.
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[control_plane, *attachments, *([self.vpc_cni_addon] if self.vpc_cni_addon else [])],
+                ),
             )
 
         system_specs = {g: s for g, s in args.node_groups.items() if matches(args.system_node_selector, s.labels)}
@@ -304,4 +375,28 @@ def _validate(args: ClusterArgs) -> None:
         problems.append(("coredns_replicas", f"{args.coredns_replicas} is below 1"))
     if args.enable_metrics_server and args.metrics_server_replicas < 1:
         problems.append(("metrics_server_replicas", f"{args.metrics_server_replicas} is below 1"))
+    if args.vpc_cni is not None:
+        problems.extend(vpc_cni_problems(args.vpc_cni, args.node_groups))
     raise_if_any("Cluster", problems)
+
+
+def vpc_cni_problems(spec: VpcCniSpec, node_groups: Mapping[str, NodeGroupSpec]) -> list[tuple[str, str]]:
+    """Every problem with the VPC CNI settings for these node groups, as (field, reason)."""
+    problems: list[tuple[str, str]] = []
+    if spec.warm_prefix_target < 1:
+        problems.append(
+            ("vpc_cni.warm_prefix_target", f"{spec.warm_prefix_target} is below 1 (0 is not supported by the VPC CNI)")
+        )
+    if spec.enable_prefix_delegation:
+        for group, node_group in node_groups.items():
+            if problem := prefix_delegation_problem(node_group.instance_type):
+                problems.append((f"node_groups[{group!r}].instance_type", problem))
+            if not node_group.ami_type.startswith("AL2023_"):
+                problems.append(
+                    (
+                        f"node_groups[{group!r}].ami_type",
+                        f"{node_group.ami_type!r}: max pods reach the nodes as a nodeadm NodeConfig,"
+                        " which needs an AL2023 AMI type",
+                    )
+                )
+    return problems

@@ -68,6 +68,19 @@ def _eip_extra(context: Context, rid: str, inputs: dict) -> dict:
     return {"allocationId": rid, "publicIp": f"203.0.113.{int(rid[-2:], 16) % 250 + 1}"}
 
 
+def _instance_extra(context: Context, rid: str, inputs: dict) -> dict:
+    octets = [int(rid[i : i + 2], 16) for i in (2, 4, 6)]
+    extra = {
+        "privateIp": f"10.0.{octets[0]}.{octets[1] % 250 + 4}",
+        "instanceState": "running",
+        "primaryNetworkInterfaceId": f"eni-{digest(rid, 'eni')}",
+    }
+    if inputs.get("associatePublicIpAddress"):
+        extra["publicIp"] = f"203.0.113.{octets[2] % 250 + 1}"
+        extra["publicDns"] = f"ec2-203-0-113-{octets[2] % 250 + 1}.{context.aws_region}.compute.amazonaws.com"
+    return extra
+
+
 def _iam_role(context: Context, name: str, inputs: dict, rid: str):
     physical = auto_name(name, inputs)
     role_arn = arn(context, "iam", f"role/{physical}", regional=False)
@@ -84,6 +97,12 @@ def _iam_policy(context: Context, name: str, inputs: dict, rid: str):
         "arn": policy_arn,
         "policyId": f"ANPA{rid.upper()}",
     }
+
+
+def _instance_profile(context: Context, name: str, inputs: dict, rid: str):
+    physical = auto_name(name, inputs)
+    profile_arn = arn(context, "iam", f"instance-profile/{physical}", regional=False)
+    return physical, {**inputs, "id": physical, "name": physical, "arn": profile_arn, "uniqueId": f"AIPA{rid.upper()}"}
 
 
 def _attachment(context: Context, name: str, inputs: dict, rid: str):
@@ -182,6 +201,9 @@ RESOURCES: dict[str, ResourceHandler] = {
     "aws:ec2/natGateway:NatGateway": _ec2("nat", "natgateway"),
     "aws:ec2/securityGroup:SecurityGroup": _ec2("sg", "security-group"),
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:ec2/instance:Instance": _ec2("i", "instance", _instance_extra),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _ec2("sgr", "security-group-rule"),
+    "aws:iam/instanceProfile:InstanceProfile": _instance_profile,
     "aws:iam/role:Role": _iam_role,
     "aws:iam/policy:Policy": _iam_policy,
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _attachment,
@@ -209,8 +231,25 @@ def _region(context: Context, args: dict) -> dict:
     return {"name": region, "region": region, "endpoint": f"ec2.{region}.amazonaws.com", "id": region}
 
 
+def _ssm_parameter(context: Context, args: dict) -> dict:
+    """SSM public parameters: the AMI ids AWS publishes under /aws/service/ (AL2023 and the like)."""
+    name = args["name"]
+    value = f"ami-{digest('ami', context.aws_region, name)}" if "/ami-" in name else f"mock value of {name}"
+    return {
+        "id": name,
+        "name": name,
+        "value": value,
+        "insecureValue": value,
+        "type": "String",
+        "version": 1,
+        "arn": arn(context, "ssm", f"parameter{name}"),
+        "withDecryption": bool(args.get("withDecryption", True)),
+    }
+
+
 INVOKES: dict[str, InvokeHandler] = {
     "aws:index/getPartition:getPartition": _partition,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getRegion:getRegion": _region,
+    "aws:ssm/getParameter:getParameter": _ssm_parameter,
 }

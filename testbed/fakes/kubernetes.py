@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from testbed.fakes.common import Context, ResourceHandler, uuid
+from testbed.fakes.common import Context, ResourceHandler, digest, uuid
 
 
 def kubernetes_object(context: Context, name: str, inputs: dict, rid: str) -> tuple[str, dict]:
@@ -11,6 +11,28 @@ def kubernetes_object(context: Context, name: str, inputs: dict, rid: str) -> tu
     namespace = metadata.get("namespace")
     object_id = f"{namespace}/{metadata.get('name')}" if namespace else str(metadata.get("name"))
     return object_id, {**inputs, "metadata": metadata}
+
+
+def _service(context: Context, name: str, inputs: dict, rid: str) -> tuple[str, dict]:
+    """A Service; one of type LoadBalancer reports the load balancer's DNS name in its status, as
+    the controller that reconciles it would (the AWS LB controller's NLB name shape for
+    `service.k8s.aws/nlb`, the in-tree controller's ELB shape otherwise)."""
+    object_id, outputs = kubernetes_object(context, name, inputs, rid)
+    spec = inputs.get("spec") or {}
+    if spec.get("type") == "LoadBalancer":
+        metadata = outputs["metadata"]
+        region = context.aws_region
+        if spec.get("loadBalancerClass") == "service.k8s.aws/nlb":
+            # k8s-<namespace[:8]>-<name[:8]>-<10 hex>-<16 hex>.elb.<region>.amazonaws.com
+            namespace = str(metadata.get("namespace", "default")).replace("-", "")[:8]
+            short = str(metadata.get("name")).replace("-", "")[:8]
+            hostname = f"k8s-{namespace}-{short}-{digest(rid, 'lb', length=10)}-{digest(rid, 'dns', length=16)}"
+            hostname += f".elb.{region}.amazonaws.com"
+        else:
+            hostname = f"{digest(rid, 'elb', length=32)}-{int(digest(rid, 'n', length=8), 16) % 10**9}"
+            hostname += f".{region}.elb.amazonaws.com"
+        outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": hostname}]}}
+    return object_id, outputs
 
 
 def _helm_release(context: Context, name: str, inputs: dict, rid: str):
@@ -28,5 +50,6 @@ def _helm_release(context: Context, name: str, inputs: dict, rid: str):
 
 
 RESOURCES: dict[str, ResourceHandler] = {
+    "kubernetes:core/v1:Service": _service,
     "kubernetes:helm.sh/v3:Release": _helm_release,
 }

@@ -1,0 +1,89 @@
+"""Netshoot: seed 001's `netshoot-pod` Deployment, one idle toolbox pod per node.
+
+The seed deployed it to watch each node's routing table gain a `/32` route and an `eni…`
+interface per pod IP. Here the replicas are spread over the nodes by a topology spread
+constraint (the seed got one per node by luck of the scheduler), so every node shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.errors import raise_if_any
+from k8s.pods import MANAGED_BY, app_labels, resources, restricted_container_security
+from k8s.versions import NETSHOOT_IMAGE
+
+NAME = "netshoot-pod"
+"""The seed's Deployment name, container name and `app` label."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetshootArgs:
+    """How many netshoot pods, and where."""
+
+    provider: k8s.Provider
+    """Kubernetes provider of the cluster."""
+    namespace: str = "default"
+    """Seed: the default namespace."""
+    replicas: int = 3
+    """Seed: 3, one per node."""
+    wait_for: tuple[pulumi.Resource, ...] = ()
+    """What the pods need first, typically the node groups."""
+
+
+class Netshoot(pulumi.ComponentResource):
+    """A Deployment of nicolaka/netshoot idling on `tail -f /dev/null`, spread one per node."""
+
+    deployment: k8s.apps.v1.Deployment
+
+    def __init__(self, name: str, args: NetshootArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:k8s:Netshoot", name, None, opts)
+        _validate(args)
+        labels = app_labels(NAME)
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=NAME, namespace=args.namespace, labels={**labels, **MANAGED_BY}),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=args.replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        # Seed: terminationGracePeriodSeconds 0, the toolbox holds nothing to drain.
+                        termination_grace_period_seconds=0,
+                        topology_spread_constraints=[
+                            k8s.core.v1.TopologySpreadConstraintArgs(
+                                max_skew=1,
+                                topology_key="kubernetes.io/hostname",
+                                when_unsatisfiable="DoNotSchedule",
+                                label_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                            )
+                        ],
+                        containers=[
+                            k8s.core.v1.ContainerArgs(
+                                name=NAME,
+                                image=NETSHOOT_IMAGE,
+                                command=["tail"],
+                                args=["-f", "/dev/null"],
+                                # No endpoint to probe: the pod only has to hold its IP. Tools that
+                                # need raw sockets (tcpdump) belong in `kubectl debug --profile=netadmin`.
+                                security_context=restricted_container_security(),
+                                resources=resources(cpu="10m", memory="16Mi", cpu_limit="200m", memory_limit="128Mi"),
+                            )
+                        ],
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+        )
+        self.register_outputs({"name": NAME})
+
+
+def _validate(args: NetshootArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if not 1 <= args.replicas <= 100:
+        problems.append(("replicas", f"{args.replicas} is not in 1..100"))
+    raise_if_any("Netshoot", problems)

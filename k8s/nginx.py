@@ -1,0 +1,108 @@
+"""NginxDeployment: seed 001's `nginx-deployment`, the pods that fill the nodes' pod slots.
+
+The seed applied it with 2 replicas and then ran `kubectl scale deployment nginx-deployment
+--replicas=50`: with 17 max pods per node, the replicas that find no free slot stay Pending.
+Requests are tiny on purpose, so that pod slots, not CPU or memory, are what runs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.errors import raise_if_any
+from k8s.pods import MANAGED_BY, app_labels, resources
+from k8s.versions import NGINX_IMAGE
+
+NAME = "nginx-deployment"
+APP = "nginx"
+PORT = 80
+
+
+@dataclass(frozen=True, kw_only=True)
+class NginxDeploymentArgs:
+    """How many nginx pods."""
+
+    provider: k8s.Provider
+    """Kubernetes provider of the cluster."""
+    namespace: str = "default"
+    """Seed: the default namespace."""
+    replicas: int = 2
+    """Seed: 2 in the manifest (then scaled to 50 by hand)."""
+    wait_for: tuple[pulumi.Resource, ...] = ()
+
+
+def nginx_security() -> k8s.core.v1.SecurityContextArgs:
+    """The stock nginx:alpine image runs its master as root: it binds port 80, creates its cache
+    directories and hands them to the `nginx` user, then switches its workers to that user. The
+    seed's experiment counts pods, not what runs in them, so the seed's image is kept and only
+    the four capabilities it needs are left, with a read-only root file system."""
+    return k8s.core.v1.SecurityContextArgs(
+        allow_privilege_escalation=False,
+        read_only_root_filesystem=True,
+        capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"], add=["CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"]),
+        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+    )
+
+
+class NginxDeployment(pulumi.ComponentResource):
+    """The seed's nginx Deployment (app=nginx, nginx:alpine, port 80)."""
+
+    deployment: k8s.apps.v1.Deployment
+
+    def __init__(self, name: str, args: NginxDeploymentArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:k8s:NginxDeployment", name, None, opts)
+        _validate(args)
+        labels = app_labels(APP)
+        probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=PORT), period_seconds=10)
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=NAME,
+                namespace=args.namespace,
+                labels={**labels, **MANAGED_BY},
+                # Pulumi would otherwise wait for every replica to be ready, which never happens once
+                # the replicas outnumber the free pod slots: the experiment's point (pulumi-kubernetes
+                # "pulumi.com/skipAwait").
+                annotations={"pulumi.com/skipAwait": "true"},
+            ),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=args.replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        containers=[
+                            k8s.core.v1.ContainerArgs(
+                                name=APP,
+                                image=NGINX_IMAGE,
+                                ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
+                                readiness_probe=probe,
+                                liveness_probe=probe,
+                                security_context=nginx_security(),
+                                resources=resources(cpu="10m", memory="16Mi", cpu_limit="100m", memory_limit="64Mi"),
+                                volume_mounts=[
+                                    k8s.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
+                                    k8s.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
+                                ],
+                            )
+                        ],
+                        volumes=[
+                            k8s.core.v1.VolumeArgs(name="cache", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
+                            k8s.core.v1.VolumeArgs(name="run", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
+                        ],
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+        )
+        self.register_outputs({"name": NAME})
+
+
+def _validate(args: NginxDeploymentArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if not 0 <= args.replicas <= 1000:
+        problems.append(("replicas", f"{args.replicas} is not in 0..1000"))
+    raise_if_any("NginxDeployment", problems)
