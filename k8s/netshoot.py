@@ -13,7 +13,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY, app_labels, resources, restricted_container_security
+from k8s.pods import MANAGED_BY, app_labels, pod_security, resources, restricted_container_security
 from k8s.versions import NETSHOOT_IMAGE
 
 NAME = "netshoot-pod"
@@ -52,6 +52,8 @@ class Netshoot(pulumi.ComponentResource):
                 template=k8s.core.v1.PodTemplateSpecArgs(
                     metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
                     spec=k8s.core.v1.PodSpecArgs(
+                        security_context=pod_security(),
+                        automount_service_account_token=False,
                         # Seed: terminationGracePeriodSeconds 0, the toolbox holds nothing to drain.
                         termination_grace_period_seconds=0,
                         topology_spread_constraints=[

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY, app_labels, resources
+from k8s.pods import MANAGED_BY, app_labels, pod_security, resources
 from k8s.versions import NGINX_IMAGE
 
 NAME = "nginx-deployment"
@@ -74,6 +74,8 @@ class NginxDeployment(pulumi.ComponentResource):
                 template=k8s.core.v1.PodTemplateSpecArgs(
                     metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
                     spec=k8s.core.v1.PodSpecArgs(
+                        security_context=pod_security(non_root=False),
+                        automount_service_account_token=False,
                         containers=[
                             k8s.core.v1.ContainerArgs(
                                 name=APP,

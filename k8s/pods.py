@@ -30,6 +30,17 @@ def restricted_container_security(*, run_as_user: int = 10001) -> k8s.core.v1.Se
     )
 
 
+def pod_security(*, non_root: bool = True, run_as_user: int = 10001) -> k8s.core.v1.PodSecurityContextArgs:
+    """A pod security context: RuntimeDefault seccomp and, unless the image needs root, a non-root user."""
+    return k8s.core.v1.PodSecurityContextArgs(
+        run_as_non_root=non_root or None,
+        run_as_user=run_as_user if non_root else None,
+        run_as_group=run_as_user if non_root else None,
+        fs_group=run_as_user if non_root else None,
+        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+    )
+
+
 def resources(
     *, cpu: str = "50m", memory: str = "64Mi", cpu_limit: str = "500m", memory_limit: str = "256Mi"
 ) -> k8s.core.v1.ResourceRequirementsArgs:
