@@ -14,6 +14,7 @@ from stacks.config import SCENARIO_KEY, ConfigError, load_config
 
 SCENARIOS: Mapping[str, str] = {
     "eks-base": "stacks.eks_base",
+    "aks-tcp": "stacks.aks_tcp",
 }
 """Scenario name -> module that builds it."""
 
