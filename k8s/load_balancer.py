@@ -17,6 +17,7 @@ from typing import Literal
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.errors import raise_if_any
 from k8s.pods import MANAGED_BY
 
 
@@ -50,8 +51,7 @@ class LoadBalancerService(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LoadBalancerServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:LoadBalancerService", name, None, opts)
-        if not args.ports:
-            raise ValueError(f"LoadBalancerService {name}: at least one port is needed")
+        raise_if_any("LoadBalancerService", [("ports", "at least one port is needed")] if not args.ports else [])
         timeout = f"{args.timeout_minutes}m"
         self.service = k8s.core.v1.Service(
             f"{name}-service",

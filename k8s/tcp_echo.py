@@ -17,6 +17,7 @@ from pathlib import Path
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.errors import raise_if_any
 from k8s.pods import MANAGED_BY, app_labels, resources, restricted_container_security
 
 PROGRAM = Path(__file__).resolve().parent / "apps" / "tcp_echo.py"
@@ -63,11 +64,10 @@ class TcpEchoServer(pulumi.ComponentResource):
         super().__init__("testbed:k8s:TcpEchoServer", name, None, opts)
         problems = []
         if not 1 <= args.port <= 65535:
-            problems.append(f"port {args.port} is not 1..65535")
+            problems.append(("port", f"{args.port} is not 1..65535"))
         if not 0 <= args.replicas <= 100:
-            problems.append(f"replicas {args.replicas} is not 0..100")
-        if problems:
-            raise ValueError(f"TcpEchoServer {name}: " + "; ".join(problems))
+            problems.append(("replicas", f"{args.replicas} is not 0..100"))
+        raise_if_any("TcpEchoServer", problems)
         on_cluster = pulumi.ResourceOptions(parent=self, provider=args.provider)
         namespace: pulumi.Input[str] = args.namespace
         if args.create_namespace:

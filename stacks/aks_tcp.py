@@ -408,7 +408,9 @@ def build(cfg: Config) -> None:
             tags=tags,
         ),
     )
-    assert pip.role_assignment is not None
+    grant = pip.role_assignment
+    if grant is None:  # cannot happen: a principal was given
+        raise RuntimeError("StaticPublicIp made no role assignment")
     cluster = AksCluster(
         "aks",
         AksClusterArgs(
@@ -425,7 +427,7 @@ def build(cfg: Config) -> None:
             service_cidr=cfg.network.service_cidr,
             dns_service_ip=cfg.network.dns_service_ip,
             # The node subnet is in rg-network: AKS joins it with the control-plane identity at creation.
-            wait_for=[pip.role_assignment],
+            wait_for=[grant],
             tags=tags,
         ),
     )
@@ -468,7 +470,7 @@ def build(cfg: Config) -> None:
             external_traffic_policy=cfg.service.external_traffic_policy,
             # The cloud provider needs the role and the IP before its first reconcile; and destroy
             # removes the Service (so the IP leaves the load balancer's frontend) before either.
-            wait_for=[pip.role_assignment, pip.public_ip, backend.deployment],
+            wait_for=[grant, pip.public_ip, backend.deployment],
         ),
     )
     _export(cfg, groups, cluster, pip, service, lb)

@@ -7,6 +7,7 @@ written here; none is read back from the mock.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import pytest
 import yaml
@@ -15,7 +16,7 @@ from stacks import scenario_module
 from stacks.config import ConfigError, engine_value, load_config
 from testbed.engine import Recording, Secret, run_program
 from testbed.stackfile import read_stack_config
-from tests.graph import by_id, of_type, one, revealed
+from tests.graph import of_type, one, revealed
 
 LOCATION = "koreacentral"
 CLUSTER = "aks-tcp"
@@ -225,7 +226,7 @@ def test_tcp_server_deployment_on_role_server_listening_on_8888(bed):
 
 def test_the_server_runs_the_repositorys_program_from_a_configmap(bed):
     config_map = one(bed, "kubernetes:core/v1:ConfigMap")
-    program = (__import__("pathlib").Path(__file__).parents[1] / "k8s" / "apps" / "tcp_echo.py").read_text()
+    program = (Path(__file__).parents[1] / "k8s" / "apps" / "tcp_echo.py").read_text()
     assert config_map.inputs["data"] == {"tcp_echo.py": program}
     pod = one(bed, DEPLOYMENT).inputs["spec"]["template"]["spec"]
     (volume,) = pod["volumes"]
@@ -305,11 +306,6 @@ def test_outputs_give_the_fixed_ip_and_the_commands(bed):
     assert bed.outputs["healthProbes"] == {
         "9999": "TCP on NodePort of 9999, every 59 s, 2 consecutive results flip a node"
     }
-
-
-def test_the_pip_id_is_what_the_role_and_service_reference(bed):
-    pip = one(bed, PUBLIC_IP)
-    assert by_id(bed, pip.id).name == "pip-pip"
 
 
 # ---- config ----------------------------------------------------------------------------------

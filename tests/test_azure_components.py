@@ -20,6 +20,7 @@ from components.azure import (
     StaticPublicIpArgs,
 )
 from components.azure.aks import pool_problems
+from components.azure.names import cluster_name_problem, default_dns_prefix, dns_prefix_problem, identity_name_problem
 from components.azure.public_ip import role_definition_id
 from components.errors import ArgsError
 from components.k8s_labels import parse_taint, taint_problem, tolerations_for
@@ -242,3 +243,18 @@ def test_every_well_formed_taint_parses_back(key, value):
         text = f"{key}={value}:{effect}"
         assert taint_problem(text) is None
         assert parse_taint(text) == (key, value, effect)
+
+
+@given(name=st.from_regex(r"[A-Za-z0-9]([-_A-Za-z0-9]{0,61}[A-Za-z0-9])?", fullmatch=True))
+def test_every_valid_cluster_name_gives_a_valid_dns_prefix(name):
+    assert cluster_name_problem(name) is None
+    prefix = default_dns_prefix(name)
+    assert dns_prefix_problem(prefix) is None, prefix
+    assert name.replace("_", "-").startswith(prefix)
+
+
+def test_identity_names():
+    assert identity_name_problem("id-aks-tcp") is None
+    assert identity_name_problem("id") == (
+        "'id' is not a managed identity name: 3-128 letters, digits, '-' and '_', starting with a letter or digit"
+    )

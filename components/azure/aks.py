@@ -36,7 +36,9 @@ from pulumi_azure_native import containerservice, managedidentity
 from components.azure.names import (
     cidr_problem,
     cluster_name_problem,
+    default_dns_prefix,
     dns_prefix_problem,
+    identity_name_problem,
     kubernetes_version_problem,
     location_problem,
     overlap_problem,
@@ -158,8 +160,8 @@ class ClusterIdentity(pulumi.ComponentResource):
     def __init__(self, name: str, args: ClusterIdentityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:azure:ClusterIdentity", name, None, opts)
         problems = []
-        if problem := cluster_name_problem(args.identity_name):  # 3-128 in Azure; the cluster rule is stricter
-            problems.append(("identity_name", problem.replace("AKS cluster name", "identity name")))
+        if problem := identity_name_problem(args.identity_name):
+            problems.append(("identity_name", problem))
         if problem := location_problem(args.location):
             problems.append(("location", problem))
         raise_if_any("ClusterIdentity", problems)
@@ -190,7 +192,7 @@ class AksClusterArgs:
     """Resource id of a user-assigned identity (see ClusterIdentity)."""
     kubernetes_version: str = AKS_VERSION
     dns_prefix: str | None = None
-    """API server DNS prefix; default: the cluster name."""
+    """API server DNS prefix; default: the cluster name ('_' -> '-', at most 54 characters)."""
     system_pool_name: str = "system"
     system_pool: AgentPoolSpec = SEED_SYSTEM_POOL
     """The inline System pool. Never changed by Pulumi after creation (see module docstring)."""
@@ -229,7 +231,7 @@ class AksCluster(pulumi.ComponentResource):
             resource_name_=args.cluster_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            dns_prefix=args.dns_prefix or args.cluster_name,
+            dns_prefix=args.dns_prefix or default_dns_prefix(args.cluster_name),
             kubernetes_version=args.kubernetes_version,
             enable_rbac=True,
             identity=containerservice.ManagedClusterIdentityArgs(
@@ -323,7 +325,7 @@ def _validate(args: AksClusterArgs) -> None:
     problems: list[tuple[str, str]] = []
     if problem := cluster_name_problem(args.cluster_name):
         problems.append(("cluster_name", problem))
-    if problem := dns_prefix_problem(args.dns_prefix or args.cluster_name[:54]):
+    if problem := dns_prefix_problem(args.dns_prefix or default_dns_prefix(args.cluster_name)):
         problems.append(("dns_prefix", problem))
     if problem := location_problem(args.location):
         problems.append(("location", problem))

@@ -18,6 +18,8 @@ _RESOURCE_GROUP = re.compile(r"^[-\w.()]{1,90}$")
 _NETWORK_NAME = re.compile(r"^[A-Za-z0-9]([-\w.]{0,78}\w)?$")
 # AKS cluster: 1-63, alphanumerics, '_' and '-', start and end with an alphanumeric.
 _CLUSTER_NAME = re.compile(r"^[A-Za-z0-9]([-\w]{0,61}[A-Za-z0-9])?$")
+# User-assigned identities: 3-128, alphanumerics, '-' and '_', starting with an alphanumeric.
+_IDENTITY_NAME = re.compile(r"^[A-Za-z0-9][-\w]{2,127}$")
 # AKS DNS prefix: 1-54, alphanumerics and '-', start and end with an alphanumeric.
 _DNS_PREFIX = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]{0,52}[A-Za-z0-9])?$")
 # Linux node pools: lowercase alphanumerics, start with a letter, 1-12 (AKS use-system-pools.md).
@@ -58,6 +60,20 @@ def cluster_name_problem(name: str) -> str | None:
             " starting and ending with a letter or digit"
         )
     return None
+
+
+def identity_name_problem(name: str) -> str | None:
+    if not _IDENTITY_NAME.match(name):
+        return (
+            f"{name!r} is not a managed identity name: 3-128 letters, digits, '-' and '_',"
+            " starting with a letter or digit"
+        )
+    return None
+
+
+def default_dns_prefix(cluster_name: str) -> str:
+    """A DNS prefix AKS accepts, from a cluster name (which may hold '_' and be longer)."""
+    return cluster_name.replace("_", "-")[:54].strip("-")
 
 
 def dns_prefix_problem(prefix: str) -> str | None:

@@ -39,6 +39,11 @@ def _service(context: Context, name: str, inputs: dict, rid: str):
     annotations = (inputs.get("metadata") or {}).get("annotations") or {}
     if AZURE_PIP_NAME in annotations:  # the AKS cloud provider puts the named public IP in front
         ingress = {"ip": azure.public_ip_address(annotations[AZURE_PIP_NAME])}
+    elif any(key.startswith("service.beta.kubernetes.io/aws-load-balancer") for key in annotations):
+        # The AWS LB controller's NLB: a DNS name, no address.
+        metadata = inputs.get("metadata") or {}
+        lb_name = f"k8s-{metadata.get('namespace', 'default')}-{metadata.get('name', name)}"[:23]
+        ingress = {"hostname": f"{lb_name}-{digest('nlb', rid, length=10)}.elb.{context.aws_region}.amazonaws.com"}
     else:
         ingress = {"ip": f"198.51.100.{int(digest('lb', rid, length=4), 16) % 250 + 1}"}
     ports = [
