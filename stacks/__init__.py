@@ -15,6 +15,7 @@ from stacks.config import SCENARIO_KEY, ConfigError, load_config
 SCENARIOS: Mapping[str, str] = {
     "eks-base": "stacks.eks_base",
     "cni-maxpods": "stacks.cni_maxpods",
+    "aks-tcp": "stacks.aks_tcp",
 }
 """Scenario name -> module that builds it."""
 

@@ -30,9 +30,10 @@ from components.aws import (
     Taint,
 )
 from components.aws.cluster import VpcCniSpec, kubernetes_version_problem
-from components.aws.node_groups import eks_name_problem, label_problem, matches, scaling_problem, tolerations_for
+from components.aws.node_groups import eks_name_problem, scaling_problem, tolerations_for
 from components.aws.subnets import vpc_cidr_problem, zones_problem
 from components.aws.versions import EKS_VERSION, NODE_AMI_TYPE
+from components.k8s_labels import label_problem, matches
 from stacks.config import ConfigProblems, Loc, StackModel, raise_problems
 
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")

@@ -31,7 +31,8 @@ from components.aws.max_pods import (
     max_pods,
     prefix_delegation_problem,
 )
-from components.aws.node_groups import INSTANCE_TYPE, matches, tolerations_for
+from components.aws.node_groups import INSTANCE_TYPE, tolerations_for
+from components.k8s_labels import matches
 from k8s.kube_ops_view import SERVICE_NAME as KUBE_OPS_VIEW_SERVICE
 from k8s.kube_ops_view import KubeOpsView, KubeOpsViewArgs
 from k8s.netshoot import NAME as NETSHOOT

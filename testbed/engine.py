@@ -153,6 +153,9 @@ def _options(request) -> dict[str, Any]:
         options["ignoreChanges"] = sorted(request.ignoreChanges)
     if request.deleteBeforeReplace:
         options["deleteBeforeReplace"] = True
+    timeouts = {k: getattr(request.customTimeouts, k) for k in ("create", "update", "delete")}
+    if any(timeouts.values()):
+        options["customTimeouts"] = {k: v for k, v in timeouts.items() if v}
     return options
 
 

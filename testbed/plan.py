@@ -228,13 +228,16 @@ def _service(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
     yield (
         "ports",
         [
-            f"{p.get('port')}->{p.get('targetPort', p.get('port'))}/{p.get('protocol', 'TCP')}"
+            f"{p.get('name') + ' ' if p.get('name') else ''}{p.get('port')}->{p.get('targetPort', p.get('port'))}"
+            f"/{p.get('protocol', 'TCP')}"
             for p in spec.get("ports") or []
         ],
     )
+    yield "externalTrafficPolicy", spec.get("externalTrafficPolicy")
     yield "selector", spec.get("selector")
     yield "sourceRanges", spec.get("loadBalancerSourceRanges")
-    yield "annotations", metadata.get("annotations")
+    for key, value in sorted((metadata.get("annotations") or {}).items()):
+        yield f"annotation {key}", value  # one per line: these are what the cloud's controller reads
 
 
 def _deployment(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
@@ -243,8 +246,13 @@ def _deployment(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
     pod = (spec.get("template") or {}).get("spec") or {}
     yield "namespace", metadata.get("namespace")
     yield "replicas", spec.get("replicas")
-    yield "images", [c.get("image") for c in pod.get("containers") or []]
     yield "nodeSelector", pod.get("nodeSelector")
+    for container in pod.get("containers") or []:
+        ports = [str(p.get("containerPort")) for p in container.get("ports") or []]
+        yield (
+            f"container {container.get('name')}",
+            container.get("image") + (f" ports {','.join(ports)}" if ports else ""),
+        )
     yield (
         "spread",
         [f"{c.get('topologyKey')} maxSkew {c.get('maxSkew')}" for c in pod.get("topologySpreadConstraints") or []],
@@ -287,6 +295,52 @@ def _kubernetes(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
     yield "annotations", metadata.get("annotations")
 
 
+def _role_assignment(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    role = str(inputs.get("roleDefinitionId") or "")
+    guid = role.rsplit("/", 1)[-1]
+    yield "role", f"{AZURE_ROLES[guid]} ({guid})" if guid in AZURE_ROLES else role
+    yield "scope", inputs.get("scope")
+    yield "principal", f"{inputs.get('principalType')} {inputs.get('principalId')}"
+
+
+def _managed_cluster(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    yield "name", inputs.get("resourceName")
+    yield "resourceGroup", inputs.get("resourceGroupName")
+    yield "version", inputs.get("kubernetesVersion")
+    network = inputs.get("networkProfile") or {}
+    yield (
+        "network",
+        " ".join(
+            str(network.get(k))
+            for k in ("networkPlugin", "networkPluginMode", "loadBalancerSku", "outboundType")
+            if network.get(k)
+        ),
+    )
+    yield "podCidr", network.get("podCidr")
+    yield "serviceCidr", network.get("serviceCidr")
+    yield "identity", (inputs.get("identity") or {}).get("type")
+    yield "enableRBAC", inputs.get("enableRBAC")
+    yield "oidcIssuer", (inputs.get("oidcIssuerProfile") or {}).get("enabled")
+    for pool in inputs.get("agentPoolProfiles") or []:
+        yield f"pool {pool.get('name')}", _pool_line(pool)
+
+
+def _agent_pool(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    yield "cluster", inputs.get("resourceName")
+    yield f"pool {inputs.get('agentPoolName')}", _pool_line(inputs)
+
+
+def _pool_line(pool: dict[str, Any]) -> str:
+    parts = [str(pool.get("mode")), f"{pool.get('count')} x {pool.get('vmSize')}"]
+    if pool.get("availabilityZones"):
+        parts.append(f"zones {','.join(pool['availabilityZones'])}")
+    if pool.get("nodeLabels"):
+        parts.append("labels " + ",".join(f"{k}={v}" for k, v in sorted(pool["nodeLabels"].items())))
+    if pool.get("nodeTaints"):
+        parts.append("taints " + ",".join(pool["nodeTaints"]))
+    return ", ".join(parts)
+
+
 def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in values.items():
@@ -296,6 +350,8 @@ def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
             flat[f"{prefix}{key}"] = value
     return flat
 
+
+AZURE_ROLES = {"4d97b98b-1d4f-4787-a291-c67834d212e7": "Network Contributor"}
 
 _SUMMARIES: dict[str, _Summary] = {
     "aws:ec2/vpc:Vpc": _pick("cidrBlock"),
@@ -352,6 +408,24 @@ _SUMMARIES: dict[str, _Summary] = {
     "kubernetes:core/v1:Service": _service,
     "kubernetes:apps/v1:Deployment": _deployment,
     "pulumi:providers:kubernetes": _pick("enableServerSideApply"),
+    "azure-native:resources:ResourceGroup": _pick("name=resourceGroupName", "location"),
+    "azure-native:network:VirtualNetwork": _pick(
+        "name=virtualNetworkName", "resourceGroup=resourceGroupName", "addressSpace=addressSpace.addressPrefixes"
+    ),
+    "azure-native:network:Subnet": _pick("name=subnetName", "addressPrefixes"),
+    "azure-native:network:PublicIPAddress": _pick(
+        "name=publicIpAddressName",
+        "resourceGroup=resourceGroupName",
+        "sku=sku.name",
+        "allocation=publicIPAllocationMethod",
+        "version=publicIPAddressVersion",
+        "zones",
+        "tags",
+    ),
+    "azure-native:managedidentity:UserAssignedIdentity": _pick("name=resourceName", "resourceGroup=resourceGroupName"),
+    "azure-native:authorization:RoleAssignment": _role_assignment,
+    "azure-native:containerservice:ManagedCluster": _managed_cluster,
+    "azure-native:containerservice:AgentPool": _agent_pool,
 }
 
 
@@ -387,7 +461,9 @@ def _render_value(value: Any, names: dict[str, str]) -> str:
 def render_tree(plan: Plan) -> str:
     """The resource tree: type, name, the settings that matter, and what each waits for."""
     by_urn = plan.recording.by_urn()
-    names = {r.id: r.name for r in plan.resources if r.id}
+    # Ids that are opaque (ARNs, ARM ids) read better as the resource's name; a Kubernetes object's
+    # id is its own "namespace/name", which means more to a reader than ours.
+    names = {r.id: r.name for r in plan.resources if r.id and not is_kubernetes_object(r)}
     names.update({r.urn: r.name for r in plan.resources})
     children: dict[str | None, list[Resource]] = defaultdict(list)
     for r in sorted(plan.resources, key=lambda r: (r.name, r.type)):
@@ -406,6 +482,9 @@ def render_tree(plan: Plan) -> str:
             for label, value in (_SUMMARIES.get(r.type) or _default_summary(r))(r.inputs):
                 if value not in (None, [], {}, ""):
                     lines.append(f"{detail_indent}{label}: {_render_value(value, names)}")
+            if r.options:
+                flags = [k if v is True else f"{k}={_render_value(v, names)}" for k, v in sorted(r.options.items())]
+                lines.append(f"{detail_indent}options: {', '.join(flags)}")
             waits = [names.get(u, u) for u in r.explicit_dependencies if u != r.parent]
             if waits:
                 lines.append(f"{detail_indent}after: {', '.join(waits)}")

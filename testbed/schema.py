@@ -16,7 +16,7 @@ from stacks.config import NAMESPACE, SCENARIO_KEY, config_key
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "stacks" / "schema"
 # Namespaces a stack file may also use: the providers' own settings and Pulumi's.
-OTHER_NAMESPACES = r"^(aws|kubernetes|tls|eks|pulumi):"
+OTHER_NAMESPACES = r"^(aws|azure-native|kubernetes|tls|eks|pulumi):"
 
 
 def stack_file_schema(scenario: str) -> dict[str, Any]:

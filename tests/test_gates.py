@@ -416,10 +416,14 @@ def aks_program(*, safe: bool):
         address = pulumi.CustomResource(
             "azure-native:network:PublicIPAddress",
             "pip",
-            {"publicIpAddressName": "kimmap-tcp-pip"},
+            {"publicIpAddressName": "kimmap-tcp-pip", "resourceGroupName": "rg-network"},
             opts=pulumi.ResourceOptions(retain_on_delete=safe),
         )
-        role = pulumi.CustomResource("azure-native:authorization:RoleAssignment", "role", {"principalId": "p"})
+        role = pulumi.CustomResource(
+            "azure-native:authorization:RoleAssignment",
+            "role",
+            {"principalId": "p", "scope": "/subscriptions/s/resourceGroups/rg-network", "roleDefinitionId": "r"},
+        )
         k8s.core.v1.Service(
             "tcp",
             metadata={"name": "t"},

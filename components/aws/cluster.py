@@ -42,7 +42,6 @@ from components.aws.node_groups import (
     SEED_NODE_GROUPS,
     NodeGroupSpec,
     eks_name_problem,
-    matches,
     node_group_problems,
     tolerations_for,
 )
@@ -53,6 +52,7 @@ from components.aws.versions import (
     METRICS_SERVER_CHART_VERSION,
 )
 from components.errors import raise_if_any
+from components.k8s_labels import matches
 
 _KUBERNETES_VERSION = re.compile(r"^1\.\d{2}$")
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")

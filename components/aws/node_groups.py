@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from components.aws.versions import NODE_AMI_TYPE
+from components.k8s_labels import label_problem
 
 TaintEffect = Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
 CapacityType = Literal["ON_DEMAND", "SPOT"]
@@ -22,9 +23,6 @@ CAPACITY_TYPES: tuple[str, ...] = ("ON_DEMAND", "SPOT")
 # EKS CreateNodegroup: nodegroupName and clusterName share this pattern.
 EKS_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
 INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
-# Kubernetes label syntax (apimachinery validation): optional DNS-subdomain prefix, name <= 63.
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$")
-_LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # Effect names of the EKS API -> of Kubernetes (for tolerations).
 K8S_TAINT_EFFECT = {
     "NO_SCHEDULE": "NoSchedule",
@@ -87,21 +85,6 @@ def scaling_problem(min_size: int, desired_size: int, max_size: int) -> str | No
     if not min_size <= desired_size <= max_size:
         return f"need min <= desired <= max, got {min_size} <= {desired_size} <= {max_size}"
     return None
-
-
-def label_problem(key: str, value: str) -> str | None:
-    """Why key=value is not a valid Kubernetes label, or None."""
-    prefix, _, name = key.rpartition("/")
-    if not _LABEL_NAME.match(name) or (prefix and (len(prefix) > 253 or not _LABEL_PREFIX.match(prefix))):
-        return f"label key {key!r} is not a valid Kubernetes label key"
-    if value and not _LABEL_NAME.match(value):
-        return f"label value {value!r} of {key!r} is not a valid Kubernetes label value"
-    return None
-
-
-def matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
-    """Whether a node with `labels` satisfies the nodeSelector `selector`."""
-    return all(labels.get(key) == value for key, value in selector.items())
 
 
 def tolerations_for(taints: Sequence[Taint]) -> list[dict[str, str]]:

@@ -4,7 +4,7 @@ Ids and ARNs have the shapes the clouds give them, derived from a hash of the re
 and name, so two plans of one stack are byte-identical. Values are invented: tests assert what
 the program *sends* (inputs), never these.
 
-One module per provider package (aws, kubernetes, tls, …), each with `RESOURCES` (type token ->
+One module per provider package (aws, azure, kubernetes, tls, …), each with `RESOURCES` (type token ->
 handler) and `INVOKES` (invoke token -> handler). An unknown invoke is an error; an unknown
 resource type echoes its inputs with a made-up id.
 """
@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from testbed.fakes import aws, kubernetes, tls
+from testbed.fakes import aws, azure, kubernetes, tls
 from testbed.fakes.common import Context, digest
 
-RESOURCES = {**aws.RESOURCES, **kubernetes.RESOURCES, **tls.RESOURCES}
-INVOKES = {**aws.INVOKES}
+RESOURCES = {**aws.RESOURCES, **azure.RESOURCES, **kubernetes.RESOURCES, **tls.RESOURCES}
+INVOKES = {**aws.INVOKES, **azure.INVOKES}
 
 
 def resource_outputs(typ: str, name: str, inputs: dict[str, Any], config: Mapping[str, str]) -> tuple[str, dict]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from testbed.fakes import azure
 from testbed.fakes.common import Context, ResourceHandler, digest, uuid
+
+AZURE_PIP_NAME = "service.beta.kubernetes.io/azure-pip-name"
 
 
 def kubernetes_object(context: Context, name: str, inputs: dict, rid: str) -> tuple[str, dict]:
@@ -14,25 +17,36 @@ def kubernetes_object(context: Context, name: str, inputs: dict, rid: str) -> tu
 
 
 def _service(context: Context, name: str, inputs: dict, rid: str) -> tuple[str, dict]:
-    """A Service; one of type LoadBalancer reports the load balancer's DNS name in its status, as
-    the controller that reconciles it would (the AWS LB controller's NLB name shape for
-    `service.k8s.aws/nlb`, the in-tree controller's ELB shape otherwise)."""
+    """A Service, with the cluster IP and node ports Kubernetes assigns; one of type LoadBalancer
+    reports in its status the address its load balancer controller would write: the named
+    public IP on AKS, the AWS LB controller's NLB name for `service.k8s.aws/nlb`, the in-tree
+    controller's ELB name otherwise."""
     object_id, outputs = kubernetes_object(context, name, inputs, rid)
-    spec = inputs.get("spec") or {}
-    if spec.get("type") == "LoadBalancer":
-        metadata = outputs["metadata"]
-        region = context.aws_region
-        if spec.get("loadBalancerClass") == "service.k8s.aws/nlb":
-            # k8s-<namespace[:8]>-<name[:8]>-<10 hex>-<16 hex>.elb.<region>.amazonaws.com
-            namespace = str(metadata.get("namespace", "default")).replace("-", "")[:8]
-            short = str(metadata.get("name")).replace("-", "")[:8]
-            hostname = f"k8s-{namespace}-{short}-{digest(rid, 'lb', length=10)}-{digest(rid, 'dns', length=16)}"
-            hostname += f".elb.{region}.amazonaws.com"
-        else:
-            hostname = f"{digest(rid, 'elb', length=32)}-{int(digest(rid, 'n', length=8), 16) % 10**9}"
-            hostname += f".{region}.elb.amazonaws.com"
-        outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": hostname}]}}
-    return object_id, outputs
+    spec = dict(inputs.get("spec") or {})
+    if spec.get("type") != "LoadBalancer":
+        return object_id, outputs
+    metadata = outputs["metadata"]
+    annotations = metadata.get("annotations") or {}
+    region = context.aws_region
+    if AZURE_PIP_NAME in annotations:
+        ingress = {"ip": azure.public_ip_address(annotations[AZURE_PIP_NAME])}
+    elif spec.get("loadBalancerClass") == "service.k8s.aws/nlb":
+        # k8s-<namespace[:8]>-<name[:8]>-<10 hex>-<16 hex>.elb.<region>.amazonaws.com
+        namespace = str(metadata.get("namespace", "default")).replace("-", "")[:8]
+        short = str(metadata.get("name")).replace("-", "")[:8]
+        hostname = f"k8s-{namespace}-{short}-{digest(rid, 'lb', length=10)}-{digest(rid, 'dns', length=16)}"
+        ingress = {"hostname": f"{hostname}.elb.{region}.amazonaws.com"}
+    else:
+        hostname = f"{digest(rid, 'elb', length=32)}-{int(digest(rid, 'n', length=8), 16) % 10**9}"
+        ingress = {"hostname": f"{hostname}.{region}.elb.amazonaws.com"}
+    spec["ports"] = [
+        {**port, "nodePort": 30000 + int(digest("nodeport", rid, str(port.get("port")), length=4), 16) % 2768}
+        for port in spec.get("ports") or []
+    ]
+    spec["clusterIP"] = f"10.0.{int(rid[:2], 16)}.{int(rid[2:4], 16) % 254 + 1}"
+    if spec.get("externalTrafficPolicy") == "Local":
+        spec["healthCheckNodePort"] = 30000 + int(digest("healthcheck", rid, length=4), 16) % 2768
+    return object_id, {**outputs, "spec": spec, "status": {"loadBalancer": {"ingress": [ingress]}}}
 
 
 def _helm_release(context: Context, name: str, inputs: dict, rid: str):

@@ -1,0 +1,35 @@
+"""Azure components: build your own AKS load-balancer test bed from these.
+
+from components.azure import ResourceGroups, Network, ClusterIdentity, StaticPublicIp, AksCluster, ...
+
+Load balancer Service annotations: `components.azure.annotations` (pure functions, no Pulumi).
+"""
+
+from components.azure.aks import (
+    SEED_SYSTEM_POOL,
+    SEED_USER_POOLS,
+    AgentPoolSpec,
+    AksCluster,
+    AksClusterArgs,
+    ClusterIdentity,
+    ClusterIdentityArgs,
+)
+from components.azure.network import Network, NetworkArgs
+from components.azure.public_ip import StaticPublicIp, StaticPublicIpArgs
+from components.azure.resource_groups import ResourceGroups, ResourceGroupsArgs
+
+__all__ = [
+    "SEED_SYSTEM_POOL",
+    "SEED_USER_POOLS",
+    "AgentPoolSpec",
+    "AksCluster",
+    "AksClusterArgs",
+    "ClusterIdentity",
+    "ClusterIdentityArgs",
+    "Network",
+    "NetworkArgs",
+    "ResourceGroups",
+    "ResourceGroupsArgs",
+    "StaticPublicIp",
+    "StaticPublicIpArgs",
+]

@@ -1,0 +1,355 @@
+"""AKS: a control-plane identity, the cluster with its node pools, and a Kubernetes provider for it.
+
+`ClusterIdentity` is a user-assigned managed identity for the AKS control plane. Creating it
+ahead of the cluster lets its role assignments (Network Contributor on a resource group holding
+the node subnet and the Service's public IP) exist *before* AKS first reconciles anything; a
+system-assigned identity only exists once the cluster does, so the first subnet join and the
+first LoadBalancer Service would race the role assignment (AKS managed-identity docs: "you can't
+perform the role assignment until after cluster creation").
+
+`AksCluster` creates:
+- the managed cluster: explicit name, Kubernetes version, Kubernetes RBAC, OIDC issuer,
+  Azure CNI in overlay mode (kubenet retires on 2028-03-31), a Standard load balancer with
+  load-balancer outbound, the user-assigned control-plane identity; created after `wait_for`;
+- exactly one System pool inline (`agentPoolProfiles`, which the Azure API requires), labelled
+  role=infra by default. Pulumi never changes it after creation (`ignore_changes`): an edit of
+  the inline array can replace the whole cluster (pulumi-azure-native#1808, diffed by index) or
+  put every pool into Scaling (#4264). Change it by replacing the cluster on purpose;
+- every other pool as its own `AgentPool` resource (seed: server and client, labelled by role),
+  keyed by pool name, so adding, resizing or removing one touches nothing else;
+- the kubeconfig of the cluster's user credentials (`listManagedClusterUserCredentials`: a
+  certificate-based kubeconfig when Entra ID integration is off, so no kubelogin), as a secret,
+  and a Kubernetes provider built from it.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi_azure_native import containerservice, managedidentity
+
+from components.azure.names import (
+    cidr_problem,
+    cluster_name_problem,
+    default_dns_prefix,
+    dns_prefix_problem,
+    identity_name_problem,
+    kubernetes_version_problem,
+    location_problem,
+    overlap_problem,
+    pool_name_problem,
+    vm_size_problem,
+    zones_problem,
+)
+from components.azure.versions import AKS_VERSION
+from components.errors import raise_if_any
+from components.k8s_labels import label_problem, taint_problem
+
+# Label prefixes AKS reserves for itself (AKS use-node-taints / create-node-pools docs).
+RESERVED_LABEL_PREFIXES = ("kubernetes.azure.com/", "kubernetes.io/", "k8s.io/")
+SYSTEM_POOL_MIN_COUNT = 2  # AKS use-system-pools.md: "at least one system node pool with at least two nodes"
+MAX_POOL_COUNT = 1000
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgentPoolSpec:
+    """One node pool (Linux, virtual machine scale set)."""
+
+    vm_size: str = "Standard_D2s_v5"
+    """Azure VM size of every node."""
+    count: int = 1
+    """Number of nodes (no autoscaling: the seeds pin node counts)."""
+    zones: Sequence[str] | None = None
+    """Availability zones ("1", "2", "3"); None: no zone pinning."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Kubernetes labels of every node, e.g. {"role": "server"}."""
+    taints: Sequence[str] = ()
+    """Taints as 'key=value:Effect'."""
+
+
+SEED_SYSTEM_POOL = AgentPoolSpec(
+    # 4 vCPUs and 2 nodes: the system pool minimums of AKS use-system-pools.md; no B-series.
+    vm_size="Standard_D4s_v5",
+    count=2,
+    labels={"role": "infra"},
+    # Keeps the bed's own pods off the system nodes (AKS: "CriticalAddonsOnly=true:NoSchedule").
+    taints=("CriticalAddonsOnly=true:NoSchedule",),
+)
+SEED_USER_POOLS: Mapping[str, AgentPoolSpec] = {
+    "server": AgentPoolSpec(labels={"role": "server"}),
+    "client": AgentPoolSpec(labels={"role": "client"}),
+}
+"""Seed 004's roles as in the EKS seeds: infra (system), server and client nodes, labelled role=<name>."""
+
+
+def pool_problems(pool: str, spec: AgentPoolSpec, *, system: bool) -> list[tuple[str, str]]:
+    """Every problem with one node pool, as (field, reason); `system` applies the System pool minimums."""
+    problems: list[tuple[str, str]] = []
+    if problem := pool_name_problem(pool):
+        problems.append(("name", problem))
+    if problem := vm_size_problem(spec.vm_size):
+        problems.append(("vm_size", problem))
+    elif system and spec.vm_size.lower().startswith("standard_b"):
+        problems.append(("vm_size", f"{spec.vm_size!r}: AKS does not allow B-series (burstable) VMs in a System pool"))
+    low = SYSTEM_POOL_MIN_COUNT if system else 0
+    if not low <= spec.count <= MAX_POOL_COUNT:
+        kind = "a System pool needs" if system else "a pool takes"
+        problems.append(("count", f"{spec.count}: {kind} {low} to {MAX_POOL_COUNT} nodes"))
+    if spec.zones is not None and (problem := zones_problem(list(spec.zones))):
+        problems.append(("zones", problem))
+    for key, value in spec.labels.items():
+        if problem := label_problem(key, value):
+            problems.append(("labels", problem))
+        elif key.startswith(RESERVED_LABEL_PREFIXES):
+            problems.append(("labels", f"{key!r}: AKS reserves the prefixes {', '.join(RESERVED_LABEL_PREFIXES)}"))
+    for taint in spec.taints:
+        if problem := taint_problem(taint):
+            problems.append(("taints", problem))
+    return problems
+
+
+def service_network_problems(pod_cidr: str, service_cidr: str, dns_service_ip: str) -> list[tuple[str, str]]:
+    """Problems with the overlay pod CIDR, the Service CIDR and the cluster DNS address, as (field, reason)."""
+    problems: list[tuple[str, str]] = []
+    if problem := cidr_problem(pod_cidr, max_prefix=24):
+        problems.append(("pod_cidr", problem))
+    if problem := cidr_problem(service_cidr, max_prefix=24):
+        problems.append(("service_cidr", problem))
+    elif dns_service_ip:
+        try:
+            address = ipaddress.IPv4Address(dns_service_ip)
+        except ValueError:
+            problems.append(("dns_service_ip", f"{dns_service_ip!r} is not an IPv4 address"))
+        else:
+            network = ipaddress.IPv4Network(service_cidr)
+            if address not in network or address in (network.network_address, network.network_address + 1):
+                problems.append(
+                    (
+                        "dns_service_ip",
+                        f"{dns_service_ip} must be inside the Service CIDR {service_cidr}, not its first two addresses",
+                    )
+                )
+    if problem := overlap_problem({"pod_cidr": pod_cidr, "service_cidr": service_cidr}):
+        problems.append(("service_cidr", problem))
+    return problems
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterIdentityArgs:
+    identity_name: str
+    """Azure name of the user-assigned identity, e.g. id-<cluster>."""
+    resource_group_name: pulumi.Input[str]
+    location: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class ClusterIdentity(pulumi.ComponentResource):
+    """A user-assigned managed identity for an AKS control plane, to be granted roles before the cluster exists."""
+
+    id: pulumi.Output[str]
+    """Resource id: goes into the cluster's `identity.userAssignedIdentities`."""
+    principal_id: pulumi.Output[str]
+    """Object id: the principal of role assignments."""
+    client_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ClusterIdentityArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:azure:ClusterIdentity", name, None, opts)
+        problems = []
+        if problem := identity_name_problem(args.identity_name):
+            problems.append(("identity_name", problem))
+        if problem := location_problem(args.location):
+            problems.append(("location", problem))
+        raise_if_any("ClusterIdentity", problems)
+        identity = managedidentity.UserAssignedIdentity(
+            f"{name}-identity",
+            resource_name_=args.identity_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.id = identity.id
+        self.principal_id = identity.principal_id
+        self.client_id = identity.client_id
+        self.register_outputs({"id": self.id, "principalId": self.principal_id, "clientId": self.client_id})
+
+
+@dataclass(frozen=True, kw_only=True)
+class AksClusterArgs:
+    """What the AKS cluster looks like and where it lives."""
+
+    cluster_name: str
+    resource_group_name: pulumi.Input[str]
+    location: str
+    node_subnet_id: pulumi.Input[str]
+    """Subnet of every node (bring-your-own: the control-plane identity needs subnets/join/action on it)."""
+    control_plane_identity_id: pulumi.Input[str]
+    """Resource id of a user-assigned identity (see ClusterIdentity)."""
+    kubernetes_version: str = AKS_VERSION
+    dns_prefix: str | None = None
+    """API server DNS prefix; default: the cluster name ('_' -> '-', at most 54 characters)."""
+    system_pool_name: str = "system"
+    system_pool: AgentPoolSpec = SEED_SYSTEM_POOL
+    """The inline System pool. Never changed by Pulumi after creation (see module docstring)."""
+    user_pools: Mapping[str, AgentPoolSpec] = field(default_factory=lambda: dict(SEED_USER_POOLS))
+    """Pool name -> User pool, each an AgentPool resource."""
+    pod_cidr: str = "10.244.0.0/16"
+    """Overlay pod addresses (not in the virtual network)."""
+    service_cidr: str = "10.0.0.0/16"
+    dns_service_ip: str = "10.0.0.10"
+    wait_for: Sequence[pulumi.Resource] = ()
+    """Created before the cluster: e.g. the control-plane identity's role assignments."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class AksCluster(pulumi.ComponentResource):
+    """An AKS cluster with one inline System pool, User pools as AgentPools, and a Kubernetes provider."""
+
+    cluster_name: str
+    resource_group_name: pulumi.Output[str]
+    node_resource_group: pulumi.Output[str]
+    """The MC_ group AKS manages: the `kubernetes` load balancer and its probes live there."""
+    fqdn: pulumi.Output[str]
+    oidc_issuer_url: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig (YAML) of the user credentials; secret."""
+    provider: k8s.Provider
+    user_pools: dict[str, containerservice.AgentPool]
+    managed_cluster: containerservice.ManagedCluster
+
+    def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:azure:AksCluster", name, None, opts)
+        _validate(args)
+        system = args.system_pool
+        self.managed_cluster = containerservice.ManagedCluster(
+            f"{name}-aks",
+            resource_name_=args.cluster_name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            dns_prefix=args.dns_prefix or default_dns_prefix(args.cluster_name),
+            kubernetes_version=args.kubernetes_version,
+            enable_rbac=True,
+            identity=containerservice.ManagedClusterIdentityArgs(
+                type="UserAssigned", user_assigned_identities=[args.control_plane_identity_id]
+            ),
+            oidc_issuer_profile=containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
+            network_profile=containerservice.ContainerServiceNetworkProfileArgs(
+                network_plugin="azure",
+                network_plugin_mode="overlay",
+                load_balancer_sku="standard",
+                outbound_type="loadBalancer",
+                pod_cidr=args.pod_cidr,
+                service_cidr=args.service_cidr,
+                dns_service_ip=args.dns_service_ip,
+            ),
+            agent_pool_profiles=[
+                containerservice.ManagedClusterAgentPoolProfileArgs(
+                    name=args.system_pool_name,
+                    mode="System",
+                    os_type="Linux",
+                    type="VirtualMachineScaleSets",
+                    vm_size=system.vm_size,
+                    count=system.count,
+                    availability_zones=list(system.zones) if system.zones else None,
+                    vnet_subnet_id=args.node_subnet_id,
+                    node_labels=dict(system.labels),
+                    node_taints=list(system.taints),
+                )
+            ],
+            sku=containerservice.ManagedClusterSKUArgs(name="Base", tier="Free"),
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=list(args.wait_for), ignore_changes=["agentPoolProfiles"]
+            ),
+        )
+        cluster = self.managed_cluster
+        self.user_pools = {
+            pool: containerservice.AgentPool(
+                f"{name}-{pool}",
+                agent_pool_name=pool,
+                resource_name_=cluster.name,
+                resource_group_name=args.resource_group_name,
+                mode="User",
+                os_type="Linux",
+                type="VirtualMachineScaleSets",
+                vm_size=spec.vm_size,
+                count=spec.count,
+                availability_zones=list(spec.zones) if spec.zones else None,
+                vnet_subnet_id=args.node_subnet_id,
+                node_labels=dict(spec.labels),
+                node_taints=list(spec.taints),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for pool, spec in args.user_pools.items()
+        }
+
+        credentials = containerservice.list_managed_cluster_user_credentials_output(
+            resource_group_name=args.resource_group_name,
+            resource_name=cluster.name,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        self.kubeconfig = pulumi.Output.secret(credentials.kubeconfigs.apply(lambda k: _decode(k[0].value)))
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.kubeconfig,
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.cluster_name = args.cluster_name
+        self.resource_group_name = pulumi.Output.from_input(args.resource_group_name)
+        self.node_resource_group = cluster.node_resource_group.apply(lambda g: g or "")
+        self.fqdn = cluster.fqdn
+        self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(lambda p: (p.issuer_url or "") if p else "")
+        self.register_outputs(
+            {
+                "clusterName": self.cluster_name,
+                "nodeResourceGroup": self.node_resource_group,
+                "fqdn": self.fqdn,
+                "oidcIssuerUrl": self.oidc_issuer_url,
+                "kubeconfig": self.kubeconfig,
+            }
+        )
+
+
+def _decode(value: str) -> str:
+    """The API returns the kubeconfig file base64-encoded (CredentialResultResponse.value)."""
+    return base64.b64decode(value).decode()
+
+
+def _validate(args: AksClusterArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if problem := cluster_name_problem(args.cluster_name):
+        problems.append(("cluster_name", problem))
+    if problem := dns_prefix_problem(args.dns_prefix or default_dns_prefix(args.cluster_name)):
+        problems.append(("dns_prefix", problem))
+    if problem := location_problem(args.location):
+        problems.append(("location", problem))
+    if problem := kubernetes_version_problem(args.kubernetes_version):
+        problems.append(("kubernetes_version", problem))
+    for fld, reason in pool_problems(args.system_pool_name, args.system_pool, system=True):
+        problems.append((f"system_pool.{fld}" if fld != "name" else "system_pool_name", reason))
+    for pool, spec in args.user_pools.items():
+        for fld, reason in pool_problems(pool, spec, system=False):
+            problems.append((f"user_pools[{pool!r}]" + ("" if fld == "name" else f".{fld}"), reason))
+    if args.system_pool_name in args.user_pools:
+        problems.append((f"user_pools[{args.system_pool_name!r}]", "has the System pool's name"))
+    problems.extend(service_network_problems(args.pod_cidr, args.service_cidr, args.dns_service_ip))
+    raise_if_any("AksCluster", problems)
+
+
+__all__ = [
+    "SEED_SYSTEM_POOL",
+    "SEED_USER_POOLS",
+    "AgentPoolSpec",
+    "AksCluster",
+    "AksClusterArgs",
+    "ClusterIdentity",
+    "ClusterIdentityArgs",
+    "pool_problems",
+    "service_network_problems",
+]

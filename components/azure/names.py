@@ -1,0 +1,136 @@
+"""Azure naming rules the components check before creating anything: plain functions, no Pulumi.
+
+Each returns why a value is not acceptable, or None. The rules are Azure's own
+(learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules and the AKS docs),
+so a bad name fails here, with its field, instead of minutes into a deployment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Sequence
+
+_LOCATION = re.compile(r"^[a-z][a-z0-9]{2,}$")
+_RESOURCE_GROUP = re.compile(r"^[-\w.()]{1,90}$")
+# Public IPs, virtual networks and subnets: 1-80, alphanumerics, '_', '.', '-';
+# start with an alphanumeric, end with an alphanumeric or '_'.
+_NETWORK_NAME = re.compile(r"^[A-Za-z0-9]([-\w.]{0,78}\w)?$")
+# AKS cluster: 1-63, alphanumerics, '_' and '-', start and end with an alphanumeric.
+_CLUSTER_NAME = re.compile(r"^[A-Za-z0-9]([-\w]{0,61}[A-Za-z0-9])?$")
+# User-assigned identities: 3-128, alphanumerics, '-' and '_', starting with an alphanumeric.
+_IDENTITY_NAME = re.compile(r"^[A-Za-z0-9][-\w]{2,127}$")
+# AKS DNS prefix: 1-54, alphanumerics and '-', start and end with an alphanumeric.
+_DNS_PREFIX = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]{0,52}[A-Za-z0-9])?$")
+# Linux node pools: lowercase alphanumerics, start with a letter, 1-12 (AKS use-system-pools.md).
+_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+_VM_SIZE = re.compile(r"^Standard_[A-Za-z0-9_-]+$")
+_KUBERNETES_VERSION = re.compile(r"^1\.\d{2}(\.\d+)?$")
+ZONES: tuple[str, ...] = ("1", "2", "3")
+
+
+def location_problem(location: str) -> str | None:
+    if not _LOCATION.match(location):
+        return f"{location!r} is not an Azure location name like 'koreacentral' (lowercase, no spaces)"
+    return None
+
+
+def resource_group_name_problem(name: str) -> str | None:
+    if not _RESOURCE_GROUP.match(name) or name.endswith("."):
+        return (
+            f"{name!r} is not a resource group name: 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'"
+        )
+    return None
+
+
+def network_name_problem(name: str) -> str | None:
+    """Public IPs, virtual networks and subnets share this rule."""
+    if not _NETWORK_NAME.match(name):
+        return (
+            f"{name!r} is not an Azure network resource name: 1-80 letters, digits, '_', '.', '-',"
+            " starting with a letter or digit and ending with a letter, digit or '_'"
+        )
+    return None
+
+
+def cluster_name_problem(name: str) -> str | None:
+    if not _CLUSTER_NAME.match(name):
+        return (
+            f"{name!r} is not an AKS cluster name: 1-63 letters, digits, '_' and '-',"
+            " starting and ending with a letter or digit"
+        )
+    return None
+
+
+def identity_name_problem(name: str) -> str | None:
+    if not _IDENTITY_NAME.match(name):
+        return (
+            f"{name!r} is not a managed identity name: 3-128 letters, digits, '-' and '_',"
+            " starting with a letter or digit"
+        )
+    return None
+
+
+def default_dns_prefix(cluster_name: str) -> str:
+    """A DNS prefix AKS accepts, from a cluster name (which may hold '_' and be longer)."""
+    return cluster_name.replace("_", "-")[:54].strip("-")
+
+
+def dns_prefix_problem(prefix: str) -> str | None:
+    if not _DNS_PREFIX.match(prefix):
+        return f"{prefix!r} is not an AKS DNS prefix: 1-54 letters, digits and '-', starting and ending with either"
+    return None
+
+
+def pool_name_problem(name: str) -> str | None:
+    if not _POOL_NAME.match(name):
+        return f"{name!r} is not an AKS node pool name: 1-12 lowercase letters and digits, starting with a letter"
+    return None
+
+
+def vm_size_problem(size: str) -> str | None:
+    if not _VM_SIZE.match(size):
+        return f"{size!r} is not an Azure VM size like 'Standard_D4s_v5'"
+    return None
+
+
+def kubernetes_version_problem(version: str) -> str | None:
+    if not _KUBERNETES_VERSION.match(version):
+        return f'{version!r} is not an AKS Kubernetes version like "1.35" or "1.35.3"'
+    return None
+
+
+def zones_problem(zones: Sequence[str]) -> str | None:
+    """Availability zones as Azure names them: a subset of "1", "2", "3" without repeats."""
+    if any(zone not in ZONES for zone in zones) or len(set(zones)) != len(zones):
+        return f"{list(zones)} must be distinct zones among {list(ZONES)} (or empty: no zone)"
+    return None
+
+
+def cidr_problem(cidr: str, *, min_prefix: int = 8, max_prefix: int = 29) -> str | None:
+    """Why `cidr` is not a private IPv4 network of prefix length min_prefix..max_prefix."""
+    try:
+        network = ipaddress.IPv4Network(cidr)
+    except ValueError:
+        return f"{cidr!r} is not an IPv4 network like 10.224.0.0/16 (host bits must be zero)"
+    if not network.is_private:
+        return f"{cidr!r} is not a private range (RFC 1918 and similar)"
+    if not min_prefix <= network.prefixlen <= max_prefix:
+        return f"{cidr!r}: prefix /{network.prefixlen} is outside /{min_prefix}../{max_prefix}"
+    return None
+
+
+def overlap_problem(named: dict[str, str]) -> str | None:
+    """Why some of the named CIDRs overlap, or None (entries that do not parse are skipped)."""
+    networks = {}
+    for label, cidr in named.items():
+        try:
+            networks[label] = ipaddress.IPv4Network(cidr)
+        except ValueError:
+            continue
+    labels = list(networks)
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            if networks[a].overlaps(networks[b]):
+                return f"{a} {networks[a]} overlaps {b} {networks[b]}"
+    return None

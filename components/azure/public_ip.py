@@ -1,0 +1,130 @@
+"""StaticPublicIp: a fixed public IP for an AKS LoadBalancer Service, and the role that lets AKS use it.
+
+Seed 004's "pin the public IP": the cloud provider gives a Service a new address whenever it
+recreates its frontend, unless the Service names an existing public IP (`azure-pip-name`, with
+`azure-load-balancer-resource-group` when the IP lives outside the node resource group). This
+component creates that IP so that it outlives Services, clusters and (when retained) the stack:
+- Standard SKU, Static, IPv4: a Standard load balancer's frontend must be a Standard IP, and a
+  Standard IP is always static (cloud-provider-azure docs, "public IPs should be the same SKU");
+- in the given region and zones (zones are fixed at creation: changing them replaces the IP,
+  i.e. a new address, which `retain` turns into an error instead);
+- without `k8s-azure-service` / `k8s-azure-cluster-name` tags: the cloud provider deletes a
+  public IP carrying them together with its Service ("user created" IPs are never deleted:
+  `shouldReleaseExistingOwnedPublicIP`);
+- with `retain`: Pulumi refuses to delete or replace it (`protect`) and, once unprotected,
+  leaves it in Azure when the stack lets go of it (`retain_on_delete`).
+
+With `network_contributor_principal_id`, the cluster's control-plane identity gets Network
+Contributor on the IP's **resource group**, not on the IP alone: the cloud provider looks the
+IP up by listing every public IP of that group (PublicIPAddressesClient.List in
+pkg/provider/azure_publicip_repo.go), which a role on the IP does not allow
+("AuthorizationFailed ... publicIPAddresses/read over scope .../resourceGroups/<rg>/providers/
+Microsoft.Network": Azure/AKS#1624). The same role covers joining a node subnet kept in that group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_azure_native import authorization, network
+
+from components.azure.names import location_problem, network_name_problem, zones_problem
+from components.azure.versions import NETWORK_CONTRIBUTOR_ROLE_ID
+from components.errors import raise_if_any
+
+CLOUD_PROVIDER_TAG_PREFIX = "k8s-azure-"
+
+
+def role_definition_id(scope: str, role_id: str) -> str:
+    """The id of built-in role `role_id` in the subscription of `scope` (/subscriptions/<id>/...)."""
+    parts = scope.split("/")
+    if len(parts) < 3 or parts[0] != "" or parts[1].lower() != "subscriptions" or not parts[2]:
+        raise ValueError(f"{scope!r} is not a scope under /subscriptions/<id>")
+    return f"/subscriptions/{parts[2]}/providers/Microsoft.Authorization/roleDefinitions/{role_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaticPublicIpArgs:
+    """The IP, where it lives, and who may attach it to a load balancer."""
+
+    name: str
+    """Azure name; the Service's `azure-pip-name` annotation names it (seed: kimmap-tcp-pip)."""
+    resource_group_name: pulumi.Input[str]
+    resource_group_id: pulumi.Input[str]
+    """Id of that resource group: the scope of the role assignment."""
+    location: str
+    """Must be the cluster's region: a load balancer frontend cannot use an IP from another region."""
+    zones: Sequence[str] = ("1", "2", "3")
+    """Zone-redundant by default; () for a region without availability zones."""
+    network_contributor_principal_id: pulumi.Input[str] | None = None
+    """Principal (object) id of the AKS control-plane identity; None: grant nothing."""
+    retain: bool = True
+    """Protect the IP in Pulumi and keep it in Azure when the stack lets go of it."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class StaticPublicIp(pulumi.ComponentResource):
+    """A Standard, static, zone-redundant public IP, and Network Contributor on its group for AKS."""
+
+    name: str
+    """The IP's Azure name (known before deployment)."""
+    ip_address: pulumi.Output[str]
+    id: pulumi.Output[str]
+    public_ip: network.PublicIPAddress
+    role_assignment: authorization.RoleAssignment | None
+    """What a Service using the IP must wait for (None without a principal)."""
+
+    def __init__(self, name: str, args: StaticPublicIpArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:azure:StaticPublicIp", name, None, opts)
+        _validate(args)
+        self.public_ip = network.PublicIPAddress(
+            f"{name}-pip",
+            public_ip_address_name=args.name,
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
+            public_ip_allocation_method="Static",
+            public_ip_address_version="IPv4",
+            zones=list(args.zones) or None,
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.retain, retain_on_delete=args.retain),
+        )
+        self.role_assignment = None
+        if args.network_contributor_principal_id is not None:
+            scope = pulumi.Output.from_input(args.resource_group_id)
+            self.role_assignment = authorization.RoleAssignment(
+                f"{name}-network-contributor",
+                principal_id=args.network_contributor_principal_id,
+                # A new identity may not have replicated to Entra ID yet; naming its type skips the lookup
+                # that would fail with PrincipalNotFound (Azure RBAC docs, role-assignments-template).
+                principal_type="ServicePrincipal",
+                role_definition_id=scope.apply(lambda s: role_definition_id(s, NETWORK_CONTRIBUTOR_ROLE_ID)),
+                scope=scope,
+                description=f"AKS cloud provider: use public IP {args.name} and subnets in this resource group",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.name = args.name
+        self.ip_address = self.public_ip.ip_address.apply(lambda ip: ip or "")
+        self.id = self.public_ip.id
+        self.register_outputs({"name": self.name, "ipAddress": self.ip_address, "id": self.id})
+
+
+def _validate(args: StaticPublicIpArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if problem := network_name_problem(args.name):
+        problems.append(("name", problem))
+    if problem := location_problem(args.location):
+        problems.append(("location", problem))
+    if problem := zones_problem(list(args.zones)):
+        problems.append(("zones", problem))
+    for key in args.tags:
+        if key.lower().startswith(CLOUD_PROVIDER_TAG_PREFIX):
+            problems.append(
+                (
+                    "tags",
+                    f"{key!r}: the cloud provider deletes an IP tagged {CLOUD_PROVIDER_TAG_PREFIX}* with its Service",
+                )
+            )
+    raise_if_any("StaticPublicIp", problems)

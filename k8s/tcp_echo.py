@@ -1,0 +1,151 @@
+"""TcpEchoServer: seed 004's TCP backend (k8s/apps/tcp_echo.py) as a Deployment, without building an image.
+
+The program uses the standard library only, so it ships as a ConfigMap mounted read-only into a
+pinned stock python image: no registry, no image build, and the code that runs is the code in
+this repository (its hash is on the pod template, so a change rolls the pods). The pods follow
+k8s/pods.py (non-root, read-only root file system, no capabilities, requests and limits) and
+answer TCP readiness and liveness probes on the server port.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.errors import raise_if_any
+from k8s.pods import MANAGED_BY, app_labels, pod_security, resources, restricted_container_security
+
+PROGRAM = Path(__file__).resolve().parent / "apps" / "tcp_echo.py"
+PROGRAM_MOUNT = "/app"
+# Pinned: a moving tag would change the pods under an unchanged stack. Debian trixie, amd64 and arm64.
+PYTHON_IMAGE = "python:3.13.13-slim-trixie"
+
+
+def program_source() -> str:
+    return PROGRAM.read_text()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TcpEchoServerArgs:
+    provider: k8s.Provider
+    """The cluster's Kubernetes provider (never the ambient kubeconfig)."""
+    namespace: str
+    """Namespace of the server (seed: kimmap)."""
+    create_namespace: bool = True
+    """Create the namespace (with the restricted Pod Security Standard enforced)."""
+    app: str = "kimmap-backend"
+    """Deployment name and `app` label (seed: kimmap-backend)."""
+    port: int = 8888
+    """Container port the server listens on (seed: 8888)."""
+    replicas: int = 1
+    node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "server"})
+    """Nodes the pods run on (seed: role=server)."""
+    tolerations: Sequence[Mapping[str, str]] = ()
+    image: str = PYTHON_IMAGE
+    wait_for: Sequence[pulumi.Resource] = ()
+    """E.g. the node pool the selector points at."""
+
+
+class TcpEchoServer(pulumi.ComponentResource):
+    """Namespace (optional), the program's ConfigMap and the server Deployment."""
+
+    namespace: pulumi.Output[str]
+    selector: dict[str, str]
+    """Pod labels a Service selects on."""
+    port: int
+    deployment: k8s.apps.v1.Deployment
+
+    def __init__(self, name: str, args: TcpEchoServerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:k8s:TcpEchoServer", name, None, opts)
+        problems = []
+        if not 1 <= args.port <= 65535:
+            problems.append(("port", f"{args.port} is not 1..65535"))
+        if not 0 <= args.replicas <= 100:
+            problems.append(("replicas", f"{args.replicas} is not 0..100"))
+        raise_if_any("TcpEchoServer", problems)
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        namespace: pulumi.Input[str] = args.namespace
+        if args.create_namespace:
+            namespace = k8s.core.v1.Namespace(
+                f"{name}-ns",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=args.namespace,
+                    labels={**MANAGED_BY, "pod-security.kubernetes.io/enforce": "restricted"},
+                ),
+                opts=on_cluster,
+            ).metadata.name
+        source = program_source()
+        labels = app_labels(args.app)
+        program = k8s.core.v1.ConfigMap(
+            f"{name}-program",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{args.app}-program", namespace=namespace, labels=labels),
+            data={PROGRAM.name: source},
+            opts=on_cluster,
+        )
+        container = k8s.core.v1.ContainerArgs(
+            name="server",
+            image=args.image,
+            # -I: ignore the environment and user site; -B: write no .pyc (the root file system is read-only).
+            command=["python", "-I", "-B", f"{PROGRAM_MOUNT}/{PROGRAM.name}", "serve", "--port", str(args.port)],
+            env=[
+                k8s.core.v1.EnvVarArgs(name="APP_NAME", value=args.app),
+                _field_env("POD_NAME", "metadata.name"),
+                _field_env("NODE_NAME", "spec.nodeName"),
+            ],
+            ports=[k8s.core.v1.ContainerPortArgs(name="tcp", container_port=args.port, protocol="TCP")],
+            readiness_probe=k8s.core.v1.ProbeArgs(
+                tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=args.port), period_seconds=5, failure_threshold=2
+            ),
+            liveness_probe=k8s.core.v1.ProbeArgs(
+                tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=args.port), period_seconds=20, failure_threshold=3
+            ),
+            resources=resources(),
+            security_context=restricted_container_security(),
+            volume_mounts=[k8s.core.v1.VolumeMountArgs(name="program", mount_path=PROGRAM_MOUNT, read_only=True)],
+        )
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.app, namespace=namespace, labels=labels),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=args.replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(
+                        labels=labels,
+                        annotations={"testbed/program-sha256": hashlib.sha256(source.encode()).hexdigest()},
+                    ),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        node_selector=dict(args.node_selector),
+                        tolerations=[dict(t) for t in args.tolerations] or None,
+                        security_context=pod_security(),
+                        automount_service_account_token=False,
+                        # The server drains open connections for 5 s on SIGTERM.
+                        termination_grace_period_seconds=10,
+                        containers=[container],
+                        volumes=[
+                            k8s.core.v1.VolumeArgs(
+                                name="program",
+                                config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=program.metadata.name),
+                            )
+                        ],
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+        )
+        self.namespace = pulumi.Output.from_input(namespace)
+        self.selector = labels
+        self.port = args.port
+        self.register_outputs({"namespace": self.namespace, "deployment": self.deployment.metadata.name})
+
+
+def _field_env(name: str, path: str) -> k8s.core.v1.EnvVarArgs:
+    return k8s.core.v1.EnvVarArgs(
+        name=name,
+        value_from=k8s.core.v1.EnvVarSourceArgs(field_ref=k8s.core.v1.ObjectFieldSelectorArgs(field_path=path)),
+    )

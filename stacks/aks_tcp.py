@@ -1,0 +1,539 @@
+"""aks-tcp: a raw TCP server on AKS behind the Azure Load Balancer, on a fixed public IP (seed 004).
+
+The seed's procedure, declared:
+1. resource groups: the cluster's, and `rg-network`, which company policy gives the network
+   (virtual network, node subnet, the load balancer's public IP);
+2. the public IP `kimmap-tcp-pip` prepared ahead in rg-network (Standard, Static), and the role
+   the cluster's identity needs there (Network Contributor on the group), before the cluster;
+3. AKS with node pools labelled role=infra (System), role=server and role=client;
+4. namespace `kimmap`, the TCP server `kimmap-backend` listening on 8888 on role=server;
+5. Service `kimmap-backend-tcp`, LoadBalancer 9999 -> 8888 (TCP, `tcp-client`) with the seed's
+   annotations: rg-network, kimmap-tcp-pip, a TCP probe for 9999 every 59 s;
+6. part 2 (externalTrafficPolicy Local): the annotations that still take effect, and a warning
+   for each one the cloud provider would then ignore.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pulumi
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from components.azure import (
+    AgentPoolSpec,
+    AksCluster,
+    AksClusterArgs,
+    ClusterIdentity,
+    ClusterIdentityArgs,
+    Network,
+    NetworkArgs,
+    ResourceGroups,
+    ResourceGroupsArgs,
+    StaticPublicIp,
+    StaticPublicIpArgs,
+)
+from components.azure import annotations as azure_lb
+from components.azure.aks import SEED_SYSTEM_POOL, SEED_USER_POOLS, pool_problems, service_network_problems
+from components.azure.names import (
+    cluster_name_problem,
+    kubernetes_version_problem,
+    location_problem,
+    network_name_problem,
+    overlap_problem,
+    resource_group_name_problem,
+    zones_problem,
+)
+from components.azure.network import subnet_problems
+from components.azure.versions import AKS_VERSION
+from components.k8s_labels import matches, tolerations_for
+from k8s.load_balancer import LoadBalancerService, LoadBalancerServiceArgs, ServicePort
+from k8s.tcp_echo import PYTHON_IMAGE, TcpEchoServer, TcpEchoServerArgs
+from stacks.config import ConfigProblems, Loc, StackModel, raise_problems
+
+# The seed's names and ports (seed 004's manifests).
+NAMESPACE = "kimmap"
+BACKEND = "kimmap-backend"
+SERVICE = "kimmap-backend-tcp"
+SERVICE_PORT = 9999
+SERVICE_PORT_NAME = "tcp-client"
+BACKEND_PORT = 8888
+BACKEND_NODE_SELECTOR = {"role": "server"}
+SYSTEM_POOL_NAME = "system"
+NODE_SUBNET = "snet-nodes"
+# AKS names the Standard load balancer of public Services `kubernetes` in the node resource group.
+AKS_LOAD_BALANCER = "kubernetes"
+
+
+class ResourceGroupsConfig(StackModel):
+    """Resource groups (seed: the load balancer's group differs from the cluster's by company policy)."""
+
+    cluster: str = ""
+    """Group of the cluster and its identity. Default: rg-<clusterName>."""
+    network: str = "rg-network"
+    """Group of the virtual network and the public IP (seed: rg-network)."""
+
+
+class NetworkConfig(StackModel):
+    """The virtual network in the network group. Azure CNI overlay: pods take addresses outside it."""
+
+    vnet_name: str = ""
+    """Virtual network name. Default: vnet-<clusterName>."""
+    address_space: str = "10.224.0.0/16"
+    """Virtual network CIDR (AKS's own default range)."""
+    node_subnet: str = "10.224.0.0/24"
+    """CIDR of the node subnet `snet-nodes`, inside addressSpace: one address per node."""
+    pod_cidr: str = "10.244.0.0/16"
+    """Overlay pod CIDR; must not overlap the virtual network or serviceCidr."""
+    service_cidr: str = "10.0.0.0/16"
+    """ClusterIP range; must not overlap the virtual network or podCidr."""
+    dns_service_ip: str = "10.0.0.10"
+    """CoreDNS's ClusterIP, inside serviceCidr."""
+
+
+class NodePoolConfig(StackModel):
+    """One AKS node pool (Linux, virtual machine scale set)."""
+
+    vm_size: str = "Standard_D2s_v5"
+    """Azure VM size (seed: not given; 2 vCPUs, 8 GiB for server and client)."""
+    count: int = 1
+    """Nodes (seed's EKS beds: one per role)."""
+    zones: list[str] | None = None
+    """Availability zones, e.g. ["1"]; null: no zone pinning."""
+    labels: dict[str, str] = {}
+    """Node labels (seed: role=infra, role=server, role=client)."""
+    taints: list[str] = []
+    """Taints as key=value:Effect."""
+
+    def spec(self) -> AgentPoolSpec:
+        return AgentPoolSpec(
+            vm_size=self.vm_size,
+            count=self.count,
+            zones=self.zones,
+            labels=self.labels,
+            taints=tuple(self.taints),
+        )
+
+
+def _pool_config(spec: AgentPoolSpec) -> NodePoolConfig:
+    return NodePoolConfig.model_validate(
+        {
+            "vmSize": spec.vm_size,
+            "count": spec.count,
+            "zones": list(spec.zones) if spec.zones else None,
+            "labels": dict(spec.labels),
+            "taints": list(spec.taints),
+        }
+    )
+
+
+class ClusterConfig(StackModel):
+    """The AKS cluster."""
+
+    kubernetes_version: str = AKS_VERSION
+    """AKS Kubernetes version, quoted, e.g. "1.35" (`az aks get-versions -l <location>` lists them)."""
+    system_pool: NodePoolConfig = Field(default_factory=lambda: _pool_config(SEED_SYSTEM_POOL))
+    """The System pool `system` (role=infra): >= 2 nodes, no B-series. Fixed once the cluster exists."""
+    node_pools: dict[str, NodePoolConfig] = Field(
+        default_factory=lambda: {name: _pool_config(spec) for name, spec in SEED_USER_POOLS.items()}
+    )
+    """User pools by name (seed: server and client, labelled role=<name>)."""
+
+    @field_validator("kubernetes_version", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        if isinstance(value, float):
+            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.35" (YAML reads 1.30 as 1.3)')
+        if isinstance(value, str) and (problem := kubernetes_version_problem(value)):
+            raise ValueError(problem)
+        return value
+
+    @model_validator(mode="after")
+    def _pools(self) -> ClusterConfig:
+        problems: list[tuple[Loc, str]] = []
+        for fld, reason in pool_problems(SYSTEM_POOL_NAME, self.system_pool.spec(), system=True):
+            problems.append((("systemPool", _camel(fld)), reason))
+        for name, pool in self.node_pools.items():
+            for fld, reason in pool_problems(name, pool.spec(), system=False):
+                problems.append((("nodePools", name) + (() if fld == "name" else (_camel(fld),)), reason))
+        if SYSTEM_POOL_NAME in self.node_pools:
+            problems.append((("nodePools", SYSTEM_POOL_NAME), "is the System pool's name"))
+        pools = {SYSTEM_POOL_NAME: self.system_pool, **self.node_pools}
+        if not any(matches(BACKEND_NODE_SELECTOR, p.labels) for p in pools.values()):
+            problems.append(
+                (
+                    ("nodePools",),
+                    f"no pool has the label role=server, so {BACKEND} could not run (pools: {sorted(pools)})",
+                )
+            )
+        raise_problems(problems)
+        return self
+
+
+class PublicIpConfig(StackModel):
+    """The fixed public IP of the Service."""
+
+    name: str = "kimmap-tcp-pip"
+    """Azure name; the Service's azure-pip-name annotation (seed: kimmap-tcp-pip)."""
+    zones: list[str] = ["1", "2", "3"]
+    """Zones of the IP: zone-redundant by default; [] where the region has no zones. Fixed at creation."""
+    retain: bool = True
+    """Protect the IP: `pulumi destroy` stops at it, and once unprotected the IP (and rg-network) stay in Azure."""
+
+
+class HealthProbeConfig(StackModel):
+    """The Azure Load Balancer's health probe for port 9999 (seed: TCP, every 59 s)."""
+
+    protocol: Literal["TCP", "HTTP", "HTTPS"] | None = "TCP"
+    """port_9999_health-probe_protocol (seed: "TCP"). Ignored under Local unless `port` is set."""
+    port: int | str | None = None
+    """port_9999_health-probe_port: a Service port (number or name) whose NodePort to probe, or a raw port.
+    Under Local, set it (e.g. 9999) to keep the probe on the server instead of kube-proxy's /healthz."""
+    request_path: str | None = None
+    """port_9999_health-probe_request-path, HTTP(S) probes only."""
+    interval_seconds: int | None = 59
+    """azure-load-balancer-health-probe-interval: seconds between probes, >= 5 (seed: 59)."""
+    num_of_probe: int | None = 2
+    """azure-load-balancer-health-probe-num-of-probe: consecutive results that flip a node (Azure probeThreshold),
+    >= 2; interval x numOfProbe < 120."""
+
+
+class ServiceConfig(StackModel):
+    """Service kimmap-backend-tcp (LoadBalancer 9999 -> 8888)."""
+
+    external_traffic_policy: Literal["Cluster", "Local"] = "Cluster"
+    """Cluster (seed part 1) or Local (part 2: client source IP kept, no second hop)."""
+    health_probe: HealthProbeConfig = HealthProbeConfig()
+    """The load balancer's health probe."""
+    tcp_idle_timeout_minutes: int | None = 4
+    """azure-load-balancer-tcp-idle-timeout: minutes before an idle flow is dropped, 4..100 (Azure default 4)."""
+    tcp_reset: bool = True
+    """Send TCP RST to both ends at the idle timeout (Standard LB default); false emits disable-tcp-reset."""
+    allowed_ip_ranges: list[str] = []
+    """azure-allowed-ip-ranges: client CIDRs the network security group admits; empty: anywhere."""
+
+
+class BackendConfig(StackModel):
+    """The TCP server kimmap-backend."""
+
+    replicas: int = Field(1, ge=0, le=20)
+    """Server pods (seed: one)."""
+    image: str = PYTHON_IMAGE
+    """Stock python image the program runs in (mounted from a ConfigMap; no image build)."""
+
+
+class Config(StackModel):
+    """aks-tcp: seed 004's raw TCP server behind the Azure Load Balancer on a fixed public IP."""
+
+    location: str = Field(alias="azure-native:location")
+    """Azure location of everything (seed: not given; koreacentral: Seoul, with availability zones).
+    The azure-native provider reads the same key."""
+    cluster_name: str = ""
+    """AKS cluster name. Default: the stack name."""
+    resource_groups: ResourceGroupsConfig = ResourceGroupsConfig()
+    """The cluster's and the network's resource groups (seed: rg-network)."""
+    network: NetworkConfig = NetworkConfig()
+    """Virtual network, node subnet, overlay pod and Service CIDRs."""
+    cluster: ClusterConfig = Field(default_factory=ClusterConfig)
+    """AKS version and node pools."""
+    public_ip: PublicIpConfig = PublicIpConfig()
+    """The Service's fixed public IP (seed: kimmap-tcp-pip in rg-network)."""
+    service: ServiceConfig = ServiceConfig()
+    """externalTrafficPolicy and the load balancer annotations."""
+    backend: BackendConfig = BackendConfig()
+    """The TCP server Deployment."""
+    tags: dict[str, str] = {}
+    """Tags added to every Azure resource the bed creates."""
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str) -> str:
+        if problem := location_problem(value):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("cluster_name")
+    @classmethod
+    def _cluster_name(cls, value: str, info: ValidationInfo) -> str:
+        name = value or (info.context or {}).get("stack", "")
+        if problem := cluster_name_problem(name):
+            raise ValueError(problem)
+        return name
+
+    @field_validator("resource_groups")
+    @classmethod
+    def _groups(cls, value: ResourceGroupsConfig, info: ValidationInfo) -> ResourceGroupsConfig:
+        if not value.cluster and info.data.get("cluster_name"):
+            value = value.model_copy(update={"cluster": f"rg-{info.data['cluster_name']}"})
+        problems: list[tuple[Loc, str]] = []
+        for key, name in (("cluster", value.cluster), ("network", value.network)):
+            if name and (problem := resource_group_name_problem(name)):
+                problems.append(((key,), problem))
+        if value.cluster.lower() == value.network.lower():
+            problems.append((("network",), f"{value.network!r} is also the cluster's group; the seed keeps them apart"))
+        raise_problems(problems)
+        return value
+
+    @field_validator("network")
+    @classmethod
+    def _network(cls, value: NetworkConfig, info: ValidationInfo) -> NetworkConfig:
+        if not value.vnet_name and info.data.get("cluster_name"):
+            value = value.model_copy(update={"vnet_name": f"vnet-{info.data['cluster_name']}"})
+        problems: list[tuple[Loc, str]] = []
+        if value.vnet_name and (problem := network_name_problem(value.vnet_name)):
+            problems.append((("vnetName",), problem))
+        for fld, reason in subnet_problems(value.address_space, {NODE_SUBNET: value.node_subnet}):
+            problems.append((("addressSpace",) if fld == "address_space" else ("nodeSubnet",), reason))
+        for fld, reason in service_network_problems(value.pod_cidr, value.service_cidr, value.dns_service_ip):
+            problems.append(((_camel(fld),), reason))
+        for fld in ("pod_cidr", "service_cidr"):
+            cidr = getattr(value, fld)
+            if problem := overlap_problem({"addressSpace": value.address_space, _camel(fld): cidr}):
+                problems.append(((_camel(fld),), problem))
+        raise_problems(problems)
+        return value
+
+    @field_validator("public_ip")
+    @classmethod
+    def _public_ip(cls, value: PublicIpConfig) -> PublicIpConfig:
+        problems: list[tuple[Loc, str]] = []
+        if problem := network_name_problem(value.name):
+            problems.append((("name",), problem))
+        if problem := zones_problem(value.zones):
+            problems.append((("zones",), problem))
+        raise_problems(problems)
+        return value
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, value: ServiceConfig) -> ServiceConfig:
+        # The resource group and the IP's name are checked with their own keys; here, the Service's knobs.
+        problems = [
+            (_SERVICE_KEYS[fld], reason)
+            for fld, reason in azure_lb.problems(_lb_settings(value, resource_group=None, pip_name=None))
+        ]
+        raise_problems(problems)
+        return value
+
+
+# Where a problem the annotation builder finds sits under testbed:service.
+_SERVICE_KEYS: dict[str, Loc] = {
+    "health_probe_interval_seconds": ("healthProbe", "intervalSeconds"),
+    "health_probe_num_of_probe": ("healthProbe", "numOfProbe"),
+    f"port_health_probes[{SERVICE_PORT}]": ("healthProbe",),
+    f"port_health_probes[{SERVICE_PORT}].protocol": ("healthProbe", "protocol"),
+    f"port_health_probes[{SERVICE_PORT}].port": ("healthProbe", "port"),
+    f"port_health_probes[{SERVICE_PORT}].request_path": ("healthProbe", "requestPath"),
+    "tcp_idle_timeout_minutes": ("tcpIdleTimeoutMinutes",),
+    "allowed_ip_ranges": ("allowedIpRanges",),
+    "external_traffic_policy": ("externalTrafficPolicy",),
+}
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def lb_settings(cfg: Config) -> azure_lb.AzureLoadBalancerSettings:
+    """The seed's Service annotations, from the config."""
+    return _lb_settings(cfg.service, resource_group=cfg.resource_groups.network, pip_name=cfg.public_ip.name)
+
+
+def _lb_settings(
+    service: ServiceConfig, *, resource_group: str | None, pip_name: str | None
+) -> azure_lb.AzureLoadBalancerSettings:
+    probe = service.health_probe
+    return azure_lb.AzureLoadBalancerSettings(
+        service_ports={SERVICE_PORT: SERVICE_PORT_NAME},
+        external_traffic_policy=service.external_traffic_policy,
+        resource_group=resource_group,
+        pip_name=pip_name,
+        health_probe_interval_seconds=probe.interval_seconds,
+        health_probe_num_of_probe=probe.num_of_probe,
+        port_health_probes={
+            SERVICE_PORT: azure_lb.PortHealthProbe(
+                protocol=probe.protocol, port=probe.port, request_path=probe.request_path
+            )
+        },
+        tcp_idle_timeout_minutes=service.tcp_idle_timeout_minutes,
+        tcp_reset=service.tcp_reset,
+        allowed_ip_ranges=tuple(service.allowed_ip_ranges),
+    )
+
+
+def build(cfg: Config) -> None:
+    """Build the bed in the seed's order and export how to reach and inspect it."""
+    tags = {"testbed-stack": pulumi.get_stack(), **cfg.tags}
+    groups = ResourceGroups(
+        "rg",
+        ResourceGroupsArgs(
+            location=cfg.location,
+            names={"cluster": cfg.resource_groups.cluster, "network": cfg.resource_groups.network},
+            # Deleting a resource group deletes what is in it: a retained IP needs a retained group.
+            retain_on_delete=("network",) if cfg.public_ip.retain else (),
+            tags=tags,
+        ),
+    )
+    net = Network(
+        "net",
+        NetworkArgs(
+            resource_group_name=groups.names["network"],
+            location=cfg.location,
+            vnet_name=cfg.network.vnet_name,
+            address_space=cfg.network.address_space,
+            subnets={NODE_SUBNET: cfg.network.node_subnet},
+            tags=tags,
+        ),
+    )
+    identity = ClusterIdentity(
+        "identity",
+        ClusterIdentityArgs(
+            identity_name=f"id-{cfg.cluster_name}",
+            resource_group_name=groups.names["cluster"],
+            location=cfg.location,
+            tags=tags,
+        ),
+    )
+    pip = StaticPublicIp(
+        "pip",
+        StaticPublicIpArgs(
+            name=cfg.public_ip.name,
+            resource_group_name=groups.names["network"],
+            resource_group_id=groups.ids["network"],
+            location=cfg.location,
+            zones=cfg.public_ip.zones,
+            network_contributor_principal_id=identity.principal_id,
+            retain=cfg.public_ip.retain,
+            tags=tags,
+        ),
+    )
+    grant = pip.role_assignment
+    if grant is None:  # cannot happen: a principal was given
+        raise RuntimeError("StaticPublicIp made no role assignment")
+    cluster = AksCluster(
+        "aks",
+        AksClusterArgs(
+            cluster_name=cfg.cluster_name,
+            resource_group_name=groups.names["cluster"],
+            location=cfg.location,
+            node_subnet_id=net.subnet_ids[NODE_SUBNET],
+            control_plane_identity_id=identity.id,
+            kubernetes_version=cfg.cluster.kubernetes_version,
+            system_pool_name=SYSTEM_POOL_NAME,
+            system_pool=cfg.cluster.system_pool.spec(),
+            user_pools={name: pool.spec() for name, pool in cfg.cluster.node_pools.items()},
+            pod_cidr=cfg.network.pod_cidr,
+            service_cidr=cfg.network.service_cidr,
+            dns_service_ip=cfg.network.dns_service_ip,
+            # The node subnet is in rg-network: AKS joins it with the control-plane identity at creation.
+            wait_for=[grant],
+            tags=tags,
+        ),
+    )
+
+    server_pools = [
+        pool
+        for name, pool in cluster.user_pools.items()
+        if matches(BACKEND_NODE_SELECTOR, cfg.cluster.node_pools[name].labels)
+    ]
+    server_taints = [
+        t for p in cfg.cluster.node_pools.values() if matches(BACKEND_NODE_SELECTOR, p.labels) for t in p.taints
+    ]
+    backend = TcpEchoServer(
+        "backend",
+        TcpEchoServerArgs(
+            provider=cluster.provider,
+            namespace=NAMESPACE,
+            app=BACKEND,
+            port=BACKEND_PORT,
+            replicas=cfg.backend.replicas,
+            node_selector=BACKEND_NODE_SELECTOR,
+            tolerations=tolerations_for(tuple(server_taints)),
+            image=cfg.backend.image,
+            wait_for=server_pools,
+        ),
+    )
+
+    lb = azure_lb.build(lb_settings(cfg))
+    for message in lb.ignored:
+        pulumi.log.warn(f"{SERVICE}: {message}")
+    service = LoadBalancerService(
+        "service",
+        LoadBalancerServiceArgs(
+            provider=cluster.provider,
+            namespace=backend.namespace,
+            name=SERVICE,
+            selector=backend.selector,
+            ports=[ServicePort(name=SERVICE_PORT_NAME, port=SERVICE_PORT, target_port=BACKEND_PORT)],
+            annotations=lb.annotations,
+            external_traffic_policy=cfg.service.external_traffic_policy,
+            # The cloud provider needs the role and the IP before its first reconcile; and destroy
+            # removes the Service (so the IP leaves the load balancer's frontend) before either.
+            wait_for=[grant, pip.public_ip, backend.deployment],
+        ),
+    )
+    _export(cfg, groups, cluster, pip, service, lb)
+
+
+def _export(
+    cfg: Config,
+    groups: ResourceGroups,
+    cluster: AksCluster,
+    pip: StaticPublicIp,
+    service: LoadBalancerService,
+    lb: azure_lb.AzureLoadBalancerAnnotations,
+) -> None:
+    node_rg = cluster.node_resource_group
+    pulumi.export("location", cfg.location)
+    pulumi.export("clusterName", cluster.cluster_name)
+    pulumi.export("resourceGroups", groups.names)
+    pulumi.export("nodeResourceGroup", node_rg)
+    pulumi.export("publicIp", pip.ip_address)
+    pulumi.export("publicIpName", pip.name)
+    pulumi.export("serviceIngressIp", service.ingress_ip)
+    pulumi.export("kubeconfig", cluster.kubeconfig)
+    pulumi.export("healthProbes", {str(port): probe.describe() for port, probe in lb.probes.items()})
+    pulumi.export("ignoredAnnotations", lb.ignored)
+    probe_query = (
+        "[].{name:name,protocol:protocol,port:port,path:requestPath,"
+        "interval:intervalInSeconds,threshold:probeThreshold}"
+    )
+    rule_query = (
+        "[].{name:name,frontendPort:frontendPort,backendPort:backendPort,"
+        "idleTimeoutMinutes:idleTimeoutInMinutes,tcpReset:enableTcpReset,probe:probe.id}"
+    )
+    pulumi.export(
+        "commands",
+        {
+            "credentials": f"az aks get-credentials -g {cfg.resource_groups.cluster} -n {cfg.cluster_name}",
+            "nodes": "kubectl get nodes -L role -L topology.kubernetes.io/zone",
+            "pods": f"kubectl -n {NAMESPACE} get pods -o wide",
+            "service": f"kubectl -n {NAMESPACE} get service {SERVICE} -o wide",
+            "serviceEvents": f"kubectl -n {NAMESPACE} describe service {SERVICE}",
+            "serverLog": f"kubectl -n {NAMESPACE} logs deployment/{BACKEND} -f",
+            # nc shows the banner (pod, node, the source address the pod saw), then echoes each line.
+            "connect": pulumi.Output.concat("nc ", pip.ip_address, f" {SERVICE_PORT}"),
+            "client": pulumi.Output.concat(
+                "python k8s/apps/tcp_echo.py client ", pip.ip_address, f" {SERVICE_PORT} --count 3"
+            ),
+            "probes": pulumi.Output.concat(
+                "az network lb probe list -g ",
+                node_rg,
+                f' --lb-name {AKS_LOAD_BALANCER} --query "{probe_query}" -o table',
+            ),
+            "rules": pulumi.Output.concat(
+                "az network lb rule list -g ",
+                node_rg,
+                f' --lb-name {AKS_LOAD_BALANCER} --query "{rule_query}" -o table',
+            ),
+            "publicIp": (
+                f"az network public-ip show -g {cfg.resource_groups.network} -n {cfg.public_ip.name}"
+                ' --query "{ip:ipAddress,sku:sku.name,allocation:publicIPAllocationMethod,zones:zones,'
+                'frontend:ipConfiguration.id}" -o yaml'
+            ),
+        },
+    )
+
+
+__all__ = ["Config", "ConfigProblems", "build", "lb_settings"]
