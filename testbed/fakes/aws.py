@@ -139,7 +139,62 @@ def _eks_cluster(context: Context, name: str, inputs: dict, rid: str):
     }
 
 
+def _load_balancer(context: Context, name: str, inputs: dict, rid: str):
+    """An ELBv2 load balancer: ARN `loadbalancer/<app|net>/<name>/<16 hex>` and its DNS name.
+
+    Internal ALBs resolve as `internal-<name>-<digits>.<region>.elb.amazonaws.com`; NLBs as
+    `<name>-<16 hex>.elb.<region>.amazonaws.com`.
+    """
+    physical = auto_name(name, inputs)
+    kind = "net" if inputs.get("loadBalancerType") == "network" else "app"
+    lb_arn = arn(context, "elasticloadbalancing", f"loadbalancer/{kind}/{physical}/{rid[:16]}")
+    region = context.aws_region
+    if kind == "net":
+        dns = f"{physical}-{rid[:16]}.elb.{region}.amazonaws.com"
+    else:
+        digits = int(rid[:8], 16) % 10**10
+        dns = f"{'internal-' if inputs.get('internal') else ''}{physical}-{digits}.{region}.elb.amazonaws.com"
+    return lb_arn, {
+        **inputs,
+        "id": lb_arn,
+        "arn": lb_arn,
+        "arnSuffix": lb_arn.split(":loadbalancer/")[1],
+        "name": physical,
+        "dnsName": dns,
+        "zoneId": "ZWKZPGTI48KDX" if kind == "app" else "ZIBE1TIR4HY56",
+        "vpcId": f"vpc-{digest('lb-vpc', name)}",
+    }
+
+
+def _target_group(context: Context, name: str, inputs: dict, rid: str):
+    physical = auto_name(name, inputs)
+    tg_arn = arn(context, "elasticloadbalancing", f"targetgroup/{physical}/{rid[:16]}")
+    return tg_arn, {**inputs, "id": tg_arn, "arn": tg_arn, "arnSuffix": tg_arn.split(":")[-1], "name": physical}
+
+
+def _listener(context: Context, name: str, inputs: dict, rid: str):
+    lb_arn = str(inputs.get("loadBalancerArn", ""))
+    lb_path = lb_arn.split(":loadbalancer/")[-1] if ":loadbalancer/" in lb_arn else f"app/{name}/{rid[:16]}"
+    listener_arn = arn(context, "elasticloadbalancing", f"listener/{lb_path}/{rid[:16]}")
+    return listener_arn, {**inputs, "id": listener_arn, "arn": listener_arn}
+
+
+def _security_group_rule(context: Context, name: str, inputs: dict, rid: str):
+    rule_id = f"sgr-{rid}"
+    return rule_id, {
+        **inputs,
+        "id": rule_id,
+        "securityGroupRuleId": rule_id,
+        "arn": arn(context, "ec2", f"security-group-rule/{rule_id}"),
+    }
+
+
 RESOURCES: dict[str, ResourceHandler] = {
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:lb/listener:Listener": _listener,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _security_group_rule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _security_group_rule,
     "aws:ec2/vpc:Vpc": _ec2("vpc", "vpc", _vpc_extra),
     "aws:ec2/internetGateway:InternetGateway": _ec2("igw", "internet-gateway"),
     "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),

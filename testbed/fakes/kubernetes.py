@@ -27,6 +27,16 @@ def _helm_release(context: Context, name: str, inputs: dict, rid: str):
     return f"{namespace}/{release}", {**inputs, "status": status}
 
 
+def _service(context: Context, name: str, inputs: dict, rid: str):
+    """A Service gets a cluster IP from the default service CIDR (EKS: 172.20.0.0/16)."""
+    object_id, outputs = kubernetes_object(context, name, inputs, rid)
+    spec = dict(outputs.get("spec") or {})
+    if spec.get("type", "ClusterIP") != "ExternalName":
+        spec.setdefault("clusterIP", f"172.20.{int(rid[:2], 16)}.{int(rid[2:4], 16) % 254 + 1}")
+    return object_id, {**outputs, "spec": spec, "status": {"loadBalancer": {}}}
+
+
 RESOURCES: dict[str, ResourceHandler] = {
     "kubernetes:helm.sh/v3:Release": _helm_release,
+    "kubernetes:core/v1:Service": _service,
 }
