@@ -14,6 +14,8 @@ from stacks.config import SCENARIO_KEY, ConfigError, load_config
 
 SCENARIOS: Mapping[str, str] = {
     "eks-base": "stacks.eks_base",
+    "alb-keepalive": "stacks.alb_keepalive",
+    "nlb-keepalive": "stacks.nlb_keepalive",
 }
 """Scenario name -> module that builds it."""
 

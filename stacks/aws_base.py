@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -339,8 +340,9 @@ def build_aws_base(cfg: AwsBaseConfig) -> AwsBase:
     return AwsBase(cfg, network, cluster, lb_controller)
 
 
-def export_base(base: AwsBase) -> None:
-    """Stack outputs every EKS scenario shares, and the commands to look at the bed."""
+def export_base(base: AwsBase, extra_commands: Mapping[str, Any] | None = None) -> None:
+    """Stack outputs every EKS scenario shares, and the commands to look at the bed (plus the
+    scenario's own `extra_commands`)."""
     cfg = base.config
     pulumi.export("region", cfg.region)
     pulumi.export("clusterName", base.cluster.cluster_name)
@@ -360,6 +362,7 @@ def export_base(base: AwsBase) -> None:
             "systemPods": "kubectl -n kube-system get pods -o wide",
             "systemNodes": f"kubectl get nodes -l {selector}",
             "lbController": "kubectl -n kube-system get deployment aws-load-balancer-controller",
+            **(extra_commands or {}),
         },
     )
 
