@@ -280,7 +280,12 @@ def client_command(interval: float, count: int) -> str:
 
 def expect_alb(interval: float, *, keep_alive: int, idle_timeout: int) -> str:
     """What client.py shows through an ALB (seed 000's findings, generalised to the knobs)."""
-    if interval >= idle_timeout:
+    if interval == idle_timeout:
+        front = (
+            f"the request and the ALB's {idle_timeout} s idle close meet: each request is reused or reopened "
+            "(reason 'peer FIN while idle'), by a hair; pick an interval clearly on one side"
+        )
+    elif interval > idle_timeout:
         front = (
             f"the ALB closes the idle client connection after {idle_timeout} s with a FIN: from request 2 on, "
             f"connection=reopened, reason='peer FIN while idle', peer_closed_after_s~{idle_timeout}; no request fails"

@@ -134,9 +134,32 @@ def test_outputs_give_the_dns_name_a_secret_kubeconfig_and_the_seeds_runs(plan):
     assert commands["targetHealth"].endswith(one(plan, TG).id)
 
 
-def test_capture_adds_tcpdump_sidecars_and_says_how_to_fetch(plan_stack):
-    config = {**read_stack_config(STACK), "testbed:capture": engine_value({"enabled": True})}
-    recording = run_program(STACK, config)
+@pytest.fixture(scope="module")
+def tuned():
+    """The stack with every experiment knob moved off the seed's value, and capture on."""
+    overrides = {
+        "testbed:capture": {"enabled": True},
+        "testbed:server": {"keepAliveSeconds": 75},
+        "testbed:alb": {"idleTimeoutSeconds": 65},
+        "testbed:client": {"endpoint": "/slow?wait=11", "hostHeader": "www.example.com"},
+    }
+    return run_program(STACK, {**read_stack_config(STACK), **{k: engine_value(v) for k, v in overrides.items()}})
+
+
+def test_knobs_reach_the_alb_server_and_client(tuned):
+    assert one(tuned, LB).inputs["idleTimeout"] == 65
+    command = checks.container(checks.deployment(tuned, "server"), "server")["command"]
+    assert command[command.index("--keep-alive") + 1] == "75"
+    variables = checks.env(checks.deployment(tuned, "client"), "client")
+    assert (variables["ENDPOINT"], variables["HOST_HEADER"]) == ("/slow?wait=11", "www.example.com")
+    assert tuned.warnings == [], "keep-alive 75 s is longer than the 65 s idle timeout"
+    expect = tuned.outputs["experiments"]["interval70"]["expect"]
+    assert "closes the idle client connection after 65 s with a FIN" in expect
+    assert "the ALB keeps its backend connection too" in expect
+
+
+def test_capture_adds_tcpdump_sidecars_and_says_how_to_fetch(tuned):
+    recording = tuned
     for app, port in (("server", "8000"), ("client", "80")):
         deployment = checks.deployment(recording, app)
         sidecar = checks.container(deployment, "tcpdump")

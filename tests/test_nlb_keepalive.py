@@ -9,7 +9,7 @@ import pytest
 
 from stacks import scenario_module
 from stacks.config import ConfigError, engine_value, load_config
-from testbed.engine import Secret
+from testbed.engine import Secret, run_program
 from testbed.stackfile import read_stack_config
 from tests import keepalive_checks as checks
 from tests.graph import by_id, one
@@ -94,6 +94,17 @@ def load(**overrides: object):
     return load_config(Config, raw, stack=STACK)
 
 
+def test_silent_drop_knobs_reach_the_listener_and_the_plan_warns():
+    overrides = {"testbed:server": {"keepAliveSeconds": 120}, "testbed:nlb": {"tcpIdleTimeoutSeconds": 60}}
+    recording = run_program(STACK, {**read_stack_config(STACK), **{k: engine_value(v) for k, v in overrides.items()}})
+    assert one(recording, LISTENER).inputs["tcpIdleTimeoutSeconds"] == 60
+    [warning] = recording.warnings
+    assert "no FIN or RST is sent" in warning
+    drop = recording.outputs["experiments"]["silentDrop"]
+    assert drop["command"] == "kubectl -n client exec -it deploy/client -c client -- python client.py 70 3"
+    assert "fails with error 'reset'" in drop["expect"]
+
+
 def test_silent_drop_settings_warn_and_give_a_direct_run():
     module = scenario_module(STACK)
     cfg = load(**{"testbed:server": {"keepAliveSeconds": 120}, "testbed:nlb": {"tcpIdleTimeoutSeconds": 60}})
@@ -148,3 +159,34 @@ def test_one_zone_is_allowed_and_two_work_too():
     ]
     both = ["ap-northeast-2a", "ap-northeast-2c"]
     assert load(**{"testbed:nlb": {"availabilityZones": both}}).load_balancer_zones() == both
+
+
+@pytest.mark.parametrize(
+    ("interval", "keep_alive", "idle", "words"),
+    [
+        (3, 20, 350, "connection=reused"),
+        (30, 20, 350, "peer_closed_after_s~20"),
+        (70, 20, 350, "NLB passes its FIN on"),
+        (70, 120, 60, "fails with error 'reset'"),
+        (130, 120, 60, "without a FIN to anyone"),
+    ],
+)
+def test_what_to_expect_through_an_nlb(interval, keep_alive, idle, words):
+    from stacks.keepalive import expect_nlb
+
+    assert words in expect_nlb(interval, keep_alive=keep_alive, idle_timeout=idle)
+
+
+@pytest.mark.parametrize(
+    ("interval", "keep_alive", "idle", "words"),
+    [
+        (3, 20, 60, "the ALB keeps its backend connection too"),
+        (30, 20, 60, "new backend connection for each request"),
+        (70, 20, 60, "after 60 s with a FIN"),
+        (60, 20, 60, "by a hair"),
+    ],
+)
+def test_what_to_expect_through_an_alb(interval, keep_alive, idle, words):
+    from stacks.keepalive import expect_alb
+
+    assert words in expect_alb(interval, keep_alive=keep_alive, idle_timeout=idle)
