@@ -291,3 +291,11 @@ def test_alb_zones_must_cover_the_servers_zone():
         "testbed:alb.availabilityZones: ['ap-northeast-2a', 'ap-northeast-2b'] leaves out ap-northeast-2c, "
         "where node group 'server' runs the server: targets there would never get traffic"
     ]
+
+
+def test_only_the_region_reproduces_the_stack_file(plan):
+    """Every knob in the stack file is at its default, the seed's value."""
+    from testbed.plan import Plan, plan_json
+
+    minimal = run_program(STACK, {"aws:region": "ap-northeast-2"})
+    assert plan_json(Plan(STACK, minimal)) == plan_json(Plan(STACK, plan))

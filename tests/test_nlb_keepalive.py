@@ -190,3 +190,11 @@ def test_what_to_expect_through_an_alb(interval, keep_alive, idle, words):
     from stacks.keepalive import expect_alb
 
     assert words in expect_alb(interval, keep_alive=keep_alive, idle_timeout=idle)
+
+
+def test_only_the_region_reproduces_the_stack_file(plan):
+    """Every knob in the stack file is at its default, the seed's value."""
+    from testbed.plan import Plan, plan_json
+
+    minimal = run_program(STACK, {"aws:region": "ap-northeast-2"})
+    assert plan_json(Plan(STACK, minimal)) == plan_json(Plan(STACK, plan))
