@@ -16,6 +16,8 @@ SCENARIOS: Mapping[str, str] = {
     "eks-base": "stacks.eks_base",
     "cni-maxpods": "stacks.cni_maxpods",
     "aks-tcp": "stacks.aks_tcp",
+    "alb-keepalive": "stacks.alb_keepalive",
+    "nlb-keepalive": "stacks.nlb_keepalive",
 }
 """Scenario name -> module that builds it."""
 

@@ -247,17 +247,12 @@ def _deployment(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
     yield "namespace", metadata.get("namespace")
     yield "replicas", spec.get("replicas")
     yield "nodeSelector", pod.get("nodeSelector")
-    for container in pod.get("containers") or []:
-        ports = [str(p.get("containerPort")) for p in container.get("ports") or []]
-        yield (
-            f"container {container.get('name')}",
-            container.get("image") + (f" ports {','.join(ports)}" if ports else ""),
-        )
     yield (
         "spread",
         [f"{c.get('topologyKey')} maxSkew {c.get('maxSkew')}" for c in pod.get("topologySpreadConstraints") or []],
     )
     yield "annotations", metadata.get("annotations")
+    yield from _containers(inputs)
 
 
 def _security_group(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
@@ -272,6 +267,7 @@ def _security_group(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
             )
         return found
 
+    yield "description", inputs.get("description")
     yield "ingress", rules("ingress") or "none"
     yield "egress", rules("egress")
 
@@ -353,7 +349,77 @@ def _flatten(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 AZURE_ROLES = {"4d97b98b-1d4f-4787-a291-c67834d212e7": "Network Contributor"}
 
+
+def _containers(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    spec = _get(inputs, "spec.template.spec") or {}
+    for kind in ("initContainers", "containers"):
+        for c in spec.get(kind) or []:
+            label = f"{'init ' if kind == 'initContainers' else ''}container {c.get('name')}"
+            ports = [str(p.get("containerPort")) for p in c.get("ports") or []]
+            yield label, f"{c.get('image')}{' ports ' + ','.join(ports) if ports else ''}"
+            yield "  command", c.get("command")
+            if env := {e["name"]: e.get("value") for e in c.get("env") or [] if "value" in e}:
+                yield "  env", env
+            caps = _get(c, "securityContext.capabilities.add")
+            user = _get(c, "securityContext.runAsUser")
+            yield "  runAsUser", user
+            yield "  addCapabilities", caps
+
+
+def _target_group_binding(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    spec = inputs.get("spec") or {}
+    yield "namespace", _get(inputs, "metadata.namespace")
+    yield "serviceRef", spec.get("serviceRef")
+    yield "targetGroupARN", spec.get("targetGroupARN")
+    yield "targetType", spec.get("targetType")
+    for rule in _get(spec, "networking.ingress") or []:
+        yield "allow", {"from": rule.get("from"), "ports": rule.get("ports")}
+
+
+def _listener(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    yield "listen", f"{inputs.get('protocol')} {inputs.get('port')}"
+    yield "loadBalancer", inputs.get("loadBalancerArn")
+    yield "tcpIdleTimeoutSeconds", inputs.get("tcpIdleTimeoutSeconds")
+    for action in inputs.get("defaultActions") or []:
+        yield action.get("type"), action.get("targetGroupArn")
+
+
+def _sg_rule(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    ports = {inputs.get("fromPort"), inputs.get("toPort")}
+    yield "group", inputs.get("securityGroupId")
+    yield "rule", f"{inputs.get('ipProtocol')} {'-'.join(str(p) for p in sorted(ports, key=str))}"
+    yield "peer", inputs.get("referencedSecurityGroupId") or inputs.get("cidrIpv4")
+
+
 _SUMMARIES: dict[str, _Summary] = {
+    "aws:lb/loadBalancer:LoadBalancer": _pick(
+        "loadBalancerType",
+        "internal",
+        "subnets",
+        "securityGroups",
+        "idleTimeout",
+        "clientKeepAlive",
+        "enableCrossZoneLoadBalancing",
+    ),
+    "aws:lb/targetGroup:TargetGroup": _pick(
+        "protocol",
+        "targetType",
+        "port",
+        "preserveClientIp",
+        "deregistrationDelay",
+        "healthCheck=healthCheck.protocol",
+        "healthCheckPath=healthCheck.path",
+        "healthCheckMatcher=healthCheck.matcher",
+    ),
+    "aws:lb/listener:Listener": _listener,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _sg_rule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _sg_rule,
+    "kubernetes:core/v1:ConfigMap": lambda i: [
+        ("namespace", _get(i, "metadata.namespace")),
+        ("files", sorted(i.get("data") or {})),
+    ],
+    "kubernetes:core/v1:Namespace": _pick("labels=metadata.labels"),
+    "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": _target_group_binding,
     "aws:ec2/vpc:Vpc": _pick("cidrBlock"),
     "aws:ec2/subnet:Subnet": _subnet,
     "aws:ec2/natGateway:NatGateway": _pick("subnet=subnetId", "allocation=allocationId"),
@@ -361,9 +427,6 @@ _SUMMARIES: dict[str, _Summary] = {
     "aws:ec2/routeTableAssociation:RouteTableAssociation": _pick("subnet=subnetId", "table=routeTableId"),
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _pick(
-        "into=securityGroupId", "from=referencedSecurityGroupId", "from=cidrIpv4", "protocol=ipProtocol"
-    ),
     "aws:ec2/instance:Instance": _pick(
         "instanceType",
         "subnet=subnetId",
@@ -461,9 +524,9 @@ def _render_value(value: Any, names: dict[str, str]) -> str:
 def render_tree(plan: Plan) -> str:
     """The resource tree: type, name, the settings that matter, and what each waits for."""
     by_urn = plan.recording.by_urn()
-    # Ids that are opaque (ARNs, ARM ids) read better as the resource's name; a Kubernetes object's
-    # id is its own "namespace/name", which means more to a reader than ours.
-    names = {r.id: r.name for r in plan.resources if r.id and not is_kubernetes_object(r)}
+    # Cloud ids (subnet-…, arn:…) read better as the names of their resources; Kubernetes ids are
+    # plain object names ("server"), which would rename every equal string, so they stay as they are.
+    names = {r.id: r.name for r in plan.resources if r.id and not r.type.startswith("kubernetes:")}
     names.update({r.urn: r.name for r in plan.resources})
     children: dict[str | None, list[Resource]] = defaultdict(list)
     for r in sorted(plan.resources, key=lambda r: (r.name, r.type)):

@@ -5,17 +5,33 @@ from components.aws import Network, NetworkArgs, Cluster, ClusterArgs, ...
 
 from components.aws.cluster import Cluster, ClusterArgs
 from components.aws.lb_controller import LoadBalancerController, LoadBalancerControllerArgs
+from components.aws.load_balancers import (
+    ApplicationLoadBalancer,
+    ApplicationLoadBalancerArgs,
+    HealthCheck,
+    NetworkLoadBalancer,
+    NetworkLoadBalancerArgs,
+    TargetGroupBinding,
+    TargetGroupBindingArgs,
+)
 from components.aws.network import Network, NetworkArgs
 from components.aws.node_groups import SEED_NODE_GROUPS, NodeGroupSpec, Taint
 
 __all__ = [
     "SEED_NODE_GROUPS",
+    "ApplicationLoadBalancer",
+    "ApplicationLoadBalancerArgs",
     "Cluster",
     "ClusterArgs",
+    "HealthCheck",
     "LoadBalancerController",
     "LoadBalancerControllerArgs",
     "Network",
     "NetworkArgs",
+    "NetworkLoadBalancer",
+    "NetworkLoadBalancerArgs",
     "NodeGroupSpec",
     "Taint",
+    "TargetGroupBinding",
+    "TargetGroupBindingArgs",
 ]

@@ -159,38 +159,61 @@ def _eks_cluster(context: Context, name: str, inputs: dict, rid: str):
 
 
 def _load_balancer(context: Context, name: str, inputs: dict, rid: str):
+    """An ELBv2 load balancer: ARN `loadbalancer/<app|net>/<name>/<16 hex>` and its DNS name.
+
+    Internal ALBs resolve as `internal-<name>-<digits>.<region>.elb.amazonaws.com`; NLBs as
+    `<name>-<16 hex>.elb.<region>.amazonaws.com`.
+    """
+    physical = auto_name(name, inputs)
     kind = "net" if inputs.get("loadBalancerType") == "network" else "app"
-    physical = auto_name(name, inputs)[:32]
     lb_arn = arn(context, "elasticloadbalancing", f"loadbalancer/{kind}/{physical}/{rid[:16]}")
-    prefix = "internal-" if inputs.get("internal") else ""
-    dns = f"{prefix}{physical}-{int(rid[:8], 16) % 10**10}.{context.aws_region}.elb.amazonaws.com"
+    region = context.aws_region
+    if kind == "net":
+        dns = f"{physical}-{rid[:16]}.elb.{region}.amazonaws.com"
+    else:
+        digits = int(rid[:8], 16) % 10**10
+        dns = f"{'internal-' if inputs.get('internal') else ''}{physical}-{digits}.{region}.elb.amazonaws.com"
     return lb_arn, {
         **inputs,
         "id": lb_arn,
         "arn": lb_arn,
+        "arnSuffix": lb_arn.split(":loadbalancer/")[1],
         "name": physical,
         "dnsName": dns,
-        "zoneId": "ZWKZPGTI48KDX",
-        "arnSuffix": lb_arn.split(":loadbalancer/")[1],
+        "zoneId": "ZWKZPGTI48KDX" if kind == "app" else "ZIBE1TIR4HY56",
+        "vpcId": f"vpc-{digest('lb-vpc', name)}",
     }
 
 
 def _target_group(context: Context, name: str, inputs: dict, rid: str):
-    physical = auto_name(name, inputs)[:32]
+    physical = auto_name(name, inputs)
     tg_arn = arn(context, "elasticloadbalancing", f"targetgroup/{physical}/{rid[:16]}")
-    return tg_arn, {**inputs, "id": tg_arn, "arn": tg_arn, "name": physical, "arnSuffix": tg_arn.split(":", 5)[5]}
+    return tg_arn, {**inputs, "id": tg_arn, "arn": tg_arn, "arnSuffix": tg_arn.split(":")[-1], "name": physical}
 
 
 def _listener(context: Context, name: str, inputs: dict, rid: str):
-    balancer = str(inputs.get("loadBalancerArn", "")).replace(":loadbalancer/", ":listener/")
-    listener_arn = f"{balancer}/{rid[:16]}"
+    lb_arn = str(inputs.get("loadBalancerArn", ""))
+    lb_path = lb_arn.split(":loadbalancer/")[-1] if ":loadbalancer/" in lb_arn else f"app/{name}/{rid[:16]}"
+    listener_arn = arn(context, "elasticloadbalancing", f"listener/{lb_path}/{rid[:16]}")
     return listener_arn, {**inputs, "id": listener_arn, "arn": listener_arn}
+
+
+def _security_group_rule(context: Context, name: str, inputs: dict, rid: str):
+    rule_id = f"sgr-{rid}"
+    return rule_id, {
+        **inputs,
+        "id": rule_id,
+        "securityGroupRuleId": rule_id,
+        "arn": arn(context, "ec2", f"security-group-rule/{rule_id}"),
+    }
 
 
 RESOURCES: dict[str, ResourceHandler] = {
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:lb/targetGroup:TargetGroup": _target_group,
     "aws:lb/listener:Listener": _listener,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _security_group_rule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _security_group_rule,
     "aws:ec2/vpc:Vpc": _ec2("vpc", "vpc", _vpc_extra),
     "aws:ec2/internetGateway:InternetGateway": _ec2("igw", "internet-gateway"),
     "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),
@@ -202,7 +225,6 @@ RESOURCES: dict[str, ResourceHandler] = {
     "aws:ec2/securityGroup:SecurityGroup": _ec2("sg", "security-group"),
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:ec2/instance:Instance": _ec2("i", "instance", _instance_extra),
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _ec2("sgr", "security-group-rule"),
     "aws:iam/instanceProfile:InstanceProfile": _instance_profile,
     "aws:iam/role:Role": _iam_role,
     "aws:iam/policy:Policy": _iam_policy,

@@ -23,8 +23,12 @@ def _service(context: Context, name: str, inputs: dict, rid: str) -> tuple[str, 
     controller's ELB name otherwise."""
     object_id, outputs = kubernetes_object(context, name, inputs, rid)
     spec = dict(inputs.get("spec") or {})
+    if spec.get("type") != "ExternalName":
+        # The default service CIDRs: EKS 172.20.0.0/16, AKS 10.0.0.0/16.
+        prefix = "10.0" if "azure-native:location" in context.config else "172.20"
+        spec.setdefault("clusterIP", f"{prefix}.{int(rid[:2], 16)}.{int(rid[2:4], 16) % 254 + 1}")
     if spec.get("type") != "LoadBalancer":
-        return object_id, outputs
+        return object_id, {**outputs, "spec": spec, "status": {"loadBalancer": {}}}
     metadata = outputs["metadata"]
     annotations = metadata.get("annotations") or {}
     region = context.aws_region
@@ -43,7 +47,6 @@ def _service(context: Context, name: str, inputs: dict, rid: str) -> tuple[str, 
         {**port, "nodePort": 30000 + int(digest("nodeport", rid, str(port.get("port")), length=4), 16) % 2768}
         for port in spec.get("ports") or []
     ]
-    spec["clusterIP"] = f"10.0.{int(rid[:2], 16)}.{int(rid[2:4], 16) % 254 + 1}"
     if spec.get("externalTrafficPolicy") == "Local":
         spec["healthCheckNodePort"] = 30000 + int(digest("healthcheck", rid, length=4), 16) % 2768
     return object_id, {**outputs, "spec": spec, "status": {"loadBalancer": {"ingress": [ingress]}}}

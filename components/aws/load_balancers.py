@@ -1,0 +1,460 @@
+"""Explicit load balancers and the TargetGroupBinding that feeds them pods.
+
+Seed 000 made its load balancers by hand in the console and bound the target group to a
+Service with a TargetGroupBinding. Here each is a component, so that every attribute the
+experiment is about (idle timeouts above all) is declared and checked:
+
+- ApplicationLoadBalancer: an ALB (internal by default) in >= 2 zones, its security group
+  (listener port from the given CIDRs in; the target port to the VPC out), an HTTP listener
+  forwarding to a target group of protocol HTTP, target type ip, with an HTTP health check.
+  `idle_timeout_seconds` is the ALB attribute `idle_timeout.timeout_seconds` (1-4000, default 60).
+- NetworkLoadBalancer: an NLB (internal by default) in >= 1 zone with its own security group,
+  a TCP listener with `tcp_idle_timeout_seconds` (listener attribute `tcp.idle_timeout.seconds`,
+  60-6000, default 350) forwarding to a TCP target group of target type ip.
+- TargetGroupBinding: the AWS Load Balancer Controller's `elbv2.k8s.aws/v1beta1` object that
+  registers a Service's pods in a target group, with the networking rule that lets the load
+  balancer's security group reach the pods, created after the controller is installed.
+
+Load balancer and target group names are left to Pulumi's auto-naming (`<child name>-<7 hex>`),
+so two stacks never collide; AWS allows at most 32 characters, which is checked.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components.errors import raise_if_any
+
+TGB_API_VERSION = "elbv2.k8s.aws/v1beta1"
+TGB_KIND = "TargetGroupBinding"
+ALB_IDLE_TIMEOUT_RANGE = (1, 4000)
+ALB_CLIENT_KEEP_ALIVE_RANGE = (60, 604800)
+NLB_TCP_IDLE_TIMEOUT_RANGE = (60, 6000)
+AWS_NAME_LIMIT = 32
+AUTONAME_SUFFIX = 8  # "-" + 7 hex characters
+_HEALTH_PATH = re.compile(r"^/[\x21-\x7e]*$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class HealthCheck:
+    """The target group's health check (HTTP GET on the traffic port)."""
+
+    path: str = "/index"
+    """Seed 000 checked /index."""
+    interval_seconds: int = 30
+    timeout_seconds: int = 5
+    healthy_threshold: int = 5
+    unhealthy_threshold: int = 2
+    matcher: str = "200"
+    """HTTP codes counted as healthy (ALB and NLB HTTP health checks)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplicationLoadBalancerArgs:
+    """An ALB with one HTTP listener and one ip target group."""
+
+    vpc_id: pulumi.Input[str]
+    subnet_ids: Mapping[str, pulumi.Input[str]]
+    """Zone -> subnet: at least two zones (an ALB needs >= 2 AZs). Private subnets for an internal ALB."""
+    vpc_cidr: str
+    """The VPC's CIDR: targets (pod IPs) live in it, so the ALB may send to it on `target_port`."""
+    ingress_cidrs: Sequence[str] = ()
+    """Who may reach the listener. Default: `vpc_cidr` (clients inside the VPC)."""
+    internal: bool = True
+    listener_port: int = 80
+    target_port: int = 8000
+    health_check: HealthCheck = field(default_factory=HealthCheck)
+    idle_timeout_seconds: int = 60
+    """`idle_timeout.timeout_seconds` (1-4000): idle time after which the ALB closes a connection."""
+    client_keep_alive_seconds: int = 3600
+    """`client_keep_alive.seconds` (60-604800): the longest a client connection may live, idle or not."""
+    deregistration_delay_seconds: int = 300
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class ApplicationLoadBalancer(pulumi.ComponentResource):
+    """Security group, ALB, ip target group (HTTP) and HTTP listener."""
+
+    arn: pulumi.Output[str]
+    dns_name: pulumi.Output[str]
+    zone_id: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    target_group_arn: pulumi.Output[str]
+    listener_arn: pulumi.Output[str]
+    target_port: int
+
+    def __init__(self, name: str, args: ApplicationLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:aws:ApplicationLoadBalancer", name, None, opts)
+        problems = _common_problems(name, args.subnet_ids, args.vpc_cidr, args.ingress_cidrs, args)
+        problems += _health_check_problems(args.health_check)
+        if len(args.subnet_ids) < 2:
+            problems.append(("subnet_ids", f"an ALB needs subnets in at least 2 zones, got {sorted(args.subnet_ids)}"))
+        low, high = ALB_IDLE_TIMEOUT_RANGE
+        if not low <= args.idle_timeout_seconds <= high:
+            problems.append(("idle_timeout_seconds", f"{args.idle_timeout_seconds} is not between {low} and {high}"))
+        low, high = ALB_CLIENT_KEEP_ALIVE_RANGE
+        if not low <= args.client_keep_alive_seconds <= high:
+            problems.append(
+                ("client_keep_alive_seconds", f"{args.client_keep_alive_seconds} is not between {low} and {high}")
+            )
+        raise_if_any("ApplicationLoadBalancer", problems)
+        child = pulumi.ResourceOptions(parent=self)
+
+        group = _security_group(name, args, "ALB", child)
+        lb = aws.lb.LoadBalancer(
+            f"{name}-lb",
+            load_balancer_type="application",
+            internal=args.internal,
+            subnets=list(args.subnet_ids.values()),
+            security_groups=[group.id],
+            idle_timeout=args.idle_timeout_seconds,
+            client_keep_alive=args.client_keep_alive_seconds,
+            tags={**args.tags, "Name": f"{name}-lb"},
+            opts=child,
+        )
+        hc = args.health_check
+        target_group = aws.lb.TargetGroup(
+            f"{name}-tg",
+            vpc_id=args.vpc_id,
+            target_type="ip",
+            protocol="HTTP",
+            protocol_version="HTTP1",
+            port=args.target_port,
+            deregistration_delay=args.deregistration_delay_seconds,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                protocol="HTTP",
+                port="traffic-port",
+                path=hc.path,
+                matcher=hc.matcher,
+                interval=hc.interval_seconds,
+                timeout=hc.timeout_seconds,
+                healthy_threshold=hc.healthy_threshold,
+                unhealthy_threshold=hc.unhealthy_threshold,
+            ),
+            tags={**args.tags, "Name": f"{name}-tg"},
+            opts=child,
+        )
+        listener = aws.lb.Listener(
+            f"{name}-http-{args.listener_port}",
+            load_balancer_arn=lb.arn,
+            port=args.listener_port,
+            protocol="HTTP",
+            default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)],
+            tags=dict(args.tags),
+            opts=child,
+        )
+        self.arn = lb.arn
+        self.dns_name = lb.dns_name
+        self.zone_id = lb.zone_id
+        self.security_group_id = group.id
+        self.target_group_arn = target_group.arn
+        self.listener_arn = listener.arn
+        self.target_port = args.target_port
+        self.register_outputs(
+            {
+                "arn": self.arn,
+                "dnsName": self.dns_name,
+                "securityGroupId": self.security_group_id,
+                "targetGroupArn": self.target_group_arn,
+                "listenerArn": self.listener_arn,
+            }
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkLoadBalancerArgs:
+    """An NLB with one TCP listener and one ip target group."""
+
+    vpc_id: pulumi.Input[str]
+    subnet_ids: Mapping[str, pulumi.Input[str]]
+    """Zone -> subnet: one or more zones (an NLB may live in one AZ)."""
+    vpc_cidr: str
+    """The VPC's CIDR: targets (pod IPs) live in it."""
+    ingress_cidrs: Sequence[str] = ()
+    """Who may reach the listener. Default: `vpc_cidr`."""
+    internal: bool = True
+    listener_port: int = 80
+    target_port: int = 8000
+    health_check: HealthCheck = field(default_factory=lambda: HealthCheck(healthy_threshold=3, unhealthy_threshold=3))
+    """HTTP health check on the TCP target group, so a target is healthy only when the app answers."""
+    tcp_idle_timeout_seconds: int = 350
+    """Listener attribute `tcp.idle_timeout.seconds` (60-6000): after it the NLB forgets an idle flow."""
+    cross_zone: bool = False
+    """Cross-zone load balancing (NLB default: off)."""
+    deregistration_delay_seconds: int = 300
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class NetworkLoadBalancer(pulumi.ComponentResource):
+    """Security group, NLB, ip target group (TCP) and TCP listener."""
+
+    arn: pulumi.Output[str]
+    dns_name: pulumi.Output[str]
+    zone_id: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    target_group_arn: pulumi.Output[str]
+    listener_arn: pulumi.Output[str]
+    target_port: int
+
+    def __init__(self, name: str, args: NetworkLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:aws:NetworkLoadBalancer", name, None, opts)
+        problems = _common_problems(name, args.subnet_ids, args.vpc_cidr, args.ingress_cidrs, args)
+        problems += _health_check_problems(args.health_check)
+        if not args.subnet_ids:
+            problems.append(("subnet_ids", "an NLB needs a subnet in at least 1 zone"))
+        low, high = NLB_TCP_IDLE_TIMEOUT_RANGE
+        if not low <= args.tcp_idle_timeout_seconds <= high:
+            problems.append(
+                ("tcp_idle_timeout_seconds", f"{args.tcp_idle_timeout_seconds} is not between {low} and {high}")
+            )
+        raise_if_any("NetworkLoadBalancer", problems)
+        child = pulumi.ResourceOptions(parent=self)
+
+        # An NLB takes security groups only when created with them (adding or removing all later
+        # replaces it), so it gets one from the start: the TargetGroupBinding then admits exactly
+        # this group to the pods, as for the ALB, instead of the whole VPC CIDR.
+        group = _security_group(name, args, "NLB", child)
+        lb = aws.lb.LoadBalancer(
+            f"{name}-lb",
+            load_balancer_type="network",
+            internal=args.internal,
+            subnets=list(args.subnet_ids.values()),
+            security_groups=[group.id],
+            enable_cross_zone_load_balancing=args.cross_zone,
+            tags={**args.tags, "Name": f"{name}-lb"},
+            opts=child,
+        )
+        hc = args.health_check
+        target_group = aws.lb.TargetGroup(
+            f"{name}-tg",
+            vpc_id=args.vpc_id,
+            target_type="ip",
+            protocol="TCP",
+            port=args.target_port,
+            # Off is AWS's default for ip targets over TCP; said out loud because it decides the
+            # packets' source at the pod: the NLB's own address, i.e. its security group.
+            preserve_client_ip="false",
+            deregistration_delay=args.deregistration_delay_seconds,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                protocol="HTTP",
+                port="traffic-port",
+                path=hc.path,
+                matcher=hc.matcher,
+                interval=hc.interval_seconds,
+                timeout=hc.timeout_seconds,
+                healthy_threshold=hc.healthy_threshold,
+                unhealthy_threshold=hc.unhealthy_threshold,
+            ),
+            tags={**args.tags, "Name": f"{name}-tg"},
+            opts=child,
+        )
+        # At the idle timeout the NLB drops the flow silently: no FIN or RST to either side; the
+        # next packet of that connection is answered with a RST (ELB docs, "Update the TCP idle
+        # timeout"; research/aws.md §5). Above 350 s the target ENI's conntrack timeout matters too.
+        listener = aws.lb.Listener(
+            f"{name}-tcp-{args.listener_port}",
+            load_balancer_arn=lb.arn,
+            port=args.listener_port,
+            protocol="TCP",
+            tcp_idle_timeout_seconds=args.tcp_idle_timeout_seconds,
+            default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)],
+            tags=dict(args.tags),
+            opts=child,
+        )
+        self.arn = lb.arn
+        self.dns_name = lb.dns_name
+        self.zone_id = lb.zone_id
+        self.security_group_id = group.id
+        self.target_group_arn = target_group.arn
+        self.listener_arn = listener.arn
+        self.target_port = args.target_port
+        self.register_outputs(
+            {
+                "arn": self.arn,
+                "dnsName": self.dns_name,
+                "securityGroupId": self.security_group_id,
+                "targetGroupArn": self.target_group_arn,
+                "listenerArn": self.listener_arn,
+            }
+        )
+
+
+def _security_group(
+    name: str,
+    args: ApplicationLoadBalancerArgs | NetworkLoadBalancerArgs,
+    kind: str,
+    child: pulumi.ResourceOptions,
+) -> aws.ec2.SecurityGroup:
+    """The load balancer's group: listener port in from `ingress_cidrs`, target port out to the VPC."""
+    group = aws.ec2.SecurityGroup(
+        f"{name}-sg",
+        vpc_id=args.vpc_id,
+        description=f"{kind} {name}: TCP {args.listener_port} from clients, TCP {args.target_port} to targets",
+        tags={**args.tags, "Name": f"{name}-sg"},
+        opts=child,
+    )
+    for cidr in args.ingress_cidrs or [args.vpc_cidr]:
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-sg-in-{args.listener_port}-{cidr.replace('/', '-')}",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=args.listener_port,
+            to_port=args.listener_port,
+            cidr_ipv4=cidr,
+            description=f"clients to the {kind} listener",
+            tags=dict(args.tags),
+            opts=child,
+        )
+    aws.vpc.SecurityGroupEgressRule(
+        f"{name}-sg-out-{args.target_port}",
+        security_group_id=group.id,
+        ip_protocol="tcp",
+        from_port=args.target_port,
+        to_port=args.target_port,
+        cidr_ipv4=args.vpc_cidr,
+        description=f"{kind} to its targets (pod IPs) and their health checks",
+        tags=dict(args.tags),
+        opts=child,
+    )
+    return group
+
+
+def _common_problems(
+    name: str,
+    subnet_ids: Mapping[str, Any],
+    vpc_cidr: str,
+    ingress_cidrs: Sequence[str],
+    args: ApplicationLoadBalancerArgs | NetworkLoadBalancerArgs,
+) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    longest = max(len(f"{name}-lb"), len(f"{name}-tg")) + AUTONAME_SUFFIX
+    if longest > AWS_NAME_LIMIT:
+        problems.append(
+            ("name", f"{name!r} is too long: AWS names load balancers and target groups in at most 32 characters")
+        )
+    for label, cidr in [("vpc_cidr", vpc_cidr), *(("ingress_cidrs", c) for c in ingress_cidrs)]:
+        try:
+            ipaddress.IPv4Network(cidr)
+        except ValueError:
+            problems.append((label, f"{cidr!r} is not an IPv4 CIDR"))
+    for label, port in (("listener_port", args.listener_port), ("target_port", args.target_port)):
+        if not 1 <= port <= 65535:
+            problems.append((label, f"{port} is not a port"))
+    if not 0 <= args.deregistration_delay_seconds <= 3600:
+        problems.append(
+            ("deregistration_delay_seconds", f"{args.deregistration_delay_seconds} is not between 0 and 3600")
+        )
+    return problems
+
+
+def _health_check_problems(hc: HealthCheck) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if not _HEALTH_PATH.match(hc.path) or len(hc.path) > 1024:
+        problems.append(("health_check.path", f"{hc.path!r} must start with / and hold printable characters"))
+    if not 5 <= hc.interval_seconds <= 300:
+        problems.append(("health_check.interval_seconds", f"{hc.interval_seconds} is not between 5 and 300"))
+    if not 2 <= hc.timeout_seconds <= 120 or hc.timeout_seconds >= hc.interval_seconds:
+        problems.append(("health_check.timeout_seconds", f"{hc.timeout_seconds} must be 2-120 and below the interval"))
+    for label, value in (("healthy_threshold", hc.healthy_threshold), ("unhealthy_threshold", hc.unhealthy_threshold)):
+        if not 2 <= value <= 10:
+            problems.append((f"health_check.{label}", f"{value} is not between 2 and 10"))
+    return problems
+
+
+def target_group_binding_spec(
+    *,
+    target_group_arn: pulumi.Input[str],
+    service_name: str,
+    service_port: int | str,
+    target_type: Literal["ip", "instance"] = "ip",
+    from_security_group_id: pulumi.Input[str] | None = None,
+    target_port: int | str | None = None,
+) -> dict[str, Any]:
+    """The `spec` of a TargetGroupBinding (field names as in the controller's CRD).
+
+    With `from_security_group_id`, the controller adds an ingress rule on the pods' security
+    group from that group to `target_port` (TCP): the load balancer's way in.
+    """
+    spec: dict[str, Any] = {
+        "targetGroupARN": target_group_arn,
+        "targetType": target_type,
+        "serviceRef": {"name": service_name, "port": service_port},
+    }
+    if from_security_group_id is not None:
+        rule: dict[str, Any] = {"from": [{"securityGroup": {"groupID": from_security_group_id}}]}
+        rule["ports"] = [{"protocol": "TCP", **({"port": target_port} if target_port is not None else {})}]
+        spec["networking"] = {"ingress": [rule]}
+    return spec
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetGroupBindingArgs:
+    """Bind a target group to a Service's pods through the AWS Load Balancer Controller."""
+
+    provider: k8s.Provider
+    controller: pulumi.Resource
+    """The controller's Helm release (`LoadBalancerController.release`): the binding is created after
+    it and deleted before it, while the controller can still deregister targets and remove its rules."""
+    namespace: str
+    service_name: str
+    service_port: int | str
+    """The Service's port (number or name); with target type ip the pods' port behind it is registered."""
+    target_group_arn: pulumi.Input[str]
+    target_type: Literal["ip", "instance"] = "ip"
+    from_security_group_id: pulumi.Input[str] | None = None
+    """The load balancer's security group, admitted to the pods on `target_port`."""
+    target_port: int | str | None = None
+    wait_for: Sequence[pulumi.Resource] = ()
+    """Also wait for these (e.g. the Service)."""
+
+
+class TargetGroupBinding(pulumi.ComponentResource):
+    """An `elbv2.k8s.aws/v1beta1` TargetGroupBinding, after the controller that reconciles it."""
+
+    binding: k8s.apiextensions.CustomResource
+
+    def __init__(self, name: str, args: TargetGroupBindingArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:aws:TargetGroupBinding", name, None, opts)
+        problems: list[tuple[str, str]] = []
+        if args.controller is None:
+            problems.append(("controller", "the LB controller's Helm release is required: nothing reconciles it else"))
+        if args.target_type not in ("ip", "instance"):
+            problems.append(("target_type", f"{args.target_type!r} is not one of 'ip', 'instance'"))
+        if not args.namespace or not args.service_name:
+            problems.append(("service_name", "namespace and service_name must name the Service to bind"))
+        if args.from_security_group_id is not None and args.target_port is None:
+            problems.append(("target_port", "needed with from_security_group_id: the port to open on the pods"))
+        raise_if_any("TargetGroupBinding", problems)
+
+        self.binding = k8s.apiextensions.CustomResource(
+            f"{name}-tgb",
+            api_version=TGB_API_VERSION,
+            kind=TGB_KIND,
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.service_name,
+                namespace=args.namespace,
+                labels={"app.kubernetes.io/managed-by": "pulumi"},
+            ),
+            spec=target_group_binding_spec(
+                target_group_arn=args.target_group_arn,
+                service_name=args.service_name,
+                service_port=args.service_port,
+                target_type=args.target_type,
+                from_security_group_id=args.from_security_group_id,
+                target_port=args.target_port,
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.provider, depends_on=[args.controller, *args.wait_for]
+            ),
+        )
+        self.register_outputs({"name": args.service_name, "namespace": args.namespace})

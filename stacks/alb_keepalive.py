@@ -1,0 +1,130 @@
+"""alb-keepalive: an ALB's idle timeout against the backend's keep-alive (seed 000).
+
+The seed's procedure, declared:
+1. the eks-base bed (eksctl cluster, LB controller, add-ons on role=infra);
+2. `kubectl create ns client/server`, `kubectl apply -f server.yaml`: gunicorn with one gevent
+   worker and --keep-alive 20 on role=server, and its Service;
+3. in the console: a target group (HTTP, ip, port 8000, health check /index) and an internal
+   ALB in the private subnets of both zones, listener HTTP 80, idle timeout 60 s (default);
+4. `kubectl -n server create -f tgb.yaml`: the TargetGroupBinding of that target group;
+5. `kubectl apply -f client.yaml` with HOST = the ALB's DNS name, then `python client.py 3|30|70`.
+
+The server's keep-alive (20 s) is shorter than the ALB's idle timeout (60 s): AWS advises
+the opposite and the stack says so in a warning, but builds it, since that is the experiment.
+"""
+
+from __future__ import annotations
+
+import pulumi
+from pydantic import Field, field_validator
+
+from components.aws.load_balancers import ApplicationLoadBalancer, ApplicationLoadBalancerArgs
+from stacks.aws_base import build_aws_base, export_base
+from stacks.keepalive import (
+    LISTENER_PORT,
+    KeepAliveConfig,
+    LoadBalancerConfig,
+    bind_server,
+    build_client,
+    build_server,
+    expect_alb,
+    experiments,
+    health_check,
+    workload_commands,
+)
+
+# ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
+AWS_GUIDANCE = (
+    "AWS: 'configure the idle timeout of your application to be larger than the idle timeout configured "
+    "for the load balancer' (otherwise the ALB may reuse a connection the target is closing and answer 502)"
+)
+
+
+class AlbConfig(LoadBalancerConfig):
+    """The explicit ALB (seed 000 made it in the console). Internal, private subnets, HTTP 80."""
+
+    idle_timeout_seconds: int = Field(60, ge=1, le=4000)
+    """ALB attribute idle_timeout.timeout_seconds, 1-4000 (seed: the default, 60)."""
+    client_keep_alive_seconds: int = Field(3600, ge=60, le=604800)
+    """ALB attribute client_keep_alive.seconds, 60-604800: longest life of a client connection (default 3600)."""
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _two_zones(cls, value: list[str]) -> list[str]:
+        if value and len(value) < 2:
+            raise ValueError(f"{value}: an ALB needs subnets in at least 2 zones")
+        return value
+
+
+class Config(KeepAliveConfig):
+    """The shared AWS base, the keep-alive server and client, and an explicit ALB."""
+
+    alb: AlbConfig = AlbConfig()
+    """The ALB: zones (default: all, at least 2), idle timeout, health check path."""
+
+    def load_balancer(self) -> AlbConfig:
+        return self.alb
+
+    def load_balancer_key(self) -> str:
+        return "alb"
+
+    def load_balancer_zones(self) -> list[str]:
+        return self.alb.availability_zones or list(self.availability_zones)
+
+
+def keep_alive_warning(cfg: Config) -> str | None:
+    """The warning when the server's keep-alive is not longer than the ALB's idle timeout."""
+    keep_alive, idle = cfg.server.keep_alive_seconds, cfg.alb.idle_timeout_seconds
+    if keep_alive > idle:
+        return None
+    return (
+        f"testbed:server.keepAliveSeconds ({keep_alive}) is not longer than testbed:alb.idleTimeoutSeconds ({idle}). "
+        f"{AWS_GUIDANCE}. Built anyway: seed 000 runs exactly this case on purpose."
+    )
+
+
+def build(cfg: Config) -> None:
+    """Build the bed, the ALB in front of the server, the client; export the seed's experiments."""
+    base = build_aws_base(cfg)
+    server = build_server(cfg, base)
+    zones = cfg.load_balancer_zones()
+    alb = ApplicationLoadBalancer(
+        "alb",
+        ApplicationLoadBalancerArgs(
+            vpc_id=base.network.vpc_id,
+            subnet_ids={zone: base.network.private_subnet_ids[zone] for zone in zones},
+            vpc_cidr=cfg.network.vpc_cidr,
+            internal=True,
+            listener_port=LISTENER_PORT,
+            target_port=server.target_port,
+            health_check=health_check(cfg.alb),
+            idle_timeout_seconds=cfg.alb.idle_timeout_seconds,
+            client_keep_alive_seconds=cfg.alb.client_keep_alive_seconds,
+            deregistration_delay_seconds=cfg.alb.deregistration_delay_seconds,
+            tags={"testbed:stack": pulumi.get_stack(), **cfg.tags},
+        ),
+    )
+    bind_server(base, server, target_group_arn=alb.target_group_arn, security_group_id=alb.security_group_id)
+    build_client(cfg, base, dns_name=alb.dns_name)
+    if warning := keep_alive_warning(cfg):
+        pulumi.log.warn(warning)
+
+    pulumi.export("loadBalancerDnsName", alb.dns_name)
+    pulumi.export("loadBalancerArn", alb.arn)
+    pulumi.export("targetGroupArn", alb.target_group_arn)
+    pulumi.export(
+        "experiments",
+        experiments(cfg, expect_alb, idle_timeout=cfg.alb.idle_timeout_seconds),
+    )
+    export_base(
+        base,
+        {
+            **workload_commands(cfg),
+            "targetHealth": pulumi.Output.concat(
+                "aws elbv2 describe-target-health --region ", cfg.region, " --target-group-arn ", alb.target_group_arn
+            ),
+            "albAttributes": pulumi.Output.concat(
+                "aws elbv2 describe-load-balancer-attributes --region ", cfg.region, " --load-balancer-arn ", alb.arn
+            ),
+        },
+    )

@@ -1,0 +1,142 @@
+"""nlb-keepalive: an NLB's TCP idle timeout against the backend's keep-alive (seed 000's NLB episode).
+
+The same bed, server and client as alb-keepalive, behind an explicit internal NLB instead:
+one zone allowed (seed: "an NLB can take one AZ, an ALB needs two"), a TCP listener on 80 with
+its TCP idle timeout (default 350 s), a TCP target group of type ip on 8000, and the
+TargetGroupBinding. The finding to reproduce: at its idle timeout the NLB drops a connection
+without a FIN to the client (the ALB sends one), so the client's next request gets a RST.
+With the seed's keep-alive of 20 s the server closes first and its FIN passes through the NLB;
+the `silentDrop` experiment output says which knobs show the drop itself.
+"""
+
+from __future__ import annotations
+
+import pulumi
+from pydantic import Field
+
+from components.aws.load_balancers import NetworkLoadBalancer, NetworkLoadBalancerArgs
+from stacks.aws_base import build_aws_base, export_base
+from stacks.keepalive import (
+    LISTENER_PORT,
+    KeepAliveConfig,
+    LoadBalancerConfig,
+    bind_server,
+    build_client,
+    build_server,
+    client_command,
+    expect_nlb,
+    experiments,
+    health_check,
+    workload_commands,
+)
+
+# ELB docs, "Update the TCP idle timeout for your Network Load Balancer listener".
+AWS_IDLE = (
+    "AWS: 'If no data is sent through the connection by either the client or target for longer than the idle "
+    "timeout, the connection is closed' - silently: no FIN or RST is sent, the next packet gets a RST"
+)
+
+
+class NlbConfig(LoadBalancerConfig):
+    """The explicit NLB (the series made it in the console). Internal, private subnets, TCP 80."""
+
+    tcp_idle_timeout_seconds: int = Field(350, ge=60, le=6000)
+    """TCP listener attribute tcp.idle_timeout.seconds, 60-6000 (AWS default 350)."""
+    cross_zone: bool = False
+    """Cross-zone load balancing (NLB default: off)."""
+
+
+class Config(KeepAliveConfig):
+    """The shared AWS base, the keep-alive server and client, and an explicit NLB."""
+
+    nlb: NlbConfig = NlbConfig()
+    """The NLB: zones (default: the first zone, where the seed's nodes run), TCP idle timeout, health check."""
+
+    def load_balancer(self) -> NlbConfig:
+        return self.nlb
+
+    def load_balancer_key(self) -> str:
+        return "nlb"
+
+    def load_balancer_zones(self) -> list[str]:
+        return self.nlb.availability_zones or list(self.availability_zones[:1])
+
+
+def idle_warning(cfg: Config) -> str | None:
+    """The warning when connections can outlive the NLB's memory of them."""
+    keep_alive, idle = cfg.server.keep_alive_seconds, cfg.nlb.tcp_idle_timeout_seconds
+    if keep_alive < idle:
+        return None
+    return (
+        f"testbed:server.keepAliveSeconds ({keep_alive}) is not shorter than testbed:nlb.tcpIdleTimeoutSeconds "
+        f"({idle}): a connection idle for {idle}-{keep_alive} s is dropped by the NLB while both ends think it "
+        f"open. {AWS_IDLE}. Built anyway: this is the drop the experiment shows."
+    )
+
+
+def silent_drop(cfg: Config) -> dict[str, str]:
+    """The run that shows the NLB's silent drop, or the knobs it needs first."""
+    keep_alive, idle = cfg.server.keep_alive_seconds, cfg.nlb.tcp_idle_timeout_seconds
+    if keep_alive > idle:
+        interval = idle + 10
+        return {
+            "command": client_command(interval, 3),
+            "expect": expect_nlb(interval, keep_alive=keep_alive, idle_timeout=idle),
+        }
+    return {
+        "command": (
+            "pulumi config set --path testbed:nlb.tcpIdleTimeoutSeconds 60 && "
+            "pulumi config set --path testbed:server.keepAliveSeconds 120 && pulumi up && " + client_command(70, 3)
+        ),
+        "expect": expect_nlb(70, keep_alive=120, idle_timeout=60),
+    }
+
+
+def build(cfg: Config) -> None:
+    """Build the bed, the NLB in front of the server, the client; export the experiments."""
+    base = build_aws_base(cfg)
+    server = build_server(cfg, base)
+    zones = cfg.load_balancer_zones()
+    nlb = NetworkLoadBalancer(
+        "nlb",
+        NetworkLoadBalancerArgs(
+            vpc_id=base.network.vpc_id,
+            subnet_ids={zone: base.network.private_subnet_ids[zone] for zone in zones},
+            vpc_cidr=cfg.network.vpc_cidr,
+            internal=True,
+            listener_port=LISTENER_PORT,
+            target_port=server.target_port,
+            health_check=health_check(cfg.nlb, healthy_threshold=3, unhealthy_threshold=3),
+            tcp_idle_timeout_seconds=cfg.nlb.tcp_idle_timeout_seconds,
+            cross_zone=cfg.nlb.cross_zone,
+            deregistration_delay_seconds=cfg.nlb.deregistration_delay_seconds,
+            tags={"testbed:stack": pulumi.get_stack(), **cfg.tags},
+        ),
+    )
+    bind_server(base, server, target_group_arn=nlb.target_group_arn, security_group_id=nlb.security_group_id)
+    build_client(cfg, base, dns_name=nlb.dns_name)
+    if warning := idle_warning(cfg):
+        pulumi.log.warn(warning)
+
+    pulumi.export("loadBalancerDnsName", nlb.dns_name)
+    pulumi.export("loadBalancerArn", nlb.arn)
+    pulumi.export("targetGroupArn", nlb.target_group_arn)
+    pulumi.export(
+        "experiments",
+        {
+            **experiments(cfg, expect_nlb, idle_timeout=cfg.nlb.tcp_idle_timeout_seconds),
+            "silentDrop": silent_drop(cfg),
+        },
+    )
+    export_base(
+        base,
+        {
+            **workload_commands(cfg),
+            "targetHealth": pulumi.Output.concat(
+                "aws elbv2 describe-target-health --region ", cfg.region, " --target-group-arn ", nlb.target_group_arn
+            ),
+            "listenerAttributes": pulumi.Output.concat(
+                "aws elbv2 describe-listener-attributes --region ", cfg.region, " --listener-arn ", nlb.listener_arn
+            ),
+        },
+    )
