@@ -178,7 +178,8 @@ class PublicIpConfig(StackModel):
     zones: list[str] = ["1", "2", "3"]
     """Zones of the IP: zone-redundant by default; [] where the region has no zones. Fixed at creation."""
     retain: bool = True
-    """Protect the IP: `pulumi destroy` stops at it, and once unprotected the IP (and rg-network) stay in Azure."""
+    """Protect the IP (tear down with `pulumi destroy --exclude-protected`); once unprotected, the IP
+    and rg-network are retained in Azure when the stack deletes them."""
 
 
 class HealthProbeConfig(StackModel):

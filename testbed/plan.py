@@ -475,7 +475,7 @@ _SUMMARIES: dict[str, _Summary] = {
     "azure-native:network:VirtualNetwork": _pick(
         "name=virtualNetworkName", "resourceGroup=resourceGroupName", "addressSpace=addressSpace.addressPrefixes"
     ),
-    "azure-native:network:Subnet": _pick("name=subnetName", "addressPrefixes"),
+    "azure-native:network:Subnet": _pick("name=subnetName", "addressPrefix"),
     "azure-native:network:PublicIPAddress": _pick(
         "name=publicIpAddressName",
         "resourceGroup=resourceGroupName",

@@ -96,7 +96,8 @@ def test_vnet_and_standalone_node_subnet_in_the_network_group(bed):
     assert "subnets" not in vnet.inputs, "inline subnets and Subnet resources must not be mixed"
     subnet = one(bed, "azure-native:network:Subnet")
     assert subnet.inputs["subnetName"] == "snet-nodes"
-    assert subnet.inputs["addressPrefixes"] == ["10.224.0.0/24"]
+    assert subnet.inputs["addressPrefix"] == "10.224.0.0/24"
+    assert "addressPrefixes" not in subnet.inputs  # some Azure services read only the singular field
     assert subnet.inputs["resourceGroupName"] == NETWORK_RG
     assert subnet.inputs["virtualNetworkName"] == vnet.inputs["virtualNetworkName"]
 

@@ -59,7 +59,9 @@ class Network(pulumi.ComponentResource):
                 subnet_name=subnet_name,
                 resource_group_name=args.resource_group_name,
                 virtual_network_name=vnet.name,
-                address_prefixes=[cidr],
+                # The singular field: some Azure services read only `addressPrefix` and fail on a
+                # subnet created with `addressPrefixes` (Azure/azure-cli#27422, azure-aci#621).
+                address_prefix=cidr,
                 opts=child,
             )
             for subnet_name, cidr in args.subnets.items()
