@@ -358,12 +358,8 @@ def _rewrite_problems(regex: str, replace: str) -> list[Problem]:
         problems.append(("replace", f"is {len(replace)} characters; allowed: at most {REWRITE_MAX}"))
     references = [int(n) for n in re.findall(r"\$(\d+)", replace)]
     if groups is not None and any(n > groups or n == 0 for n in references):
-        problems.append(
-            (
-                "replace",
-                f"{replace!r} refers to a capture group the regex does not have ({groups} groups: $1-${groups})",
-            )
-        )
+        has = f"only $1-${groups}" if groups else "no capture groups"
+        problems.append(("replace", f"{replace!r} refers to a capture group the regex does not have ({has})"))
     return problems
 
 
