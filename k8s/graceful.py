@@ -121,7 +121,9 @@ class GracefulApp(pulumi.ComponentResource):
         )
         self.service = k8s.core.v1.Service(
             f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
             spec=k8s.core.v1.ServiceSpecArgs(
                 selector=labels,
                 ports=[
@@ -154,10 +156,14 @@ class GracefulApp(pulumi.ComponentResource):
             period_seconds=args.readiness_period_seconds,
         )
         # Liveness must not use /health: it fails on purpose while the pod drains.
-        liveness = k8s.core.v1.ProbeArgs(tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=CONTAINER_PORT), period_seconds=10)
+        liveness = k8s.core.v1.ProbeArgs(
+            tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=CONTAINER_PORT), period_seconds=10
+        )
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
             spec=k8s.apps.v1.DeploymentSpecArgs(
                 replicas=args.replicas,
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),

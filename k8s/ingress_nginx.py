@@ -67,7 +67,11 @@ def helm_values(args: IngressNginxArgs) -> dict[str, Any]:
                 "loadBalancerClass": spec["loadBalancerClass"],
                 "externalTrafficPolicy": spec["externalTrafficPolicy"],
                 "annotations": args.load_balancer.annotations(),
-                **({"loadBalancerSourceRanges": spec["loadBalancerSourceRanges"]} if args.load_balancer.source_ranges else {}),
+                **(
+                    {"loadBalancerSourceRanges": spec["loadBalancerSourceRanges"]}
+                    if args.load_balancer.source_ranges
+                    else {}
+                ),
             },
         },
     }

@@ -67,7 +67,9 @@ class NginxPage(pulumi.ComponentResource):
         empty = k8s.core.v1.EmptyDirVolumeSourceArgs()
         self.deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
             spec=k8s.apps.v1.DeploymentSpecArgs(
                 replicas=args.replicas,
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
@@ -107,7 +109,9 @@ class NginxPage(pulumi.ComponentResource):
         )
         self.service = k8s.core.v1.Service(
             f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
             spec=k8s.core.v1.ServiceSpecArgs(
                 selector=labels,
                 ports=[k8s.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],

@@ -19,10 +19,11 @@ from __future__ import annotations
 from typing import Literal
 
 import pulumi
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from components.aws.annotations import AlbIngressAnnotations, ForwardTarget, WeightedForward
-from components.aws.annotations.ingress import GROUP_NAME_MAX
+from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
+from components.aws.annotations.values import load_balancer_name_problem
 from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
 from k8s.nginx_page import PORT, NginxPage, NginxPageArgs
 from k8s.versions import NGINX_IMAGE
@@ -60,12 +61,26 @@ class CanaryConfig(StackModel):
 class AlbConfig(StackModel):
     """The traffic-split ALB."""
 
-    group_name: str = Field(INGRESS, max_length=GROUP_NAME_MAX, pattern=r"^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$")
+    group_name: str = Field(INGRESS, max_length=GROUP_NAME_MAX)
     """alb.ingress.kubernetes.io/group.name (seed: traffic-split)."""
-    load_balancer_name: str = Field(INGRESS, max_length=32, pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
+    load_balancer_name: str = Field(INGRESS, min_length=1, max_length=32)
     """alb.ingress.kubernetes.io/load-balancer-name, at most 32 characters (seed: traffic-split)."""
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
     """alb.ingress.kubernetes.io/scheme (seed: internet-facing)."""
+
+    @field_validator("group_name")
+    @classmethod
+    def _group_name(cls, value: str) -> str:
+        if problem := group_name_problem(value):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("load_balancer_name")
+    @classmethod
+    def _load_balancer_name(cls, value: str) -> str:
+        if problem := load_balancer_name_problem(value):
+            raise ValueError(problem)
+        return value
 
 
 class Config(AwsBaseConfig):

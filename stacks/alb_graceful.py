@@ -148,7 +148,8 @@ def commands(cfg: Config) -> dict[str, str]:
     return {
         "url": hostname_command("ingress", NAME, ns),
         "readinessGates": f"kubectl -n {ns} get pods -l app={NAME}"
-        " -o custom-columns=POD:.metadata.name,GATES:.spec.readinessGates[*].conditionType,READY:.status.conditions[?(@.type=='Ready')].status",
+        " -o custom-columns=POD:.metadata.name,GATES:.spec.readinessGates[*].conditionType,"
+        "READY:.status.conditions[?(@.type=='Ready')].status",
         "namespaceLabel": f"kubectl get namespace {ns} -L {READINESS_GATE_LABEL}",
         # Terminal 1: steady load, status codes counted (bounded: 3000 requests).
         "load": f"{alb}; for i in $(seq 1 3000); do curl -s -o /dev/null -w '%{{http_code}}\\n' http://$ALB/;"

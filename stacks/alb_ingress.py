@@ -32,7 +32,7 @@ from components.aws.annotations import (
     ServicePort,
     UrlRewrite,
 )
-from components.aws.annotations.ingress import GROUP_NAME_MAX
+from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
 from components.aws.annotations.values import certificate_arn_problem
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.game2048 import NAMESPACE as GAME_NAMESPACE
@@ -83,9 +83,11 @@ class EchoIngressConfig(StackModel):
     """Pods (seed: 1)."""
     image: str = Field(ECHOSERVER_IMAGE, min_length=1)
     """Image (seed: the echoserver of its GitHub example; here echoserver:1.5 like seeds 001/003)."""
-    group_name: str = Field("my-alb-group", max_length=GROUP_NAME_MAX, pattern=r"^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$")
+    group_name: str = Field("my-alb-group", max_length=GROUP_NAME_MAX)
     """alb.ingress.kubernetes.io/group.name (seed: my-alb-group)."""
-    host: str = Field("www.example.com", pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+    host: str = Field(
+        "www.example.com", pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+    )
     """Rule host (seed: www.example.com)."""
     path: str = Field("/echo-server", pattern=r"^/[A-Za-z0-9._~/-]*$")
     """Path to the echo server (seed: /echo-server, Prefix)."""
@@ -104,6 +106,13 @@ class EchoIngressConfig(StackModel):
     @classmethod
     def _arn(cls, value: str | None) -> str | None:
         if value is not None and (problem := certificate_arn_problem(value)):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("group_name")
+    @classmethod
+    def _group_name(cls, value: str) -> str:
+        if problem := group_name_problem(value):
             raise ValueError(problem)
         return value
 
@@ -209,12 +218,14 @@ def commands(cfg: Config) -> dict[str, str]:
         # The fixed-response action answers the path / of the host.
         "fixedResponse": f"{alb}; curl -s{insecure} {host} {scheme}://$ALB/",
         # echoserver prints the path it received: the rewrite shows here.
-        "echoPath": f"{alb}; curl -s{insecure} {host} {scheme}://$ALB{echo.path}/index.html | grep -iE 'real path|request_uri'",
+        "echoPath": f"{alb}; curl -s{insecure} {host} {scheme}://$ALB{echo.path}/index.html"
+        " | grep -iE 'real path|request_uri'",
         "requestsPerPod": f"{alb}; for i in $(seq 1 100); do curl -s{insecure} {host} {scheme}://$ALB{echo.path}"
         " | grep Hostname; done | sort | uniq -c | sort -nr",
         "httpRedirect": f"{alb}; curl -sI {host} http://$ALB{echo.path} | head -n 3",
         # Seed 003: the algorithm is a target group attribute; a console change would be reverted.
-        "algorithm": f"TG=$(kubectl -n {game_ns} get targetgroupbindings -o jsonpath='{{.items[0].spec.targetGroupARN}}');"
+        "algorithm": f"TG=$(kubectl -n {game_ns} get targetgroupbindings"
+        " -o jsonpath='{.items[0].spec.targetGroupARN}');"
         " aws elbv2 describe-target-group-attributes --target-group-arn $TG"
         " --query \"Attributes[?Key=='load_balancing.algorithm.type']\"",
     }

@@ -24,13 +24,12 @@ from typing import Literal
 import pulumi
 from pydantic import Field, model_validator
 
-from components.aws.annotations import AlbIngressAnnotations, NlbServiceAnnotations, UrlRewrite
+from components.aws.annotations import AlbIngressAnnotations, NlbServiceAnnotations, ServicePort, UrlRewrite
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.ingress import Ingress, IngressArgs, IngressPath
 from k8s.ingress_nginx import SERVICE_NAME as NGINX_SERVICE
 from k8s.ingress_nginx import IngressNginx, IngressNginxArgs
 from k8s.versions import ECHOSERVER_IMAGE
-from components.aws.annotations import ServicePort
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems
 from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
@@ -132,10 +131,10 @@ def commands(cfg: Config) -> dict[str, str]:
     host = f" -H 'Host: {echo.host}'" if echo.host else ""
     prefix = echo.path_prefix
     timing = "-o /dev/null -w '%{time_total}\\n'"
-    stats = "sort -n | awk '{a[NR]=$1} END {print \"n=\"NR, \"p50=\"a[int(NR*0.5)], \"p90=\"a[int(NR*0.9)], \"max=\"a[NR]}'"
+    stats = 'sort -n | awk \'{a[NR]=$1} END {print "n="NR, "p50="a[int(NR*0.5)], "p90="a[int(NR*0.9)], "max="a[NR]}\''
     # One connection reused for 600 requests, one a second; a failed or re-opened connection is printed.
     long_lived = (
-        "python3 -c \"import http.client,sys,time\n"
+        'python3 -c "import http.client,sys,time\n'
         "c=http.client.HTTPConnection(sys.argv[1],80,timeout=5)\n"
         "for i in range(600):\n"
         " t=time.strftime('%H:%M:%S')\n"
@@ -144,7 +143,7 @@ def commands(cfg: Config) -> dict[str, str]:
         " r=c.getresponse(); r.read(); print(t,r.status,flush=True)\n"
         " except Exception as e:\n"
         "  print(t,'FAILED',type(e).__name__,e,flush=True); c.close()\n"
-        " time.sleep(1)\""
+        ' time.sleep(1)"'
     )
     return {
         "nginxUrl": hostname_command("svc", NGINX_SERVICE, cfg.ingress_nginx.namespace, suffix=f"{prefix}/"),
@@ -152,8 +151,10 @@ def commands(cfg: Config) -> dict[str, str]:
         # The rewrite: both must print the path without the prefix (e.g. /index.html).
         "rewriteViaNginx": f"{nlb}; curl -s{host} http://$NLB{prefix}/index.html | grep -iE 'real path|request_uri'",
         "rewriteViaAlb": f"{alb}; curl -s{host} http://$ALB{prefix}/index.html | grep -iE 'real path|request_uri'",
-        "latencyViaNginx": f"{nlb}; for i in $(seq 1 100); do curl -s{host} {timing} http://$NLB{prefix}/; done | {stats}",
-        "latencyViaAlb": f"{alb}; for i in $(seq 1 100); do curl -s{host} {timing} http://$ALB{prefix}/; done | {stats}",
+        "latencyViaNginx": f"{nlb}; for i in $(seq 1 100); do curl -s{host} {timing} http://$NLB{prefix}/; done"
+        f" | {stats}",
+        "latencyViaAlb": f"{alb}; for i in $(seq 1 100); do curl -s{host} {timing} http://$ALB{prefix}/; done"
+        f" | {stats}",
         "longLivedViaNginx": f"{nlb}; {long_lived} $NLB {prefix}/",
         "longLivedViaAlb": f"{alb}; {long_lived} $ALB {prefix}/",
         # While a long-lived check runs: restart a node that runs neither the echo server nor ingress-nginx.

@@ -41,9 +41,9 @@ from components.aws.annotations import (
     WeightedForward,
     parse_string_list,
     parse_string_map,
+    rules,
 )
 from components.aws.annotations import ingress as alb
-from components.aws.annotations import rules
 from components.aws.annotations import service as nlb
 from testbed.gates.aws import api_shape, attribute_catalog, attribute_problems
 
@@ -85,7 +85,10 @@ def test_seed_002_echoserver_ingress():
         ),
     }
     # The seed's own JSON, parsed, is what the controller reads.
-    seed = '{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"200","messageBody":"Path is /"}}'
+    seed = (
+        '{"type":"fixed-response","fixedResponseConfig":'
+        '{"contentType":"text/plain","statusCode":"200","messageBody":"Path is /"}}'
+    )
     assert json.loads(built["alb.ingress.kubernetes.io/actions.rule-echoserver"]) == json.loads(seed)
     assert json.loads(built["alb.ingress.kubernetes.io/listen-ports"]) == json.loads('[{"HTTP": 80}, {"HTTPS":443}]')
 
@@ -129,7 +132,9 @@ def test_seed_001_nlb_service_and_its_spec():
         "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": "8080",
         # The seeds' aws-load-balancer-cross-zone-load-balancing-enabled is deprecated in favour of this.
         "service.beta.kubernetes.io/aws-load-balancer-attributes": "load_balancing.cross_zone.enabled=true",
-        "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "deregistration_delay.timeout_seconds=60",
+        "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": (
+            "deregistration_delay.timeout_seconds=60"
+        ),
     }
     assert annotations.service_spec([ServicePort(port=80, target_port=8080)]) == {
         "type": "LoadBalancer",
@@ -319,18 +324,26 @@ def test_alb_interval_must_exceed_the_timeout_even_the_controllers_default():
     ]
     assert errors(
         lambda: AlbIngressAnnotations(health_check=AlbHealthCheck(interval_seconds=6, timeout_seconds=6)).annotations()
-    ) == ["AlbIngressAnnotations: health_check.interval_seconds: 6 must be greater than timeout_seconds (6): ELBv2 refuses it"]
+    ) == [
+        "AlbIngressAnnotations: health_check.interval_seconds: 6 must be greater than timeout_seconds (6):"
+        " ELBv2 refuses it"
+    ]
 
 
 def test_weights_need_one_above_zero_and_names_must_be_service_names():
     assert errors(
         lambda: AlbIngressAnnotations(
-            actions={"Weighted_Routing": WeightedForward(targets=(ForwardTarget(service_name="a", service_port=80, weight=0),))}
+            actions={
+                "Weighted_Routing": WeightedForward(
+                    targets=(ForwardTarget(service_name="a", service_port=80, weight=0),)
+                )
+            }
         ).annotations()
     ) == [
         "AlbIngressAnnotations: actions[Weighted_Routing]: name 'Weighted_Routing': allowed: 1-63 lowercase letters,"
         " digits and '-', starting with a letter, not ending with '-' (it is the backend's service.name)",
-        "AlbIngressAnnotations: actions[Weighted_Routing].targets: every weight is 0; allowed: at least one weight above 0",
+        "AlbIngressAnnotations: actions[Weighted_Routing].targets: every weight is 0;"
+        " allowed: at least one weight above 0",
     ]
     assert errors(lambda: AlbIngressAnnotations(actions={"w": WeightedForward(targets=())}).annotations()) == [
         "AlbIngressAnnotations: actions[w].targets: 0 target groups; allowed: 1-5"
@@ -375,14 +388,20 @@ def test_nlb_collects_every_problem_into_one_error():
 
 
 def test_nlb_spec_checks_the_ports_the_annotations_name():
-    annotations = NlbServiceAnnotations(tls=NlbTls(certificate_arns=(CERT,), ports=(443,)), tcp_idle_timeout_seconds={443: 400, 81: 400})
-    assert errors(lambda: annotations.service_spec([ServicePort(port=80, target_port=8080)], external_traffic_policy="All")) == [
+    annotations = NlbServiceAnnotations(
+        tls=NlbTls(certificate_arns=(CERT,), ports=(443,)), tcp_idle_timeout_seconds={443: 400, 81: 400}
+    )
+    assert errors(
+        lambda: annotations.service_spec([ServicePort(port=80, target_port=8080)], external_traffic_policy="All")
+    ) == [
         "NlbServiceAnnotations: tls.ports: 443 is not a port of the Service ([80])",
         "NlbServiceAnnotations: tcp_idle_timeout_seconds[443]: is not a TCP port of the Service",
         "NlbServiceAnnotations: tcp_idle_timeout_seconds[81]: is not a TCP port of the Service",
         "NlbServiceAnnotations: external_traffic_policy: 'All' is not one of Cluster, Local",
     ]
-    tls_idle = NlbServiceAnnotations(tls=NlbTls(certificate_arns=(CERT,), ports=("https",)), tcp_idle_timeout_seconds={443: 400})
+    tls_idle = NlbServiceAnnotations(
+        tls=NlbTls(certificate_arns=(CERT,), ports=("https",)), tcp_idle_timeout_seconds={443: 400}
+    )
     assert errors(lambda: tls_idle.service_spec([ServicePort(name="https", port=443, target_port=8080)])) == [
         "NlbServiceAnnotations: tcp_idle_timeout_seconds[443]: is a TLS listener, whose idle timeout is fixed at 350 s"
     ]
@@ -390,14 +409,18 @@ def test_nlb_spec_checks_the_ports_the_annotations_name():
 
 def test_listener_attribute_annotation():
     built = NlbServiceAnnotations(tcp_idle_timeout_seconds={80: 400}).annotations()
-    assert built == {"service.beta.kubernetes.io/aws-load-balancer-listener-attributes.TCP-80": "tcp.idle_timeout.seconds=400"}
+    assert built == {
+        "service.beta.kubernetes.io/aws-load-balancer-listener-attributes.TCP-80": "tcp.idle_timeout.seconds=400"
+    }
 
 
 # ---- cross-checks with the ELBv2 API reference ------------------------------------------------------
 
 
 def test_attribute_ranges_and_values_agree_with_the_api_reference():
-    lb, tg, listener = (attribute_catalog(s) for s in ("LoadBalancerAttribute", "TargetGroupAttribute", "ListenerAttribute"))
+    lb, tg, listener = (
+        attribute_catalog(s) for s in ("LoadBalancerAttribute", "TargetGroupAttribute", "ListenerAttribute")
+    )
     for ours, spec in [
         (alb.IDLE_TIMEOUT, lb["idle_timeout.timeout_seconds"]),
         (alb.CLIENT_KEEP_ALIVE, lb["client_keep_alive.seconds"]),
@@ -410,9 +433,9 @@ def test_attribute_ranges_and_values_agree_with_the_api_reference():
         (nlb.TCP_IDLE_TIMEOUT, listener["tcp.idle_timeout.seconds"]),
     ]:
         assert (ours.low, ours.high) == (spec.minimum, spec.maximum), spec.key
-    assert alb.ALGORITHMS == tg["load_balancing.algorithm.type"].values
-    assert alb.DESYNC_MITIGATION_MODES == lb["routing.http.desync_mitigation_mode"].values
-    assert alb.STICKINESS_TYPES == tg["stickiness.type"].values
+    assert tg["load_balancing.algorithm.type"].values == alb.ALGORITHMS
+    assert lb["routing.http.desync_mitigation_mode"].values == alb.DESYNC_MITIGATION_MODES
+    assert tg["stickiness.type"].values == alb.STICKINESS_TYPES
 
 
 def test_health_check_and_action_limits_agree_with_the_api_models():
@@ -438,7 +461,9 @@ def test_health_check_and_action_limits_agree_with_the_api_models():
     assert "The range is 0 to 999" in api_shape(f"{forward}.TargetGroups[].Weight").documentation
     assert "1-604800 seconds" in api_shape(f"{forward}.TargetGroupStickinessConfig.DurationSeconds").documentation
     assert set(api_shape("elbv2:CreateRule.Transforms[].Type").enum) == {UrlRewrite.type, HostHeaderRewrite.type}
-    assert "1,024 characters" in api_shape("elbv2:CreateRule.Transforms[].UrlRewriteConfig.Rewrites[].Regex").documentation
+    assert (
+        "1,024 characters" in api_shape("elbv2:CreateRule.Transforms[].UrlRewriteConfig.Rewrites[].Regex").documentation
+    )
     matcher = api_shape("elbv2:CreateTargetGroup.Matcher.HttpCode").documentation
     assert "Application Load Balancers, you can specify values between 200 and 499" in matcher
     assert "Network Load Balancers, you can specify values between 200 and 599" in matcher
@@ -507,7 +532,10 @@ def test_every_attribute_key_the_builders_can_emit_is_documented():
 def test_documented_key_lists_match_the_controllers_constants():
     # pkg/annotations/constants.go (v3.x) suffixes, the ones the builders use.
     assert "group.order" in alb.DOCUMENTED_SUFFIXES and "listener-attributes." not in alb.DOCUMENTED_SUFFIXES
-    assert {"aws-load-balancer-healthcheck-success-codes", "aws-load-balancer-proxy-protocol"} <= nlb.DOCUMENTED_SUFFIXES
+    assert {
+        "aws-load-balancer-healthcheck-success-codes",
+        "aws-load-balancer-proxy-protocol",
+    } <= nlb.DOCUMENTED_SUFFIXES
     assert "aws-load-balancer-cross-zone-load-balancing-enabled" not in nlb.DOCUMENTED_SUFFIXES  # deprecated
 
 
@@ -517,7 +545,9 @@ names = st.from_regex(r"[a-z][a-z0-9-]{0,20}[a-z0-9]", fullmatch=True)
 ports = st.integers(1, 65535)
 texts = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 _.:/+@-]{0,30}[A-Za-z0-9]", fullmatch=True)
 cidrs = st.builds(lambda a, b, n: f"10.{a}.{b}.0/{n}", st.integers(0, 255), st.integers(0, 255), st.just(24))
-arns = st.builds(lambda n: f"arn:aws:acm:ap-northeast-2:123456789012:certificate/{n:08x}-0000", st.integers(0, 2**32 - 1))
+arns = st.builds(
+    lambda n: f"arn:aws:acm:ap-northeast-2:123456789012:certificate/{n:08x}-0000", st.integers(0, 2**32 - 1)
+)
 
 
 @st.composite
@@ -525,7 +555,9 @@ def alb_health_checks(draw) -> AlbHealthCheck:
     interval = draw(st.none() | st.integers(6, 300))
     timeout = draw(st.none() | st.integers(2, min(120, (interval or 6) - 1)))
     low = draw(st.integers(200, 499))
-    codes = draw(st.sampled_from([str(low), f"{low}-{draw(st.integers(low, 499))}", f"{low},{draw(st.integers(200, 499))}"]))
+    codes = draw(
+        st.sampled_from([str(low), f"{low}-{draw(st.integers(low, 499))}", f"{low},{draw(st.integers(200, 499))}"])
+    )
     return AlbHealthCheck(
         protocol=draw(st.none() | st.sampled_from(["HTTP", "HTTPS"])),
         port=draw(st.none() | ports | st.just("traffic-port")),
@@ -541,7 +573,11 @@ def alb_health_checks(draw) -> AlbHealthCheck:
 @st.composite
 def alb_annotations(draw) -> AlbIngressAnnotations:
     listen_ports = draw(
-        st.lists(st.builds(ListenPort, protocol=st.sampled_from(["HTTP", "HTTPS"]), port=ports), max_size=3, unique_by=lambda p: p.port)
+        st.lists(
+            st.builds(ListenPort, protocol=st.sampled_from(["HTTP", "HTTPS"]), port=ports),
+            max_size=3,
+            unique_by=lambda p: p.port,
+        )
     )
     https = [p.port for p in listen_ports if p.protocol == "HTTPS"]
     redirect = draw(st.sampled_from(https)) if https and any(p.protocol == "HTTP" for p in listen_ports) else None
@@ -629,7 +665,11 @@ def test_alb_every_key_is_documented_and_every_value_reads_back(spec: AlbIngress
 def nlb_annotations(draw) -> NlbServiceAnnotations:
     scheme = draw(st.sampled_from(nlb.SCHEMES))
     subnets = tuple(f"subnet-{i:08x}" for i in range(draw(st.integers(0, 3))))
-    eips = tuple(f"eipalloc-{i:017x}" for i in range(len(subnets))) if scheme == "internet-facing" and draw(st.booleans()) else ()
+    eips = (
+        tuple(f"eipalloc-{i:017x}" for i in range(len(subnets)))
+        if scheme == "internet-facing" and draw(st.booleans())
+        else ()
+    )
     protocol = draw(st.none() | st.sampled_from(nlb.HEALTH_CHECK_PROTOCOLS))
     http = protocol in ("http", "https")
     return NlbServiceAnnotations(
@@ -678,7 +718,10 @@ def test_nlb_every_key_is_documented_and_every_value_reads_back(spec: NlbService
     attributes = parse_string_map(read.get("aws-load-balancer-attributes", ""))
     if spec.cross_zone_enabled is not None:
         assert attributes["load_balancing.cross_zone.enabled"] == str(spec.cross_zone_enabled).lower()
-    assert parse_string_map(read.get("aws-load-balancer-target-group-attributes", "")) == spec.target_group_attributes.attributes()
+    assert (
+        parse_string_map(read.get("aws-load-balancer-target-group-attributes", ""))
+        == spec.target_group_attributes.attributes()
+    )
     for port, seconds in spec.tcp_idle_timeout_seconds.items():
         listener = parse_string_map(read[f"aws-load-balancer-listener-attributes.TCP-{port}"])
         assert listener == {"tcp.idle_timeout.seconds": str(seconds)}

@@ -52,7 +52,7 @@ def make_handler(state: _State, hostname: str, health_path: str = "/health") -> 
         protocol_version = "HTTP/1.1"
         timeout = KEEP_ALIVE_SECONDS
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             with state.lock:
                 state.active += 1
             try:
@@ -75,7 +75,7 @@ def make_handler(state: _State, hostname: str, health_path: str = "/health") -> 
                     state.active -= 1
                     state.idle.notify_all()
 
-        def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's signature)
+        def log_message(self, format: str, *args) -> None:
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
     return Handler

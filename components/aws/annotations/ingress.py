@@ -78,6 +78,16 @@ STICKINESS_TYPES = ("lb_cookie", "app_cookie")
 STICKINESS_DURATION = Range(1, 604800, " seconds")
 
 
+def group_name_problem(name: str) -> str | None:
+    """An IngressGroup name, as the controller's group_loader.go checks it."""
+    if len(name) > GROUP_NAME_MAX or not _GROUP_NAME.match(name):
+        return (
+            f"{name!r}: allowed: at most {GROUP_NAME_MAX} of a-z, 0-9, '-' and '.', "
+            "starting and ending with a letter or digit"
+        )
+    return None
+
+
 @dataclass(frozen=True, kw_only=True)
 class ListenPort:
     """One ALB listener: protocol and port."""
@@ -326,16 +336,8 @@ class AlbIngressAnnotations:
                 problems.append((name, p))
         if self.load_balancer_name is not None and (p := load_balancer_name_problem(self.load_balancer_name)):
             problems.append(("load_balancer_name", p))
-        if self.group_name is not None and (
-            len(self.group_name) > GROUP_NAME_MAX or not _GROUP_NAME.match(self.group_name)
-        ):
-            problems.append(
-                (
-                    "group_name",
-                    f"{self.group_name!r}: allowed: at most {GROUP_NAME_MAX} of a-z, 0-9, '-' and '.', "
-                    "starting and ending with a letter or digit",
-                )
-            )
+        if self.group_name is not None and (p := group_name_problem(self.group_name)):
+            problems.append(("group_name", p))
         if self.group_order is not None and (p := GROUP_ORDER.problem(self.group_order)):
             problems.append(("group_order", p))
         problems += self._listener_problems()
