@@ -245,7 +245,9 @@ def build(cfg: Config) -> None:
     pulumi.export(
         "paths",
         {
-            "nginx": "client -> NLB -> any node (NodePort, kube-proxy) -> ingress-nginx pod -> echoserver pod",
+            "nginx": "client -> NLB -> any node (NodePort, kube-proxy) -> ingress-nginx pod -> echoserver pod"
+            if cfg.ingress_nginx.nlb_target_type == "instance"
+            else "client -> NLB -> ingress-nginx pod -> echoserver pod",
             "alb": "client -> ALB -> echoserver pod (target type ip)",
         },
     )
