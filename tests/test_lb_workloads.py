@@ -35,7 +35,7 @@ def controller(p: k8s.Provider) -> k8s.helm.v3.Release:
 
 
 def problems(build) -> list[str]:
-    """The ArgsError lines `build(provider, controller release)` raises; nothing but the controller release may exist then."""
+    """The ArgsError lines `build(provider, release)` raises; nothing but the release may exist then."""
     caught: list[str] = []
 
     def program():
