@@ -1,5 +1,20 @@
 """Every image and chart the Kubernetes workloads pin, in one place, with where it comes from."""
 
+# Seeds 001, 002 and 003's echo server, `k8s.gcr.io/echoserver:1.5`. k8s.gcr.io was frozen in 2023
+# and redirects to registry.k8s.io, which serves the same image.
+ECHOSERVER_IMAGE = "registry.k8s.io/echoserver:1.5"
+
+# Seed 001/003's game-2048 (the AWS LB controller walkthrough); the image is published as latest only.
+GAME_2048_IMAGE = "public.ecr.aws/l6m2t8p7/docker-2048:latest"
+
+# alb-graceful's app (k8s/apps/graceful_server.py) runs from a ConfigMap on the stock Python image.
+PYTHON_IMAGE = "python:3.13-alpine"
+
+# ingress-nginx, the controller behind seed 002's NLB: chart 4.14.1 = controller v1.14.1 (2025-12-05).
+INGRESS_NGINX_CHART = "ingress-nginx"
+INGRESS_NGINX_CHART_REPO = "https://kubernetes.github.io/ingress-nginx"
+INGRESS_NGINX_CHART_VERSION = "4.14.1"
+
 # kube-ops-view, as seed 001 installed it: `helm repo add geek-cookbook
 # https://geek-cookbook.github.io/charts/` and `helm install ... --version 1.2.2`. The chart is
 # k8s-at-home's (common library 4.5.2) and pins the app image hjacobs/kube-ops-view:20.4.0.

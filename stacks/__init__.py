@@ -13,6 +13,11 @@ from types import ModuleType
 from stacks.config import SCENARIO_KEY, ConfigError, load_config
 
 SCENARIOS: Mapping[str, str] = {
+    "alb-canary": "stacks.alb_canary",
+    "alb-graceful": "stacks.alb_graceful",
+    "alb-ingress": "stacks.alb_ingress",
+    "ingress-nginx-vs-alb": "stacks.ingress_nginx_vs_alb",
+    "nlb-ip": "stacks.nlb_ip",
     "eks-base": "stacks.eks_base",
     "cni-maxpods": "stacks.cni_maxpods",
     "aks-tcp": "stacks.aks_tcp",

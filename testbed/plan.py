@@ -236,8 +236,33 @@ def _service(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
     yield "externalTrafficPolicy", spec.get("externalTrafficPolicy")
     yield "selector", spec.get("selector")
     yield "sourceRanges", spec.get("loadBalancerSourceRanges")
+    yield from _annotations(metadata)
+
+
+def _annotations(metadata: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    """One line per annotation: the load balancer settings are read one by one."""
     for key, value in sorted((metadata.get("annotations") or {}).items()):
-        yield f"annotation {key}", value  # one per line: these are what the cloud's controller reads
+        yield f"@{key}", value
+
+
+def _ingress(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    metadata = inputs.get("metadata") or {}
+    spec = inputs.get("spec") or {}
+    yield "namespace", metadata.get("namespace")
+    yield "class", spec.get("ingressClassName")
+    for rule in spec.get("rules") or []:
+        for path in (rule.get("http") or {}).get("paths") or []:
+            service = (path.get("backend") or {}).get("service") or {}
+            port = service.get("port") or {}
+            where = f"{rule.get('host') or '*'}{path.get('path') or ''} ({path.get('pathType')})"
+            yield "rule", f"{where} -> {service.get('name')}:{port.get('number', port.get('name'))}"
+    yield from _annotations(metadata)
+
+
+def _namespace(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    metadata = inputs.get("metadata") or {}
+    yield "name", metadata.get("name")
+    yield "labels", {k: v for k, v in (metadata.get("labels") or {}).items() if k != "app.kubernetes.io/managed-by"}
 
 
 def _deployment(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
@@ -246,6 +271,14 @@ def _deployment(inputs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
     pod = (spec.get("template") or {}).get("spec") or {}
     yield "namespace", metadata.get("namespace")
     yield "replicas", spec.get("replicas")
+    yield "terminationGracePeriodSeconds", pod.get("terminationGracePeriodSeconds")
+    for container in pod.get("containers") or []:
+        readiness = container.get("readinessProbe") or {}
+        if path := (readiness.get("httpGet") or {}).get("path"):
+            delay, period = readiness.get("initialDelaySeconds", 0), readiness.get("periodSeconds", 10)
+            yield "readiness", f"GET {path} (after {delay}s, every {period}s)"
+        pre_stop = ((container.get("lifecycle") or {}).get("preStop") or {}).get("exec") or {}
+        yield "preStop", " ".join(pre_stop.get("command") or [])
     yield "nodeSelector", pod.get("nodeSelector")
     yield (
         "spread",
@@ -418,7 +451,6 @@ _SUMMARIES: dict[str, _Summary] = {
         ("namespace", _get(i, "metadata.namespace")),
         ("files", sorted(i.get("data") or {})),
     ],
-    "kubernetes:core/v1:Namespace": _pick("labels=metadata.labels"),
     "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": _target_group_binding,
     "aws:ec2/vpc:Vpc": _pick("cidrBlock"),
     "aws:ec2/subnet:Subnet": _subnet,
@@ -470,6 +502,9 @@ _SUMMARIES: dict[str, _Summary] = {
     "kubernetes:helm.sh/v3:Release": _release,
     "kubernetes:core/v1:Service": _service,
     "kubernetes:apps/v1:Deployment": _deployment,
+    "kubernetes:networking.k8s.io/v1:Ingress": _ingress,
+    "kubernetes:core/v1:Namespace": _namespace,
+    "kubernetes:core/v1:NamespacePatch": _namespace,
     "pulumi:providers:kubernetes": _pick("enableServerSideApply"),
     "azure-native:resources:ResourceGroup": _pick("name=resourceGroupName", "location"),
     "azure-native:network:VirtualNetwork": _pick(
@@ -544,7 +579,9 @@ def render_tree(plan: Plan) -> str:
             detail_indent = indent + nested + "   "
             for label, value in (_SUMMARIES.get(r.type) or _default_summary(r))(r.inputs):
                 if value not in (None, [], {}, ""):
-                    lines.append(f"{detail_indent}{label}: {_render_value(value, names)}")
+                    # Annotations (@key) print whole: a weighted action's JSON is read to the end.
+                    shown = value if label.startswith("@") and isinstance(value, str) else _render_value(value, names)
+                    lines.append(f"{detail_indent}{label}: {shown}")
             if r.options:
                 flags = [k if v is True else f"{k}={_render_value(v, names)}" for k, v in sorted(r.options.items())]
                 lines.append(f"{detail_indent}options: {', '.join(flags)}")

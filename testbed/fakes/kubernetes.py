@@ -52,6 +52,35 @@ def _service(context: Context, name: str, inputs: dict, rid: str) -> tuple[str, 
     return object_id, {**outputs, "spec": spec, "status": {"loadBalancer": {"ingress": [ingress]}}}
 
 
+def _ingress(context: Context, name: str, inputs: dict, rid: str) -> tuple[str, dict]:
+    """An Ingress reports its load balancer's DNS name in its status, as its controller would: for
+    class alb the AWS LB controller's ALB (`load-balancer-name`, or `k8s-<group or namespace-name>-<hash>`,
+    `internal-` unless internet-facing: the controller's default scheme is internal), for another
+    class the NLB in front of that controller (ingress-nginx publishes its Service's address)."""
+    object_id, outputs = kubernetes_object(context, name, inputs, rid)
+    metadata = outputs["metadata"]
+    annotations = metadata.get("annotations") or {}
+    region = context.aws_region
+    if (inputs.get("spec") or {}).get("ingressClassName") == "alb":
+        lb_name = annotations.get("alb.ingress.kubernetes.io/load-balancer-name")
+        if not lb_name:
+            group = annotations.get("alb.ingress.kubernetes.io/group.name")
+            scope = (
+                group.replace("-", "").replace(".", "")[:17]
+                if group
+                else "-".join(str(metadata.get(k, "default")).replace("-", "")[:8] for k in ("namespace", "name"))
+            )
+            lb_name = f"k8s-{scope}-{digest(rid, 'alb', length=10)}"
+        internal = annotations.get("alb.ingress.kubernetes.io/scheme", "internal") == "internal"
+        hostname = f"{'internal-' if internal else ''}{lb_name}-{int(digest(rid, 'n', length=8), 16) % 10**10}"
+        hostname += f".{region}.elb.amazonaws.com"
+    else:
+        hostname = f"k8s-ingressn-ingressn-{digest(rid, 'lb', length=10)}-{digest(rid, 'dns', length=16)}"
+        hostname += f".elb.{region}.amazonaws.com"
+    outputs["status"] = {"loadBalancer": {"ingress": [{"hostname": hostname}]}}
+    return object_id, outputs
+
+
 def _helm_release(context: Context, name: str, inputs: dict, rid: str):
     release = inputs.get("name") or name
     namespace = inputs.get("namespace", "default")
@@ -68,5 +97,6 @@ def _helm_release(context: Context, name: str, inputs: dict, rid: str):
 
 RESOURCES: dict[str, ResourceHandler] = {
     "kubernetes:core/v1:Service": _service,
+    "kubernetes:networking.k8s.io/v1:Ingress": _ingress,
     "kubernetes:helm.sh/v3:Release": _helm_release,
 }

@@ -1,0 +1,468 @@
+"""`alb.ingress.kubernetes.io/*` annotations for an Ingress the AWS Load Balancer Controller turns into an ALB.
+
+Keys and formats: the controller's docs/guide/ingress/annotations.md (v3.x) and the suffixes in
+pkg/annotations/constants.go; ranges: the ELBv2 API (botocore elbv2 CreateTargetGroup,
+LoadBalancerAttribute, TargetGroupAttribute). Only fields that are set are emitted, so the
+controller's (and AWS's) defaults apply to the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from components.aws.annotations.rules import (
+    Action,
+    Condition,
+    Transform,
+    conditions_problems,
+    transforms_problems,
+)
+from components.aws.annotations.values import (
+    PORT,
+    Problem,
+    Range,
+    boolean,
+    certificate_arn_problem,
+    choice_problem,
+    cidr_problem,
+    compact_json,
+    dns_label_problem,
+    health_check_port_problem,
+    is_int,
+    list_item_problem,
+    load_balancer_name_problem,
+    nested,
+    path_problem,
+    raise_if_any,
+    string_list,
+    string_map,
+    success_codes_problem,
+    tag_problems,
+)
+
+PREFIX = "alb.ingress.kubernetes.io/"
+SCHEMES = ("internal", "internet-facing")
+TARGET_TYPES = ("instance", "ip")
+IP_ADDRESS_TYPES = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
+LISTEN_PROTOCOLS = ("HTTP", "HTTPS")
+GROUP_ORDER = Range(-1000, 1000)
+"""pkg/ingress/group_loader.go: minGroupOrder -1000, maxGroupOder 1000."""
+GROUP_NAME_MAX = 63
+_GROUP_NAME = re.compile(r"^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$")
+"""group_loader.go groupNameRegex."""
+_SSL_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
+
+# Health checks (botocore elbv2 CreateTargetGroup; the ALB accepts codes 200-499, Matcher.HttpCode).
+HEALTH_CHECK_PROTOCOLS = ("HTTP", "HTTPS")
+HEALTH_CHECK_INTERVAL = Range(5, 300, " seconds")
+HEALTH_CHECK_TIMEOUT = Range(2, 120, " seconds")
+THRESHOLD_COUNT = Range(2, 10)
+ALB_SUCCESS_CODES = Range(200, 499)
+CONTROLLER_DEFAULT_TIMEOUT_SECONDS = 5
+"""`healthcheck-timeout-seconds` when unset (annotations.md)."""
+
+# Load balancer attributes (LoadBalancerAttribute).
+IDLE_TIMEOUT = Range(1, 4000, " seconds")
+CLIENT_KEEP_ALIVE = Range(60, 604800, " seconds")
+DESYNC_MITIGATION_MODES = ("monitor", "defensive", "strictest")
+
+# Target group attributes (TargetGroupAttribute).
+DEREGISTRATION_DELAY = Range(0, 3600, " seconds")
+ALGORITHMS = ("round_robin", "least_outstanding_requests", "weighted_random")
+SLOW_START = Range(30, 900, " seconds")
+"""0 turns slow start off."""
+STICKINESS_TYPES = ("lb_cookie", "app_cookie")
+STICKINESS_DURATION = Range(1, 604800, " seconds")
+
+
+def group_name_problem(name: str) -> str | None:
+    """An IngressGroup name, as the controller's group_loader.go checks it."""
+    if len(name) > GROUP_NAME_MAX or not _GROUP_NAME.match(name):
+        return (
+            f"{name!r}: allowed: at most {GROUP_NAME_MAX} of a-z, 0-9, '-' and '.', "
+            "starting and ending with a letter or digit"
+        )
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListenPort:
+    """One ALB listener: protocol and port."""
+
+    protocol: Literal["HTTP", "HTTPS"]
+    port: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlbHealthCheck:
+    """The target group's health check (`healthcheck-*`, `*-threshold-count`, `success-codes`)."""
+
+    protocol: Literal["HTTP", "HTTPS"] | None = None
+    port: int | Literal["traffic-port"] | None = None
+    path: str | None = None
+    interval_seconds: int | None = None
+    """5-300 (controller default 15). Must exceed the timeout, or ELBv2 refuses the target group."""
+    timeout_seconds: int | None = None
+    """2-120 (controller default 5)."""
+    healthy_threshold_count: int | None = None
+    """2-10 (controller default 2)."""
+    unhealthy_threshold_count: int | None = None
+    """2-10 (controller default 2)."""
+    success_codes: str | None = None
+    """Codes 200-499: `200`, `200,202` or `200-299`."""
+
+    def problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if self.protocol is not None and (p := choice_problem(self.protocol, HEALTH_CHECK_PROTOCOLS)):
+            problems.append(("protocol", p))
+        if self.port is not None and (p := health_check_port_problem(self.port)):
+            problems.append(("port", p))
+        if self.path is not None and (p := path_problem(self.path)):
+            problems.append(("path", p))
+        for name, value, allowed in (
+            ("interval_seconds", self.interval_seconds, HEALTH_CHECK_INTERVAL),
+            ("timeout_seconds", self.timeout_seconds, HEALTH_CHECK_TIMEOUT),
+            ("healthy_threshold_count", self.healthy_threshold_count, THRESHOLD_COUNT),
+            ("unhealthy_threshold_count", self.unhealthy_threshold_count, THRESHOLD_COUNT),
+        ):
+            if value is not None and (p := allowed.problem(value)):
+                problems.append((name, p))
+        # ELBv2 ValidationError "Health check interval must be greater than the timeout" (LBC #1754, #2951).
+        interval, timeout = self.interval_seconds, self.timeout_seconds
+        if interval in HEALTH_CHECK_INTERVAL and (timeout is None or timeout in HEALTH_CHECK_TIMEOUT):
+            effective = CONTROLLER_DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
+            if interval <= effective:  # type: ignore[operator]
+                which = "timeout_seconds" if timeout is not None else "the controller's default timeout of 5"
+                problems.append(
+                    ("interval_seconds", f"{interval} must be greater than {which} ({effective}): ELBv2 refuses it")
+                )
+        if self.success_codes is not None and (p := success_codes_problem(self.success_codes, ALB_SUCCESS_CODES)):
+            problems.append(("success_codes", p))
+        return problems
+
+    def values(self) -> dict[str, str]:
+        values = {}
+        for suffix, value in (
+            ("healthcheck-protocol", self.protocol),
+            ("healthcheck-port", self.port),
+            ("healthcheck-path", self.path),
+            ("healthcheck-interval-seconds", self.interval_seconds),
+            ("healthcheck-timeout-seconds", self.timeout_seconds),
+            ("healthy-threshold-count", self.healthy_threshold_count),
+            ("unhealthy-threshold-count", self.unhealthy_threshold_count),
+            ("success-codes", self.success_codes),
+        ):
+            if value is not None:
+                values[suffix] = str(value)
+        return values
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlbLoadBalancerAttributes:
+    """`load-balancer-attributes`: only the attributes set here are changed on the ALB."""
+
+    idle_timeout_seconds: int | None = None
+    """idle_timeout.timeout_seconds, 1-4000 (AWS default 60)."""
+    client_keep_alive_seconds: int | None = None
+    """client_keep_alive.seconds, 60-604800 (AWS default 3600)."""
+    deletion_protection: bool | None = None
+    http2_enabled: bool | None = None
+    drop_invalid_header_fields: bool | None = None
+    desync_mitigation_mode: Literal["monitor", "defensive", "strictest"] | None = None
+    access_logs_bucket: str | None = None
+    """S3 bucket for access logs; setting it turns access logs on."""
+    access_logs_prefix: str | None = None
+
+    def problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if self.idle_timeout_seconds is not None and (p := IDLE_TIMEOUT.problem(self.idle_timeout_seconds)):
+            problems.append(("idle_timeout_seconds", p))
+        if self.client_keep_alive_seconds is not None and (
+            p := CLIENT_KEEP_ALIVE.problem(self.client_keep_alive_seconds)
+        ):
+            problems.append(("client_keep_alive_seconds", p))
+        if self.desync_mitigation_mode is not None and (
+            p := choice_problem(self.desync_mitigation_mode, DESYNC_MITIGATION_MODES)
+        ):
+            problems.append(("desync_mitigation_mode", p))
+        if self.access_logs_bucket is not None and not re.fullmatch(
+            r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", self.access_logs_bucket
+        ):
+            problems.append(("access_logs_bucket", f"{self.access_logs_bucket!r} is not an S3 bucket name"))
+        if self.access_logs_prefix is not None:
+            if self.access_logs_bucket is None:
+                problems.append(("access_logs_prefix", "set only with access_logs_bucket"))
+            if p := list_item_problem(self.access_logs_prefix):
+                problems.append(("access_logs_prefix", p))
+        return problems
+
+    def attributes(self) -> dict[str, str]:
+        attributes: dict[str, str] = {}
+        if self.idle_timeout_seconds is not None:
+            attributes["idle_timeout.timeout_seconds"] = str(self.idle_timeout_seconds)
+        if self.client_keep_alive_seconds is not None:
+            attributes["client_keep_alive.seconds"] = str(self.client_keep_alive_seconds)
+        if self.deletion_protection is not None:
+            attributes["deletion_protection.enabled"] = boolean(self.deletion_protection)
+        if self.http2_enabled is not None:
+            attributes["routing.http2.enabled"] = boolean(self.http2_enabled)
+        if self.drop_invalid_header_fields is not None:
+            attributes["routing.http.drop_invalid_header_fields.enabled"] = boolean(self.drop_invalid_header_fields)
+        if self.desync_mitigation_mode is not None:
+            attributes["routing.http.desync_mitigation_mode"] = self.desync_mitigation_mode
+        if self.access_logs_bucket is not None:
+            attributes["access_logs.s3.enabled"] = "true"
+            attributes["access_logs.s3.bucket"] = self.access_logs_bucket
+            if self.access_logs_prefix is not None:
+                attributes["access_logs.s3.prefix"] = self.access_logs_prefix
+        return attributes
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlbTargetGroupAttributes:
+    """`target-group-attributes` of the ALB's target groups."""
+
+    deregistration_delay_seconds: int | None = None
+    """deregistration_delay.timeout_seconds, 0-3600 (AWS default 300)."""
+    load_balancing_algorithm: Literal["round_robin", "least_outstanding_requests", "weighted_random"] | None = None
+    anomaly_mitigation: bool | None = None
+    """load_balancing.algorithm.anomaly_mitigation: only with weighted_random."""
+    slow_start_seconds: int | None = None
+    """slow_start.duration_seconds: 0 (off) or 30-900."""
+    stickiness_type: Literal["lb_cookie", "app_cookie"] | None = None
+    """Turns stickiness on, with this kind of cookie."""
+    stickiness_duration_seconds: int | None = None
+    """1-604800 (AWS default 86400)."""
+    app_cookie_name: str | None = None
+    """Required with stickiness_type app_cookie."""
+
+    def problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if self.deregistration_delay_seconds is not None and (
+            p := DEREGISTRATION_DELAY.problem(self.deregistration_delay_seconds)
+        ):
+            problems.append(("deregistration_delay_seconds", p))
+        if self.load_balancing_algorithm is not None and (
+            p := choice_problem(self.load_balancing_algorithm, ALGORITHMS)
+        ):
+            problems.append(("load_balancing_algorithm", p))
+        if self.anomaly_mitigation is not None and self.load_balancing_algorithm != "weighted_random":
+            problems.append(("anomaly_mitigation", "only with load_balancing_algorithm weighted_random"))
+        if self.slow_start_seconds not in (None, 0) and (p := SLOW_START.problem(self.slow_start_seconds)):
+            problems.append(("slow_start_seconds", f"{p}, or 0 to turn slow start off"))
+        if self.stickiness_type is not None and (p := choice_problem(self.stickiness_type, STICKINESS_TYPES)):
+            problems.append(("stickiness_type", p))
+        if self.stickiness_duration_seconds is not None:
+            if self.stickiness_type is None:
+                problems.append(("stickiness_duration_seconds", "set only with stickiness_type"))
+            if p := STICKINESS_DURATION.problem(self.stickiness_duration_seconds):
+                problems.append(("stickiness_duration_seconds", p))
+        if (self.stickiness_type == "app_cookie") != (self.app_cookie_name is not None):
+            problems.append(("app_cookie_name", "required with stickiness_type app_cookie, and only then"))
+        if self.app_cookie_name is not None and (
+            not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}", self.app_cookie_name)
+            or self.app_cookie_name.startswith(("AWSALB", "AWSALBAPP", "AWSALBTG"))
+        ):
+            problems.append(("app_cookie_name", f"{self.app_cookie_name!r}: a cookie name, not starting with AWSALB"))
+        return problems
+
+    def attributes(self) -> dict[str, str]:
+        attributes: dict[str, str] = {}
+        if self.deregistration_delay_seconds is not None:
+            attributes["deregistration_delay.timeout_seconds"] = str(self.deregistration_delay_seconds)
+        if self.load_balancing_algorithm is not None:
+            attributes["load_balancing.algorithm.type"] = self.load_balancing_algorithm
+        if self.anomaly_mitigation is not None:
+            attributes["load_balancing.algorithm.anomaly_mitigation"] = "on" if self.anomaly_mitigation else "off"
+        if self.slow_start_seconds is not None:
+            attributes["slow_start.duration_seconds"] = str(self.slow_start_seconds)
+        if self.stickiness_type is not None:
+            attributes["stickiness.enabled"] = "true"
+            attributes["stickiness.type"] = self.stickiness_type
+            if self.app_cookie_name is not None:
+                attributes["stickiness.app_cookie.cookie_name"] = self.app_cookie_name
+            if self.stickiness_duration_seconds is not None:
+                attributes[f"stickiness.{self.stickiness_type}.duration_seconds"] = str(
+                    self.stickiness_duration_seconds
+                )
+        return attributes
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlbIngressAnnotations:
+    """Every `alb.ingress.kubernetes.io/*` annotation this project sets, typed.
+
+    `annotations()` validates everything (one AnnotationError listing every problem) and returns
+    the annotation map. `actions`, `conditions` and `transforms` are keyed by the backend
+    Service name they apply to.
+    """
+
+    scheme: Literal["internal", "internet-facing"] | None = None
+    target_type: Literal["instance", "ip"] | None = None
+    load_balancer_name: str | None = None
+    """At most 32 characters; only read when the ALB is created."""
+    group_name: str | None = None
+    """IngressGroup: Ingresses with the same name share one ALB."""
+    group_order: int | None = None
+    """-1000..1000; lower is evaluated first (default 0)."""
+    ip_address_type: Literal["ipv4", "dualstack", "dualstack-without-public-ipv4"] | None = None
+    listen_ports: tuple[ListenPort, ...] = ()
+    """Default: HTTP 80, or HTTPS 443 when a certificate is given."""
+    certificate_arns: tuple[str, ...] = ()
+    """The first is the listener's default certificate, the rest are added for SNI."""
+    ssl_redirect_port: int | None = None
+    """Every HTTP listener redirects to this HTTPS listen port."""
+    ssl_policy: str | None = None
+    inbound_cidrs: tuple[str, ...] = ()
+    health_check: AlbHealthCheck | None = None
+    load_balancer_attributes: AlbLoadBalancerAttributes | None = None
+    target_group_attributes: AlbTargetGroupAttributes | None = None
+    actions: Mapping[str, Action] = field(default_factory=dict)
+    conditions: Mapping[str, tuple[Condition, ...]] = field(default_factory=dict)
+    transforms: Mapping[str, tuple[Transform, ...]] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        for name, value, allowed in (
+            ("scheme", self.scheme, SCHEMES),
+            ("target_type", self.target_type, TARGET_TYPES),
+            ("ip_address_type", self.ip_address_type, IP_ADDRESS_TYPES),
+        ):
+            if value is not None and (p := choice_problem(value, allowed)):
+                problems.append((name, p))
+        if self.load_balancer_name is not None and (p := load_balancer_name_problem(self.load_balancer_name)):
+            problems.append(("load_balancer_name", p))
+        if self.group_name is not None and (p := group_name_problem(self.group_name)):
+            problems.append(("group_name", p))
+        if self.group_order is not None and (p := GROUP_ORDER.problem(self.group_order)):
+            problems.append(("group_order", p))
+        problems += self._listener_problems()
+        problems += [("inbound_cidrs", p) for c in self.inbound_cidrs if (p := cidr_problem(c))]
+        if self.health_check is not None:
+            problems += nested("health_check", self.health_check.problems())
+        if self.load_balancer_attributes is not None:
+            problems += nested("load_balancer_attributes", self.load_balancer_attributes.problems())
+        if self.target_group_attributes is not None:
+            problems += nested("target_group_attributes", self.target_group_attributes.problems())
+        for kind, rules, check in (
+            ("actions", self.actions, lambda a: a.problems()),
+            ("conditions", self.conditions, conditions_problems),
+            ("transforms", self.transforms, transforms_problems),
+        ):
+            for name, rule in rules.items():
+                if p := dns_label_problem(name):
+                    problems.append((f"{kind}[{name}]", f"name {p} (it is the backend's service.name)"))
+                problems += [
+                    (f"{kind}[{name}]{f if f.startswith('[') or not f else '.' + f}", r) for f, r in check(rule)
+                ]
+        problems += tag_problems(self.tags)
+        return problems
+
+    def _listener_problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        seen: set[int] = set()
+        for index, listen in enumerate(self.listen_ports):
+            if p := choice_problem(listen.protocol, LISTEN_PROTOCOLS):
+                problems.append((f"listen_ports[{index}].protocol", p))
+            if p := PORT.problem(listen.port):
+                problems.append((f"listen_ports[{index}].port", p))
+            elif listen.port in seen:
+                problems.append((f"listen_ports[{index}].port", f"{listen.port} is listed twice; allowed: each once"))
+            if is_int(listen.port):
+                seen.add(listen.port)
+        problems += [("certificate_arns", p) for a in self.certificate_arns if (p := certificate_arn_problem(a))]
+        if self.ssl_redirect_port is not None:
+            https = {p.port for p in self.listen_ports if p.protocol == "HTTPS"}
+            http = [p for p in self.listen_ports if p.protocol == "HTTP"]
+            if self.ssl_redirect_port not in https or not http:
+                problems.append(
+                    (
+                        "ssl_redirect_port",
+                        f"{self.ssl_redirect_port!r} must be an HTTPS port of listen_ports "
+                        f"(HTTPS: {sorted(https) or 'none'}) next to an HTTP one to redirect from",
+                    )
+                )
+        if self.ssl_policy is not None and not _SSL_POLICY.match(self.ssl_policy):
+            problems.append(("ssl_policy", f"{self.ssl_policy!r} is not an ELBSecurityPolicy-* name"))
+        # Without listen_ports the controller listens on HTTPS 443 when a certificate is given, else HTTP 80.
+        has_https = (
+            any(p.protocol == "HTTPS" for p in self.listen_ports) if self.listen_ports else bool(self.certificate_arns)
+        )
+        if self.ssl_policy is not None and not has_https:
+            problems.append(("ssl_policy", "applies to HTTPS listeners only; there is none"))
+        return problems
+
+    def annotations(self) -> dict[str, str]:
+        """The annotations, keys prefixed with `alb.ingress.kubernetes.io/`."""
+        raise_if_any("AlbIngressAnnotations", self.problems())
+        values: dict[str, str] = {}
+        for suffix, value in (
+            ("scheme", self.scheme),
+            ("target-type", self.target_type),
+            ("load-balancer-name", self.load_balancer_name),
+            ("group.name", self.group_name),
+            ("group.order", self.group_order),
+            ("ip-address-type", self.ip_address_type),
+        ):
+            if value is not None:
+                values[suffix] = str(value)
+        if self.listen_ports:
+            values["listen-ports"] = compact_json([{p.protocol: p.port} for p in self.listen_ports])
+        if self.certificate_arns:
+            values["certificate-arn"] = string_list(self.certificate_arns)
+        if self.ssl_redirect_port is not None:
+            values["ssl-redirect"] = str(self.ssl_redirect_port)
+        if self.ssl_policy is not None:
+            values["ssl-policy"] = self.ssl_policy
+        if self.inbound_cidrs:
+            values["inbound-cidrs"] = string_list(self.inbound_cidrs)
+        if self.health_check is not None:
+            values.update(self.health_check.values())
+        if self.load_balancer_attributes is not None and (attrs := self.load_balancer_attributes.attributes()):
+            values["load-balancer-attributes"] = string_map(attrs)
+        if self.target_group_attributes is not None and (attrs := self.target_group_attributes.attributes()):
+            values["target-group-attributes"] = string_map(attrs)
+        for name, action in self.actions.items():
+            values[f"actions.{name}"] = compact_json(action.document())
+        for name, conditions in self.conditions.items():
+            values[f"conditions.{name}"] = compact_json([c.document() for c in conditions])
+        for name, transforms in self.transforms.items():
+            values[f"transforms.{name}"] = compact_json([t.document() for t in transforms])
+        if self.tags:
+            values["tags"] = string_map(dict(sorted(self.tags.items())))
+        return {PREFIX + suffix: value for suffix, value in values.items()}
+
+
+DOCUMENTED_SUFFIXES = frozenset(
+    {
+        "scheme",
+        "target-type",
+        "load-balancer-name",
+        "group.name",
+        "group.order",
+        "ip-address-type",
+        "listen-ports",
+        "certificate-arn",
+        "ssl-redirect",
+        "ssl-policy",
+        "inbound-cidrs",
+        "healthcheck-protocol",
+        "healthcheck-port",
+        "healthcheck-path",
+        "healthcheck-interval-seconds",
+        "healthcheck-timeout-seconds",
+        "healthy-threshold-count",
+        "unhealthy-threshold-count",
+        "success-codes",
+        "load-balancer-attributes",
+        "target-group-attributes",
+        "tags",
+    }
+)
+"""Annotation suffixes (after the prefix) the builder can emit, as the controller's constants.go names
+them (`IngressSuffix*`); `actions.`, `conditions.` and `transforms.` are prefixes of per-backend keys."""
+DOCUMENTED_PREFIXES = ("actions.", "conditions.", "transforms.")

@@ -1,0 +1,441 @@
+"""`service.beta.kubernetes.io/aws-load-balancer-*` annotations for a Service the AWS Load Balancer
+Controller turns into an NLB, and the Service spec fields that go with them.
+
+The controller takes a `type: LoadBalancer` Service only with `spec.loadBalancerClass:
+service.k8s.aws/nlb` (or the `aws-load-balancer-type` annotation); without either the in-tree
+cloud provider makes a Classic LB and ignores these annotations. The bed turns the controller's
+Service mutator webhook off (components/aws/lb_controller.py), so `service_spec()` always sets
+the class.
+
+Keys: the controller's docs/guide/service/annotations.md (v3.x) and pkg/annotations/constants.go
+(`SvcLBSuffix*`); ranges: the ELBv2 API (botocore elbv2). Cross-zone load balancing is set
+through `aws-load-balancer-attributes` (`load_balancing.cross_zone.enabled`): the separate
+`aws-load-balancer-cross-zone-load-balancing-enabled` annotation the seeds use is deprecated
+since LBC v2.3.0 in favour of it (annotations.md, "deprecated-attributes").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from components.aws.annotations.values import (
+    PORT,
+    Problem,
+    Range,
+    boolean,
+    certificate_arn_problem,
+    choice_problem,
+    cidr_problem,
+    health_check_port_problem,
+    is_int,
+    list_item_problem,
+    load_balancer_name_problem,
+    nested,
+    path_problem,
+    raise_if_any,
+    string_list,
+    string_map,
+    success_codes_problem,
+    tag_problems,
+)
+
+PREFIX = "service.beta.kubernetes.io/"
+LOAD_BALANCER_CLASS = "service.k8s.aws/nlb"
+SCHEMES = ("internal", "internet-facing")
+TARGET_TYPES = ("instance", "ip")
+IP_ADDRESS_TYPES = ("ipv4", "dualstack")
+HEALTH_CHECK_PROTOCOLS = ("tcp", "http", "https")
+HEALTH_CHECK_INTERVAL = Range(5, 300, " seconds")
+HEALTH_CHECK_TIMEOUT = Range(2, 120, " seconds")
+THRESHOLD_COUNT = Range(2, 10)
+NLB_SUCCESS_CODES = Range(200, 599)
+"""Matcher.HttpCode for Network Load Balancers (botocore elbv2)."""
+DEREGISTRATION_DELAY = Range(0, 3600, " seconds")
+UNHEALTHY_DRAINING_INTERVAL = Range(0, 360000, " seconds")
+TCP_IDLE_TIMEOUT = Range(60, 6000, " seconds")
+"""Listener attribute tcp.idle_timeout.seconds, TCP listeners only (TLS listeners: fixed 350 s)."""
+BACKEND_PROTOCOLS = ("ssl", "tcp")
+ALPN_POLICIES = ("HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None")
+EXTERNAL_TRAFFIC_POLICIES = ("Cluster", "Local")
+_SSL_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
+_EIP_ALLOCATION = re.compile(r"^eipalloc-[0-9a-f]{8,17}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class NlbHealthCheck:
+    """The target group's health check (`aws-load-balancer-healthcheck-*`)."""
+
+    protocol: Literal["tcp", "http", "https"] | None = None
+    """Controller default: tcp (http with externalTrafficPolicy Local)."""
+    port: int | Literal["traffic-port"] | None = None
+    path: str | None = None
+    """HTTP(S) only."""
+    interval_seconds: int | None = None
+    """5-300 (controller default 10)."""
+    timeout_seconds: int | None = None
+    """2-120 (controller default 10)."""
+    healthy_threshold: int | None = None
+    """2-10 (controller default 3)."""
+    unhealthy_threshold: int | None = None
+    """2-10 (controller default 3)."""
+    success_codes: str | None = None
+    """HTTP(S) only: codes 200-599 (controller default 200-399)."""
+
+    def problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if self.protocol is not None and (p := choice_problem(self.protocol, HEALTH_CHECK_PROTOCOLS)):
+            problems.append(("protocol", p))
+        if self.port is not None and (p := health_check_port_problem(self.port)):
+            problems.append(("port", p))
+        http = self.protocol in ("http", "https")
+        if self.path is not None:
+            if not http:
+                problems.append(("path", "only with protocol http or https"))
+            elif p := path_problem(self.path):
+                problems.append(("path", p))
+        if self.success_codes is not None:
+            if not http:
+                problems.append(("success_codes", "only with protocol http or https"))
+            elif p := success_codes_problem(self.success_codes, NLB_SUCCESS_CODES):
+                problems.append(("success_codes", p))
+        for name, value, allowed in (
+            ("interval_seconds", self.interval_seconds, HEALTH_CHECK_INTERVAL),
+            ("timeout_seconds", self.timeout_seconds, HEALTH_CHECK_TIMEOUT),
+            ("healthy_threshold", self.healthy_threshold, THRESHOLD_COUNT),
+            ("unhealthy_threshold", self.unhealthy_threshold, THRESHOLD_COUNT),
+        ):
+            if value is not None and (p := allowed.problem(value)):
+                problems.append((name, p))
+        return problems
+
+    def values(self) -> dict[str, str]:
+        values = {}
+        for suffix, value in (
+            ("healthcheck-protocol", self.protocol),
+            ("healthcheck-port", self.port),
+            ("healthcheck-path", self.path),
+            ("healthcheck-interval", self.interval_seconds),
+            ("healthcheck-timeout", self.timeout_seconds),
+            ("healthcheck-healthy-threshold", self.healthy_threshold),
+            ("healthcheck-unhealthy-threshold", self.unhealthy_threshold),
+            ("healthcheck-success-codes", self.success_codes),
+        ):
+            if value is not None:
+                values[f"aws-load-balancer-{suffix}"] = str(value)
+        return values
+
+
+@dataclass(frozen=True, kw_only=True)
+class NlbTargetGroupAttributes:
+    """`aws-load-balancer-target-group-attributes` of the NLB's target groups."""
+
+    deregistration_delay_seconds: int | None = None
+    """deregistration_delay.timeout_seconds, 0-3600 (AWS default 300; seeds: 60)."""
+    connection_termination: bool | None = None
+    """deregistration_delay.connection_termination.enabled: close connections when the delay ends."""
+    preserve_client_ip: bool | None = None
+    """preserve_client_ip.enabled (AWS default: off for ip targets, on for instance targets)."""
+    source_ip_stickiness: bool | None = None
+    """stickiness.enabled with stickiness.type source_ip."""
+    unhealthy_connection_termination: bool | None = None
+    """target_health_state.unhealthy.connection_termination.enabled (AWS default true)."""
+    unhealthy_draining_interval_seconds: int | None = None
+    """0-360000; only when unhealthy_connection_termination is False."""
+
+    def problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if self.deregistration_delay_seconds is not None and (
+            p := DEREGISTRATION_DELAY.problem(self.deregistration_delay_seconds)
+        ):
+            problems.append(("deregistration_delay_seconds", p))
+        if self.unhealthy_draining_interval_seconds is not None:
+            if self.unhealthy_connection_termination is not False:
+                problems.append(
+                    ("unhealthy_draining_interval_seconds", "only with unhealthy_connection_termination=False")
+                )
+            if p := UNHEALTHY_DRAINING_INTERVAL.problem(self.unhealthy_draining_interval_seconds):
+                problems.append(("unhealthy_draining_interval_seconds", p))
+        return problems
+
+    def attributes(self) -> dict[str, str]:
+        attributes: dict[str, str] = {}
+        if self.deregistration_delay_seconds is not None:
+            attributes["deregistration_delay.timeout_seconds"] = str(self.deregistration_delay_seconds)
+        if self.connection_termination is not None:
+            attributes["deregistration_delay.connection_termination.enabled"] = boolean(self.connection_termination)
+        if self.preserve_client_ip is not None:
+            attributes["preserve_client_ip.enabled"] = boolean(self.preserve_client_ip)
+        if self.source_ip_stickiness is not None:
+            attributes["stickiness.enabled"] = boolean(self.source_ip_stickiness)
+            if self.source_ip_stickiness:
+                attributes["stickiness.type"] = "source_ip"
+        if self.unhealthy_connection_termination is not None:
+            attributes["target_health_state.unhealthy.connection_termination.enabled"] = boolean(
+                self.unhealthy_connection_termination
+            )
+        if self.unhealthy_draining_interval_seconds is not None:
+            attributes["target_health_state.unhealthy.draining_interval_seconds"] = str(
+                self.unhealthy_draining_interval_seconds
+            )
+        return attributes
+
+
+@dataclass(frozen=True, kw_only=True)
+class NlbTls:
+    """TLS termination on the NLB: the listeners on `ports` become TLS with these certificates."""
+
+    certificate_arns: tuple[str, ...]
+    """ACM certificate ARNs; the first is the default certificate."""
+    ports: tuple[int | str, ...] = (443,)
+    """Service ports (numbers or names) that get TLS listeners; '*' matches nothing (annotations.md)."""
+    negotiation_policy: str | None = None
+    """ELBSecurityPolicy-* (controller default ELBSecurityPolicy-2016-08)."""
+    backend_protocol: Literal["ssl", "tcp"] | None = None
+    """ssl re-encrypts towards the pods; default tcp (plain)."""
+    alpn_policy: Literal["HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"] | None = None
+
+    def problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if not self.certificate_arns:
+            problems.append(("certificate_arns", "empty; a TLS listener needs at least one certificate ARN"))
+        problems += [("certificate_arns", p) for a in self.certificate_arns if (p := certificate_arn_problem(a))]
+        if not self.ports:
+            problems.append(("ports", "empty; without ssl-ports every Service port would become TLS"))
+        for port in self.ports:
+            if port == "*":
+                problems.append(("ports", "'*' matches no port (annotations.md); list the ports"))
+            elif (is_int(port) and port not in PORT) or (not is_int(port) and list_item_problem(port)):
+                problems.append(("ports", f"{port!r}: allowed: Service port numbers 1-65535 or port names"))
+        if self.negotiation_policy is not None and not _SSL_POLICY.match(self.negotiation_policy):
+            problems.append(("negotiation_policy", f"{self.negotiation_policy!r} is not an ELBSecurityPolicy-* name"))
+        if self.backend_protocol is not None and (p := choice_problem(self.backend_protocol, BACKEND_PROTOCOLS)):
+            problems.append(("backend_protocol", p))
+        if self.alpn_policy is not None and (p := choice_problem(self.alpn_policy, ALPN_POLICIES)):
+            problems.append(("alpn_policy", p))
+        return problems
+
+    def values(self) -> dict[str, str]:
+        values = {
+            "aws-load-balancer-ssl-cert": string_list(self.certificate_arns),
+            "aws-load-balancer-ssl-ports": string_list(self.ports),
+        }
+        if self.negotiation_policy is not None:
+            values["aws-load-balancer-ssl-negotiation-policy"] = self.negotiation_policy
+        if self.backend_protocol is not None:
+            values["aws-load-balancer-backend-protocol"] = self.backend_protocol
+        if self.alpn_policy is not None:
+            values["aws-load-balancer-alpn-policy"] = self.alpn_policy
+        return values
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServicePort:
+    """A port of the Service (what `ssl-ports` and listener attributes refer to)."""
+
+    port: int
+    target_port: int | str
+    name: str | None = None
+    protocol: Literal["TCP", "UDP"] = "TCP"
+
+    def document(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"port": self.port, "targetPort": self.target_port, "protocol": self.protocol}
+        if self.name is not None:
+            document = {"name": self.name, **document}
+        return document
+
+
+@dataclass(frozen=True, kw_only=True)
+class NlbServiceAnnotations:
+    """Every `service.beta.kubernetes.io/*` annotation this project sets on an NLB Service, typed.
+
+    `annotations()` validates and returns the annotation map; `service_spec(ports)` also checks
+    the ports the annotations refer to and returns the spec fields that make the controller
+    (not the in-tree cloud provider) own the Service.
+    """
+
+    target_type: Literal["instance", "ip"] | None = None
+    """Controller default with loadBalancerClass: instance."""
+    scheme: Literal["internal", "internet-facing"] | None = None
+    """Controller default: internal."""
+    name: str | None = None
+    """At most 32 characters; only read when the NLB is created."""
+    subnets: tuple[str, ...] = ()
+    """Subnet IDs or Name tags, one per zone (default: discovered by tag)."""
+    ip_address_type: Literal["ipv4", "dualstack"] | None = None
+    cross_zone_enabled: bool | None = None
+    """load_balancing.cross_zone.enabled (NLB default false)."""
+    deletion_protection: bool | None = None
+    health_check: NlbHealthCheck | None = None
+    target_group_attributes: NlbTargetGroupAttributes | None = None
+    proxy_protocol_v2: bool = False
+    """`aws-load-balancer-proxy-protocol: "*"`: PROXY protocol v2 on every target group."""
+    tls: NlbTls | None = None
+    tcp_idle_timeout_seconds: Mapping[int, int] = field(default_factory=dict)
+    """Service port -> NLB TCP idle timeout, 60-6000 (AWS default 350): `listener-attributes.TCP-<port>`."""
+    eip_allocations: tuple[str, ...] = ()
+    """Internet-facing only; one per subnet, in the subnets' order."""
+    source_ranges: tuple[str, ...] = ()
+    """CIDRs allowed in: `spec.loadBalancerSourceRanges` (the docs prefer it to the annotation).
+    Ignored by AWS when client IP preservation is off (the default for ip targets)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """`aws-load-balancer-additional-resource-tags`."""
+
+    def problems(self) -> list[Problem]:
+        problems: list[Problem] = []
+        for name, value, allowed in (
+            ("target_type", self.target_type, TARGET_TYPES),
+            ("scheme", self.scheme, SCHEMES),
+            ("ip_address_type", self.ip_address_type, IP_ADDRESS_TYPES),
+        ):
+            if value is not None and (p := choice_problem(value, allowed)):
+                problems.append((name, p))
+        if self.name is not None and (p := load_balancer_name_problem(self.name)):
+            problems.append(("name", p))
+        problems += [("subnets", p) for s in self.subnets if (p := list_item_problem(s))]
+        if self.health_check is not None:
+            problems += nested("health_check", self.health_check.problems())
+        if self.target_group_attributes is not None:
+            problems += nested("target_group_attributes", self.target_group_attributes.problems())
+        if self.tls is not None:
+            problems += nested("tls", self.tls.problems())
+        for port, seconds in self.tcp_idle_timeout_seconds.items():
+            if p := PORT.problem(port):
+                problems.append((f"tcp_idle_timeout_seconds[{port}]", f"port {p}"))
+            if p := TCP_IDLE_TIMEOUT.problem(seconds):
+                problems.append((f"tcp_idle_timeout_seconds[{port}]", p))
+        if self.eip_allocations:
+            if self.scheme != "internet-facing":
+                problems.append(("eip_allocations", "only for scheme internet-facing"))
+            if self.subnets and len(self.eip_allocations) != len(self.subnets):
+                problems.append(
+                    (
+                        "eip_allocations",
+                        f"{len(self.eip_allocations)} allocations for {len(self.subnets)} subnets; allowed: one each",
+                    )
+                )
+            problems += [
+                ("eip_allocations", f"{a!r} is not an allocation id like eipalloc-0123456789abcdef0")
+                for a in self.eip_allocations
+                if not _EIP_ALLOCATION.match(a)
+            ]
+        problems += [("source_ranges", p) for c in self.source_ranges if (p := cidr_problem(c))]
+        problems += tag_problems(self.tags)
+        return problems
+
+    def annotations(self) -> dict[str, str]:
+        """The annotations, keys prefixed with `service.beta.kubernetes.io/`."""
+        raise_if_any("NlbServiceAnnotations", self.problems())
+        values: dict[str, str] = {}
+        for suffix, value in (
+            ("aws-load-balancer-nlb-target-type", self.target_type),
+            ("aws-load-balancer-scheme", self.scheme),
+            ("aws-load-balancer-name", self.name),
+            ("aws-load-balancer-ip-address-type", self.ip_address_type),
+        ):
+            if value is not None:
+                values[suffix] = value
+        if self.subnets:
+            values["aws-load-balancer-subnets"] = string_list(self.subnets)
+        if self.eip_allocations:
+            values["aws-load-balancer-eip-allocations"] = string_list(self.eip_allocations)
+        attributes: dict[str, str] = {}
+        if self.cross_zone_enabled is not None:
+            attributes["load_balancing.cross_zone.enabled"] = boolean(self.cross_zone_enabled)
+        if self.deletion_protection is not None:
+            attributes["deletion_protection.enabled"] = boolean(self.deletion_protection)
+        if attributes:
+            values["aws-load-balancer-attributes"] = string_map(attributes)
+        if self.health_check is not None:
+            values.update(self.health_check.values())
+        if self.target_group_attributes is not None and (attrs := self.target_group_attributes.attributes()):
+            values["aws-load-balancer-target-group-attributes"] = string_map(attrs)
+        if self.proxy_protocol_v2:
+            values["aws-load-balancer-proxy-protocol"] = "*"
+        if self.tls is not None:
+            values.update(self.tls.values())
+        for port, seconds in sorted(self.tcp_idle_timeout_seconds.items()):
+            values[f"aws-load-balancer-listener-attributes.TCP-{port}"] = string_map(
+                {"tcp.idle_timeout.seconds": seconds}
+            )
+        if self.tags:
+            values["aws-load-balancer-additional-resource-tags"] = string_map(dict(sorted(self.tags.items())))
+        return {PREFIX + suffix: value for suffix, value in values.items()}
+
+    def port_problems(self, ports: Sequence[ServicePort]) -> list[Problem]:
+        """What the annotations say about ports the Service does not have."""
+        problems: list[Problem] = []
+        if not ports:
+            problems.append(("ports", "empty; a LoadBalancer Service needs at least one port"))
+        by_number = {p.port: p for p in ports}
+        names = {p.name for p in ports if p.name}
+        if self.tls is not None:
+            for port in self.tls.ports:
+                if port != "*" and port not in by_number and port not in names:
+                    problems.append(("tls.ports", f"{port!r} is not a port of the Service ({sorted(by_number)})"))
+        tls_ports = set(self.tls.ports) if self.tls is not None else set()
+        for port in self.tcp_idle_timeout_seconds:
+            service_port = by_number.get(port)
+            if service_port is None or service_port.protocol != "TCP":
+                problems.append((f"tcp_idle_timeout_seconds[{port}]", "is not a TCP port of the Service"))
+            elif port in tls_ports or service_port.name in tls_ports:
+                problems.append(
+                    (f"tcp_idle_timeout_seconds[{port}]", "is a TLS listener, whose idle timeout is fixed at 350 s")
+                )
+        return problems
+
+    def service_spec(
+        self, ports: Sequence[ServicePort], *, external_traffic_policy: Literal["Cluster", "Local"] | None = None
+    ) -> dict[str, Any]:
+        """Service `spec` fields (camelCase, as in a manifest): type, the controller's class, ports,
+        source ranges and traffic policy. Add the selector yourself."""
+        problems = self.problems() + self.port_problems(ports)
+        if external_traffic_policy is not None and (
+            p := choice_problem(external_traffic_policy, EXTERNAL_TRAFFIC_POLICIES)
+        ):
+            problems.append(("external_traffic_policy", p))
+        raise_if_any("NlbServiceAnnotations", problems)
+        spec: dict[str, Any] = {
+            "type": "LoadBalancer",
+            "loadBalancerClass": LOAD_BALANCER_CLASS,
+            "ports": [p.document() for p in ports],
+        }
+        if self.source_ranges:
+            spec["loadBalancerSourceRanges"] = list(self.source_ranges)
+        if external_traffic_policy is not None:
+            spec["externalTrafficPolicy"] = external_traffic_policy
+        return spec
+
+
+DOCUMENTED_SUFFIXES = frozenset(
+    {
+        "aws-load-balancer-nlb-target-type",
+        "aws-load-balancer-scheme",
+        "aws-load-balancer-name",
+        "aws-load-balancer-ip-address-type",
+        "aws-load-balancer-subnets",
+        "aws-load-balancer-eip-allocations",
+        "aws-load-balancer-attributes",
+        "aws-load-balancer-healthcheck-protocol",
+        "aws-load-balancer-healthcheck-port",
+        "aws-load-balancer-healthcheck-path",
+        "aws-load-balancer-healthcheck-interval",
+        "aws-load-balancer-healthcheck-timeout",
+        "aws-load-balancer-healthcheck-healthy-threshold",
+        "aws-load-balancer-healthcheck-unhealthy-threshold",
+        "aws-load-balancer-healthcheck-success-codes",
+        "aws-load-balancer-target-group-attributes",
+        "aws-load-balancer-proxy-protocol",
+        "aws-load-balancer-ssl-cert",
+        "aws-load-balancer-ssl-ports",
+        "aws-load-balancer-ssl-negotiation-policy",
+        "aws-load-balancer-backend-protocol",
+        "aws-load-balancer-alpn-policy",
+        "aws-load-balancer-additional-resource-tags",
+    }
+)
+"""Annotation suffixes the builder can emit, as constants.go names them (`SvcLBSuffix*`);
+`aws-load-balancer-listener-attributes.` is the prefix of per-listener keys."""
+DOCUMENTED_PREFIXES = ("aws-load-balancer-listener-attributes.",)

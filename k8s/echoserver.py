@@ -1,0 +1,181 @@
+"""EchoServer: the seeds' echo server (echoserver:1.5 on port 8080) and the Service in front of it.
+
+Seeds 001 and 003 apply it as `deploy-echo` (2 replicas, label app=deploy-websrv, container
+`akos-websrv`, terminationGracePeriodSeconds 0) behind the NLB Service `svc-nlb-ip-type`;
+seed 002 puts it in namespace `echoserver` behind Ingresses. It answers every request with the
+request it saw and its own `Hostname:`, which is what the seeds count.
+
+The Service is either a ClusterIP (an Ingress sends traffic to it) or, given
+`NlbServiceAnnotations`, a LoadBalancer Service of class `service.k8s.aws/nlb` that depends on the
+LB controller's release, so that `pulumi destroy` deletes it while the controller can still
+delete the NLB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.aws.annotations import NlbServiceAnnotations, ServicePort
+from components.errors import raise_if_any
+from k8s.pods import MANAGED_BY, app_labels, pod_security, resources
+from k8s.versions import ECHOSERVER_IMAGE
+
+CONTAINER_PORT = 8080
+
+
+def echoserver_security() -> k8s.core.v1.SecurityContextArgs:
+    """echoserver:1.5 is nginx (openresty) started as root, writing its logs and temp files into
+    its own file system; the seeds' image is kept as it is, so it keeps root and a writable root
+    file system, without privilege escalation and with every capability but the three its master
+    needs to hand work to its worker processes dropped."""
+    return k8s.core.v1.SecurityContextArgs(
+        allow_privilege_escalation=False,
+        capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"], add=["CHOWN", "SETGID", "SETUID"]),
+        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class EchoServerArgs:
+    """The echo server Deployment and its Service."""
+
+    provider: k8s.Provider
+    """Kubernetes provider of the cluster."""
+    namespace: str = "default"
+    create_namespace: bool = False
+    """Create `namespace` (seed 002's `echoserver`); False for one that exists (`default`)."""
+    deployment_name: str = "deploy-echo"
+    app_label: str = "deploy-websrv"
+    container_name: str = "akos-websrv"
+    replicas: int = 2
+    image: str = ECHOSERVER_IMAGE
+    termination_grace_period_seconds: int | None = 0
+    """Seed 001/003: 0 (the pods are killed at once); None keeps Kubernetes' 30 s."""
+    service_name: str = "svc-nlb-ip-type"
+    service_ports: Sequence[ServicePort] = (ServicePort(name="http", port=80, target_port=CONTAINER_PORT),)
+    service_type: Literal["ClusterIP", "NodePort"] = "ClusterIP"
+    """Without `load_balancer`: ClusterIP for ip targets, NodePort for instance targets."""
+    load_balancer: NlbServiceAnnotations | None = None
+    """Make the Service an NLB (annotations and spec from the typed builder); None: ClusterIP."""
+    controller: pulumi.Resource | None = None
+    """The AWS LB controller's release; required with `load_balancer`."""
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: Sequence[Mapping[str, str]] = ()
+    wait_for: Sequence[pulumi.Resource] = ()
+    """What the pods need first, typically the node groups they run on."""
+
+
+class EchoServer(pulumi.ComponentResource):
+    """echoserver Deployment and a ClusterIP or NLB Service."""
+
+    namespace: k8s.core.v1.Namespace | None
+    deployment: k8s.apps.v1.Deployment
+    service: k8s.core.v1.Service
+    hostname: pulumi.Output[str]
+    """The NLB's DNS name ("" for a ClusterIP Service)."""
+
+    def __init__(self, name: str, args: EchoServerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:k8s:EchoServer", name, None, opts)
+        _validate(args)
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        labels = app_labels(args.app_label)
+        self.namespace = None
+        namespace_deps: list[pulumi.Resource] = []
+        if args.create_namespace:
+            self.namespace = k8s.core.v1.Namespace(
+                f"{name}-namespace",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
+                opts=k8s_opts,
+            )
+            namespace_deps.append(self.namespace)
+
+        probe = k8s.core.v1.ProbeArgs(
+            http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=CONTAINER_PORT), period_seconds=10
+        )
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.deployment_name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=args.replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        termination_grace_period_seconds=args.termination_grace_period_seconds,
+                        security_context=pod_security(non_root=False),
+                        automount_service_account_token=False,
+                        node_selector=dict(args.node_selector) or None,
+                        tolerations=[dict(t) for t in args.tolerations] or None,
+                        containers=[
+                            k8s.core.v1.ContainerArgs(
+                                name=args.container_name,
+                                image=args.image,
+                                ports=[k8s.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
+                                readiness_probe=probe,
+                                liveness_probe=probe,
+                                security_context=echoserver_security(),
+                                resources=resources(),
+                            )
+                        ],
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.provider, depends_on=[*namespace_deps, *args.wait_for]
+            ),
+        )
+
+        metadata = k8s.meta.v1.ObjectMetaArgs(
+            name=args.service_name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+        )
+        if args.load_balancer is not None:
+            assert args.controller is not None  # _validate
+            spec = args.load_balancer.service_spec(args.service_ports)
+            metadata = k8s.meta.v1.ObjectMetaArgs(
+                name=args.service_name,
+                namespace=args.namespace,
+                labels={**labels, **MANAGED_BY},
+                annotations=args.load_balancer.annotations(),
+            )
+            service_spec: dict = {**spec, "selector": labels}
+            depends_on = [args.controller, *namespace_deps]
+        else:
+            service_spec = {
+                "type": args.service_type,
+                "ports": [p.document() for p in args.service_ports],
+                "selector": labels,
+            }
+            depends_on = list(namespace_deps)
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=metadata,
+            spec=service_spec,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=depends_on),
+        )
+        self.hostname = self.service.status.apply(_hostname)
+        self.register_outputs({"hostname": self.hostname})
+
+
+def _hostname(status) -> str:
+    ingress = (status.load_balancer.ingress or []) if status and status.load_balancer else []
+    return (ingress[0].hostname or ingress[0].ip or "") if ingress else ""
+
+
+def _validate(args: EchoServerArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if not 0 <= args.replicas <= 100:
+        problems.append(("replicas", f"{args.replicas} is not in 0..100"))
+    if args.load_balancer is not None and args.controller is None:
+        problems.append(("controller", "required with load_balancer: the NLB Service must depend on the controller"))
+    if not args.service_ports:
+        problems.append(("service_ports", "empty; the Service needs a port"))
+    if args.namespace == "default" and args.create_namespace:
+        problems.append(("create_namespace", "the default namespace always exists"))
+    raise_if_any("EchoServer", problems)

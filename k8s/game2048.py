@@ -1,0 +1,122 @@
+"""Game2048: the AWS LB controller walkthrough's game-2048, as seeds 001 and 003 applied it.
+
+Namespace `game-2048`, Deployment `deployment-2048` (2 replicas, label
+app.kubernetes.io/name=app-2048, port 80, imagePullPolicy Always), NodePort Service
+`service-2048` (80 -> 80). The Ingress in front of it is the scenario's (k8s/ingress.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.errors import raise_if_any
+from k8s.pods import MANAGED_BY, pod_security, resources
+from k8s.versions import GAME_2048_IMAGE
+
+NAMESPACE = "game-2048"
+DEPLOYMENT = "deployment-2048"
+SERVICE = "service-2048"
+APP = "app-2048"
+PORT = 80
+
+
+def game_security() -> k8s.core.v1.SecurityContextArgs:
+    """docker-2048 is nginx serving static files on port 80, started as root and writing its
+    cache and pid into its own file system; the walkthrough's image is kept as it is (root,
+    writable root file system), without privilege escalation and with only the capabilities an
+    nginx master needs to bind :80 and hand work to its workers."""
+    return k8s.core.v1.SecurityContextArgs(
+        allow_privilege_escalation=False,
+        capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"], add=["CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"]),
+        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Game2048Args:
+    """The game's namespace, pods and Service."""
+
+    provider: k8s.Provider
+    """Kubernetes provider of the cluster."""
+    namespace: str = NAMESPACE
+    replicas: int = 2
+    image: str = GAME_2048_IMAGE
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: Sequence[Mapping[str, str]] = ()
+    wait_for: Sequence[pulumi.Resource] = ()
+
+
+class Game2048(pulumi.ComponentResource):
+    """Namespace, Deployment and NodePort Service of game-2048."""
+
+    namespace: k8s.core.v1.Namespace
+    deployment: k8s.apps.v1.Deployment
+    service: k8s.core.v1.Service
+
+    def __init__(self, name: str, args: Game2048Args, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:k8s:Game2048", name, None, opts)
+        _validate(args)
+        labels = {"app.kubernetes.io/name": APP}
+        self.namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+        )
+        after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
+        probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=PORT), period_seconds=10)
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=DEPLOYMENT, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=args.replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        security_context=pod_security(non_root=False),
+                        automount_service_account_token=False,
+                        node_selector=dict(args.node_selector) or None,
+                        tolerations=[dict(t) for t in args.tolerations] or None,
+                        containers=[
+                            k8s.core.v1.ContainerArgs(
+                                name=APP,
+                                image=args.image,
+                                image_pull_policy="Always",
+                                ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
+                                readiness_probe=probe,
+                                liveness_probe=probe,
+                                security_context=game_security(),
+                                resources=resources(),
+                            )
+                        ],
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.provider, depends_on=[self.namespace, *args.wait_for]
+            ),
+        )
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=SERVICE, namespace=args.namespace, labels=dict(MANAGED_BY)),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                type="NodePort",
+                selector=labels,
+                ports=[k8s.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
+            ),
+            opts=after_namespace,
+        )
+        self.register_outputs({"service": SERVICE})
+
+
+def _validate(args: Game2048Args) -> None:
+    problems: list[tuple[str, str]] = []
+    if not 0 <= args.replicas <= 100:
+        problems.append(("replicas", f"{args.replicas} is not in 0..100"))
+    raise_if_any("Game2048", problems)

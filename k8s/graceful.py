@@ -1,0 +1,239 @@
+"""GracefulApp: seed 003's zero-drop scale-in behind an ALB, in the order that makes it work.
+
+The seed (after the AWS blog it quotes) combines two things:
+- **pod readiness gates**: label the namespace `elbv2.k8s.aws/pod-readiness-gate-inject=enabled`;
+  the AWS LB controller's webhook then adds a readiness gate to each new pod, and the pod is
+  Ready only once its ALB target is healthy. The gate is injected at pod creation, and only if
+  the label and a target group for the pod's Service already exist (docs/deploy/pod_readiness_gate.md);
+  the seed re-created its pods by hand (`kubectl delete pod --all`). Here the order is declared:
+  namespace label, Service and Ingress first, the Deployment after them.
+- **graceful shutdown**: a readiness probe on `/health` (initialDelay 3, period 3), the ALB
+  health check on the same path, and a `preStop` hook that makes `/health` fail and then
+  sleeps (seed: 120 s), so the ALB and the endpoints drop the pod while it still serves; the
+  grace period outlasts the hook. The app (k8s/apps/graceful_server.py) has the drain switch
+  the blog's app got by `sed` on its own source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.errors import raise_if_any
+from k8s.ingress import Ingress, IngressArgs, IngressPath
+from k8s.pods import MANAGED_BY, app_labels, pod_security, resources, restricted_container_security
+from k8s.versions import PYTHON_IMAGE
+
+READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
+PROGRAM = Path(__file__).resolve().parent / "apps" / "graceful_server.py"
+APP_DIR = "/app"
+DRAIN_DIR = "/var/run/graceful"
+DRAIN_FILE = f"{DRAIN_DIR}/draining"
+CONTAINER_PORT = 8080
+SERVICE_PORT = 80
+
+
+@dataclass(frozen=True, kw_only=True)
+class GracefulAppArgs:
+    """The app, its probes and hook, and the ALB Ingress in front of it."""
+
+    provider: k8s.Provider
+    """Kubernetes provider of the cluster."""
+    controller: pulumi.Resource
+    """The AWS LB controller's release: the Ingress depends on it."""
+    ingress_annotations: Mapping[str, str]
+    """`alb.ingress.kubernetes.io/*` from AlbIngressAnnotations (health check on `health_path`)."""
+    namespace: str = "default"
+    """Seed: default (labelled in place); any other name is created with the label."""
+    name: str = "graceful"
+    """Deployment, Service, Ingress and `app` label."""
+    replicas: int = 3
+    image: str = PYTHON_IMAGE
+    health_path: str = "/health"
+    readiness_initial_delay_seconds: int = 3
+    readiness_period_seconds: int = 3
+    pre_stop_sleep_seconds: int = 120
+    termination_grace_period_seconds: int = 150
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: Sequence[Mapping[str, str]] = ()
+    wait_for: Sequence[pulumi.Resource] = ()
+
+
+def drain_command(sleep_seconds: int) -> list[str]:
+    """The preStop hook: fail /health, then sleep while the ALB deregisters the pod."""
+    return ["python", f"{APP_DIR}/{PROGRAM.name}", "drain", "--drain-file", DRAIN_FILE, "--sleep", str(sleep_seconds)]
+
+
+def serve_command(health_path: str) -> list[str]:
+    return [
+        "python",
+        f"{APP_DIR}/{PROGRAM.name}",
+        "serve",
+        "--port",
+        str(CONTAINER_PORT),
+        "--drain-file",
+        DRAIN_FILE,
+        "--health-path",
+        health_path,
+    ]
+
+
+class GracefulApp(pulumi.ComponentResource):
+    """Labelled namespace, Service, ALB Ingress, then the Deployment (so the readiness gate is injected)."""
+
+    namespace: k8s.core.v1.Namespace | k8s.core.v1.NamespacePatch
+    service: k8s.core.v1.Service
+    ingress: Ingress
+    deployment: k8s.apps.v1.Deployment
+
+    def __init__(self, name: str, args: GracefulAppArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:k8s:GracefulApp", name, None, opts)
+        _validate(args)
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        labels = app_labels(args.name)
+        gate = {READINESS_GATE_LABEL: "enabled"}
+        if args.namespace == "default":
+            # `kubectl label namespace default elbv2.k8s.aws/pod-readiness-gate-inject=enabled`, declared:
+            # a server-side-apply patch owns the label and removes it on destroy.
+            self.namespace = k8s.core.v1.NamespacePatch(
+                f"{name}-namespace-label",
+                metadata=k8s.meta.v1.ObjectMetaPatchArgs(name="default", labels=gate),
+                opts=k8s_opts,
+            )
+        else:
+            self.namespace = k8s.core.v1.Namespace(
+                f"{name}-namespace",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels={**gate, **MANAGED_BY}),
+                opts=k8s_opts,
+            )
+        in_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
+        program = k8s.core.v1.ConfigMap(
+            f"{name}-program",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=f"{args.name}-program", namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
+            data={PROGRAM.name: PROGRAM.read_text()},
+            opts=in_namespace,
+        )
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                selector=labels,
+                ports=[
+                    k8s.core.v1.ServicePortArgs(
+                        name="http", port=SERVICE_PORT, target_port=CONTAINER_PORT, protocol="TCP"
+                    )
+                ],
+            ),
+            opts=in_namespace,
+        )
+        self.ingress = Ingress(
+            f"{name}-alb",
+            IngressArgs(
+                provider=args.provider,
+                namespace=args.namespace,
+                name=args.name,
+                ingress_class_name="alb",
+                controller=args.controller,
+                annotations=args.ingress_annotations,
+                paths=[IngressPath(path="/", service_name=args.name, service_port=SERVICE_PORT)],
+                labels=labels,
+                wait_for=[self.namespace, self.service],
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+        readiness = k8s.core.v1.ProbeArgs(
+            http_get=k8s.core.v1.HTTPGetActionArgs(path=args.health_path, port=CONTAINER_PORT),
+            initial_delay_seconds=args.readiness_initial_delay_seconds,
+            period_seconds=args.readiness_period_seconds,
+        )
+        # Liveness must not use /health: it fails on purpose while the pod drains.
+        liveness = k8s.core.v1.ProbeArgs(
+            tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=CONTAINER_PORT), period_seconds=10
+        )
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=args.replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        termination_grace_period_seconds=args.termination_grace_period_seconds,
+                        security_context=pod_security(),
+                        automount_service_account_token=False,
+                        node_selector=dict(args.node_selector) or None,
+                        tolerations=[dict(t) for t in args.tolerations] or None,
+                        containers=[
+                            k8s.core.v1.ContainerArgs(
+                                name="app",
+                                image=args.image,
+                                command=serve_command(args.health_path),
+                                env=[
+                                    k8s.core.v1.EnvVarArgs(name="PYTHONDONTWRITEBYTECODE", value="1"),
+                                    k8s.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
+                                ],
+                                ports=[k8s.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
+                                readiness_probe=readiness,
+                                liveness_probe=liveness,
+                                lifecycle=k8s.core.v1.LifecycleArgs(
+                                    pre_stop=k8s.core.v1.LifecycleHandlerArgs(
+                                        exec_=k8s.core.v1.ExecActionArgs(
+                                            command=drain_command(args.pre_stop_sleep_seconds)
+                                        )
+                                    )
+                                ),
+                                security_context=restricted_container_security(),
+                                resources=resources(),
+                                volume_mounts=[
+                                    k8s.core.v1.VolumeMountArgs(name="program", mount_path=APP_DIR, read_only=True),
+                                    k8s.core.v1.VolumeMountArgs(name="drain", mount_path=DRAIN_DIR),
+                                ],
+                            )
+                        ],
+                        volumes=[
+                            k8s.core.v1.VolumeArgs(
+                                name="program",
+                                config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=program.metadata.name),
+                            ),
+                            k8s.core.v1.VolumeArgs(name="drain", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
+                        ],
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=args.provider,
+                # The readiness gate is injected only into pods created after these exist.
+                depends_on=[self.namespace, self.service, self.ingress.ingress, program, *args.wait_for],
+            ),
+        )
+        self.register_outputs({"hostname": self.ingress.hostname})
+
+
+def _validate(args: GracefulAppArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if args.termination_grace_period_seconds <= args.pre_stop_sleep_seconds:
+        problems.append(
+            (
+                "termination_grace_period_seconds",
+                f"{args.termination_grace_period_seconds} must exceed pre_stop_sleep_seconds "
+                f"{args.pre_stop_sleep_seconds}: the kubelet kills the pod when the grace period ends",
+            )
+        )
+    if not 1 <= args.replicas <= 100:
+        problems.append(("replicas", f"{args.replicas} is not in 1..100"))
+    if not args.health_path.startswith("/"):
+        problems.append(("health_path", f"{args.health_path!r} must start with '/'"))
+    raise_if_any("GracefulApp", problems)

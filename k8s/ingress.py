@@ -1,0 +1,129 @@
+"""Ingress: one Kubernetes Ingress, ordered after the controller that reconciles it.
+
+An Ingress of class `alb` becomes an ALB only through the AWS Load Balancer Controller, and only
+that controller deletes the ALB when the Ingress goes (its finalizer `ingress.k8s.aws/resources`).
+So the Ingress depends on the controller's Helm release: `pulumi destroy` deletes it while the
+controller still runs (LBC #2014). The annotations come from the typed builders in
+components/aws/annotations, never from hand-written strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.errors import raise_if_any
+from k8s.pods import MANAGED_BY
+
+USE_ANNOTATION = "use-annotation"
+"""Backend port name that points an Ingress path at an `actions.<service name>` annotation."""
+_DNS_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngressPath:
+    """One path of an Ingress rule and the Service port it goes to."""
+
+    path: str | None
+    """None: no path (with ImplementationSpecific, the rule matches every path, as in seed 003)."""
+    service_name: str
+    service_port: int | str
+    """A port number, or a port name (`use-annotation` for an `actions.<service_name>` annotation)."""
+    path_type: Literal["Prefix", "Exact", "ImplementationSpecific"] = "Prefix"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngressArgs:
+    """An Ingress and what it waits for."""
+
+    provider: k8s.Provider
+    """Kubernetes provider of the cluster."""
+    namespace: str
+    name: str
+    """The Ingress's Kubernetes name."""
+    ingress_class_name: str
+    """`alb` for the AWS LB controller, `nginx` for ingress-nginx."""
+    controller: pulumi.Resource
+    """The Helm release of the controller that reconciles this Ingress: it must outlive the Ingress."""
+    paths: Sequence[IngressPath]
+    host: str | None = None
+    """Rule host (None: any host)."""
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    wait_for: Sequence[pulumi.Resource] = ()
+    """Also wait for these (the backend Services, the namespace)."""
+
+
+class Ingress(pulumi.ComponentResource):
+    """A Kubernetes Ingress that depends on its controller's release."""
+
+    ingress: k8s.networking.v1.Ingress
+    hostname: pulumi.Output[str]
+    """The load balancer's DNS name, once the controller has made it (Pulumi waits for it)."""
+
+    def __init__(self, name: str, args: IngressArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:k8s:Ingress", name, None, opts)
+        _validate(args)
+        backend_paths = [
+            k8s.networking.v1.HTTPIngressPathArgs(
+                path=p.path,
+                path_type=p.path_type,
+                backend=k8s.networking.v1.IngressBackendArgs(
+                    service=k8s.networking.v1.IngressServiceBackendArgs(
+                        name=p.service_name,
+                        port=k8s.networking.v1.ServiceBackendPortArgs(name=p.service_port)
+                        if isinstance(p.service_port, str)
+                        else k8s.networking.v1.ServiceBackendPortArgs(number=p.service_port),
+                    )
+                ),
+            )
+            for p in args.paths
+        ]
+        self.ingress = k8s.networking.v1.Ingress(
+            f"{name}-ingress",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.name,
+                namespace=args.namespace,
+                labels={**args.labels, **MANAGED_BY},
+                annotations=dict(args.annotations),
+            ),
+            spec=k8s.networking.v1.IngressSpecArgs(
+                ingress_class_name=args.ingress_class_name,
+                rules=[
+                    k8s.networking.v1.IngressRuleArgs(
+                        host=args.host, http=k8s.networking.v1.HTTPIngressRuleValueArgs(paths=backend_paths)
+                    )
+                ],
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.provider, depends_on=[args.controller, *args.wait_for]
+            ),
+        )
+        self.hostname = self.ingress.status.apply(_hostname)
+        self.register_outputs({"hostname": self.hostname})
+
+
+def _hostname(status) -> str:
+    ingress = (status.load_balancer.ingress or []) if status and status.load_balancer else []
+    return (ingress[0].hostname or ingress[0].ip or "") if ingress else ""
+
+
+def _validate(args: IngressArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if not _DNS_1123.match(args.name) or len(args.name) > 253:
+        problems.append(("name", f"{args.name!r} is not a Kubernetes object name (a-z, 0-9, '-')"))
+    if not args.paths:
+        problems.append(("paths", "empty; an Ingress rule needs at least one path"))
+    for index, path in enumerate(args.paths):
+        if path.path is None and path.path_type != "ImplementationSpecific":
+            problems.append((f"paths[{index}].path", f"required with path_type {path.path_type}"))
+        if path.path is not None and not path.path.startswith("/"):
+            problems.append((f"paths[{index}].path", f"{path.path!r} must start with '/'"))
+        if isinstance(path.service_port, int) and not 1 <= path.service_port <= 65535:
+            problems.append((f"paths[{index}].service_port", f"{path.service_port} is not a port 1-65535"))
+    raise_if_any("Ingress", problems)

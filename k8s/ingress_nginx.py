@@ -1,0 +1,119 @@
+"""IngressNginx: ingress-nginx behind an NLB, seed 002's path today (NLB -> node -> ingress-nginx -> pod).
+
+The seed's company runs ingress-nginx behind an NLB with `externalTrafficPolicy: Cluster`: a
+request reaches any node (instance targets, NodePort), kube-proxy forwards it to an
+ingress-nginx pod, which proxies it to the application pod: four hops, and a node restart cuts
+connections that merely passed through that node. Here the controller's Service is a
+LoadBalancer of class `service.k8s.aws/nlb` (so the AWS LB controller, not the in-tree cloud
+provider, makes the NLB), with annotations from the typed builder. The Helm release depends on
+the LB controller's release, like every object that makes a load balancer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.aws.annotations import NlbServiceAnnotations, ServicePort
+from components.errors import raise_if_any
+from k8s.pods import MANAGED_BY
+from k8s.versions import INGRESS_NGINX_CHART, INGRESS_NGINX_CHART_REPO, INGRESS_NGINX_CHART_VERSION
+
+RELEASE_NAME = "ingress-nginx"
+INGRESS_CLASS = "nginx"
+# The chart's controller Service: "<release>-controller", ports http 80 and https 443 to the
+# container's named ports.
+SERVICE_NAME = f"{RELEASE_NAME}-controller"
+SERVICE_PORTS = (
+    ServicePort(name="http", port=80, target_port="http"),
+    ServicePort(name="https", port=443, target_port="https"),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngressNginxArgs:
+    """Where ingress-nginx runs and the NLB in front of it."""
+
+    provider: k8s.Provider
+    """Kubernetes provider of the cluster."""
+    controller: pulumi.Resource
+    """The AWS LB controller's release: it makes (and deletes) the NLB."""
+    load_balancer: NlbServiceAnnotations
+    """The NLB (seed: instance targets, internet-facing)."""
+    namespace: str = "ingress-nginx"
+    external_traffic_policy: Literal["Cluster", "Local"] = "Cluster"
+    """Seed: Cluster (any node forwards to any ingress-nginx pod)."""
+    replicas: int = 1
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: Sequence[Mapping[str, str]] = ()
+    wait_for: Sequence[pulumi.Resource] = ()
+
+
+def helm_values(args: IngressNginxArgs) -> dict[str, Any]:
+    """The chart's values: the NLB Service, the `nginx` IngressClass, placement."""
+    spec = args.load_balancer.service_spec(SERVICE_PORTS, external_traffic_policy=args.external_traffic_policy)
+    return {
+        "controller": {
+            "replicaCount": args.replicas,
+            "ingressClassResource": {"name": INGRESS_CLASS, "enabled": True, "default": False},
+            "nodeSelector": {"kubernetes.io/os": "linux", **args.node_selector},
+            "tolerations": [dict(t) for t in args.tolerations],
+            "service": {
+                "type": spec["type"],
+                "loadBalancerClass": spec["loadBalancerClass"],
+                "externalTrafficPolicy": spec["externalTrafficPolicy"],
+                "annotations": args.load_balancer.annotations(),
+                **(
+                    {"loadBalancerSourceRanges": spec["loadBalancerSourceRanges"]}
+                    if args.load_balancer.source_ranges
+                    else {}
+                ),
+            },
+        },
+    }
+
+
+class IngressNginx(pulumi.ComponentResource):
+    """Namespace and the pinned ingress-nginx Helm release, its Service an NLB."""
+
+    namespace: k8s.core.v1.Namespace
+    release: k8s.helm.v3.Release
+    ingress_class: str
+
+    def __init__(self, name: str, args: IngressNginxArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:k8s:IngressNginx", name, None, opts)
+        _validate(args)
+        self.namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+        )
+        self.release = k8s.helm.v3.Release(
+            f"{name}-release",
+            name=RELEASE_NAME,
+            namespace=args.namespace,
+            chart=INGRESS_NGINX_CHART,
+            version=INGRESS_NGINX_CHART_VERSION,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=INGRESS_NGINX_CHART_REPO),
+            values=helm_values(args),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=args.provider,
+                depends_on=[args.controller, self.namespace, *args.wait_for],
+            ),
+        )
+        self.ingress_class = INGRESS_CLASS
+        self.register_outputs({"releaseStatus": self.release.status})
+
+
+def _validate(args: IngressNginxArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if not 1 <= args.replicas <= 10:
+        problems.append(("replicas", f"{args.replicas} is not in 1..10"))
+    if args.namespace in ("default", "kube-system"):
+        problems.append(("namespace", f"{args.namespace!r}: give ingress-nginx its own namespace"))
+    raise_if_any("IngressNginx", problems)

@@ -1,0 +1,132 @@
+"""NginxPage: an nginx Deployment whose index page names its version and its pod, and its Service.
+
+Seed 003's canary pair: `ng` ("Im Primary service and being served from $HOSTNAME") and
+`ng-canary` ("Im Canary service and being served from $HOSTNAME"), each a Deployment with label
+app=<name>, port 80, and a ClusterIP Service of the same name. The seed's container writes the
+page into the image's html directory and starts nginx; here the directory is an emptyDir, so
+the root file system stays read-only (nginx's cache and pid directories are emptyDirs too, as in
+k8s/nginx.py), which changes nothing a client sees.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.errors import raise_if_any
+from k8s.nginx import nginx_security
+from k8s.pods import MANAGED_BY, app_labels, pod_security, resources
+from k8s.versions import NGINX_IMAGE
+
+PORT = 80
+HTML = "/usr/share/nginx/html"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NginxPageArgs:
+    """Which page, how many pods, where."""
+
+    provider: k8s.Provider
+    """Kubernetes provider of the cluster."""
+    name: str
+    """Deployment, Service, container and `app` label (seed: ng, ng-canary)."""
+    message: str
+    """The page's text before `$HOSTNAME` (seed: "Im Primary service and being served from")."""
+    namespace: str = "default"
+    replicas: int = 1
+    image: str = NGINX_IMAGE
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: Sequence[Mapping[str, str]] = ()
+    wait_for: Sequence[pulumi.Resource] = ()
+
+
+def page_command(message: str) -> list[str]:
+    """The seed's container command: write the page (the shell expands $HOSTNAME), then run nginx."""
+    return [
+        "/bin/sh",
+        "-c",
+        f'echo "{message} $HOSTNAME" > {HTML}/index.html && exec nginx -g "daemon off;"',
+    ]
+
+
+class NginxPage(pulumi.ComponentResource):
+    """Deployment and ClusterIP Service of one nginx page."""
+
+    deployment: k8s.apps.v1.Deployment
+    service: k8s.core.v1.Service
+
+    def __init__(self, name: str, args: NginxPageArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:k8s:NginxPage", name, None, opts)
+        _validate(args)
+        labels = app_labels(args.name)
+        probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=PORT), period_seconds=10)
+        empty = k8s.core.v1.EmptyDirVolumeSourceArgs()
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=args.replicas,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=k8s.core.v1.PodSpecArgs(
+                        security_context=pod_security(non_root=False),
+                        automount_service_account_token=False,
+                        node_selector=dict(args.node_selector) or None,
+                        tolerations=[dict(t) for t in args.tolerations] or None,
+                        containers=[
+                            k8s.core.v1.ContainerArgs(
+                                name="nginx",
+                                image=args.image,
+                                command=page_command(args.message),
+                                ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
+                                readiness_probe=probe,
+                                liveness_probe=probe,
+                                security_context=nginx_security(),
+                                resources=resources(cpu="10m", memory="16Mi", cpu_limit="200m", memory_limit="64Mi"),
+                                volume_mounts=[
+                                    k8s.core.v1.VolumeMountArgs(name="html", mount_path=HTML),
+                                    k8s.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
+                                    k8s.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
+                                ],
+                            )
+                        ],
+                        volumes=[
+                            k8s.core.v1.VolumeArgs(name="html", empty_dir=empty),
+                            k8s.core.v1.VolumeArgs(name="cache", empty_dir=empty),
+                            k8s.core.v1.VolumeArgs(name="run", empty_dir=empty),
+                        ],
+                    ),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+        )
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+            ),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                selector=labels,
+                ports=[k8s.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
+            ),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+        )
+        self.register_outputs({"service": args.name})
+
+
+def _validate(args: NginxPageArgs) -> None:
+    problems: list[tuple[str, str]] = []
+    if not re.fullmatch(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?", args.name):
+        problems.append(("name", f"{args.name!r} is not a Service name (a DNS-1035 label)"))
+    if not 0 <= args.replicas <= 100:
+        problems.append(("replicas", f"{args.replicas} is not in 0..100"))
+    if any(c in args.message for c in '"$`\\'):
+        problems.append(("message", f"{args.message!r}: no quotes, $, ` or backslashes (it goes into a shell echo)"))
+    raise_if_any("NginxPage", problems)

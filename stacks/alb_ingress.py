@@ -1,0 +1,312 @@
+"""alb-ingress: ALBs the AWS Load Balancer Controller makes from Ingresses (seeds 001, 002 and 003).
+
+The seeds' procedure, declared:
+1. the shared EKS bed with the AWS Load Balancer Controller (stacks/aws_base.py);
+2. seeds 001/003: game-2048 (namespace, Deployment x2, NodePort Service) and Ingress
+   `ingress-2048` (class alb, internet-facing, target type ip, path / Prefix); seed 003 sets the
+   target group's `load_balancing.algorithm.type` by annotation (a console change is reverted);
+3. seed 002: the echoserver Ingress on the IngressGroup `my-alb-group` with HTTP 80 and HTTPS
+   443 listeners, an ACM certificate, ssl-redirect 443, a fixed-response action ("Path is /"),
+   host www.example.com and path /echo-server. HTTPS needs a certificate ARN (a knob); without
+   one the Ingress listens on HTTP 80 only, and the stack says what it left out.
+
+Seed 002 found that the ALB could not rewrite paths the way ingress-nginx `rewrite-target` does
+(LBC #835). That has changed: ALB listener rules gained URL and host-header rewrite transforms
+(October 2025) and the controller reads them from `alb.ingress.kubernetes.io/transforms.<service>`
+since v2.14.1 (PR #4396); the bed pins v3.5.0. `echoserver.rewritePath` turns it on here; the
+seed's behaviour (no rewrite: the echo server sees /echo-server) is the default.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pulumi
+from pydantic import Field, field_validator, model_validator
+
+from components.aws.annotations import (
+    AlbIngressAnnotations,
+    AlbTargetGroupAttributes,
+    FixedResponse,
+    ListenPort,
+    ServicePort,
+    UrlRewrite,
+)
+from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
+from components.aws.annotations.values import certificate_arn_problem
+from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
+from k8s.game2048 import NAMESPACE as GAME_NAMESPACE
+from k8s.game2048 import SERVICE as GAME_SERVICE
+from k8s.game2048 import Game2048, Game2048Args
+from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
+from k8s.versions import ECHOSERVER_IMAGE, GAME_2048_IMAGE
+from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
+from stacks.config import Loc, StackModel, raise_problems
+from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
+
+GAME_INGRESS = "ingress-2048"
+ECHO_NAME = "echoserver"
+FIXED_RESPONSE_ACTION = "rule-echoserver"
+"""Seed 002's action name (`alb.ingress.kubernetes.io/actions.rule-echoserver`)."""
+ALGORITHM = Literal["round_robin", "least_outstanding_requests", "weighted_random"]
+NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+
+
+class AlbConfig(StackModel):
+    """What both ALBs share."""
+
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    """alb.ingress.kubernetes.io/scheme (seeds: internet-facing)."""
+    target_type: Literal["ip", "instance"] = "ip"
+    """alb.ingress.kubernetes.io/target-type (seeds: ip; instance needs the NodePort Service)."""
+    load_balancing_algorithm: ALGORITHM = "round_robin"
+    """target-group-attributes load_balancing.algorithm.type (seed 003: round_robin, the default, then changed)."""
+
+
+class Game2048Config(StackModel):
+    """game-2048 (seeds 001 and 003)."""
+
+    namespace: str = Field(GAME_NAMESPACE, pattern=NAME_PATTERN)
+    """Namespace (seed: game-2048)."""
+    replicas: int = Field(2, ge=1, le=20)
+    """Pods (seed: 2)."""
+    image: str = Field(GAME_2048_IMAGE, min_length=1)
+    """Image (seed: public.ecr.aws/l6m2t8p7/docker-2048:latest)."""
+
+
+class EchoIngressConfig(StackModel):
+    """Seed 002's echoserver Ingress on an IngressGroup."""
+
+    namespace: str = Field(ECHO_NAME, pattern=NAME_PATTERN)
+    """Namespace (seed: echoserver)."""
+    replicas: int = Field(1, ge=1, le=20)
+    """Pods (seed: 1)."""
+    image: str = Field(ECHOSERVER_IMAGE, min_length=1)
+    """Image (seed: the echoserver of its GitHub example; here echoserver:1.5 like seeds 001/003)."""
+    group_name: str = Field("my-alb-group", max_length=GROUP_NAME_MAX)
+    """alb.ingress.kubernetes.io/group.name (seed: my-alb-group)."""
+    host: str = Field(
+        "www.example.com", pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+    )
+    """Rule host (seed: www.example.com)."""
+    path: str = Field("/echo-server", pattern=r"^/[A-Za-z0-9._~/-]*$")
+    """Path to the echo server (seed: /echo-server, Prefix)."""
+    fixed_response: str = Field("Path is /", max_length=1024)
+    """Body of the fixed-response action on / (seed: "Path is /", 200 text/plain)."""
+    certificate_arn: str | None = None
+    """ACM certificate ARN for the host; with it: listen-ports HTTP 80 + HTTPS 443, certificate-arn,
+    ssl-redirect (seed: its own certificate). Without it: HTTP 80 only."""
+    ssl_redirect_port: int = Field(443, ge=1, le=65535)
+    """HTTPS port the HTTP listener redirects to (seed: 443)."""
+    rewrite_path: bool = False
+    """Strip `path` before the echo server sees it, with an ALB URL-rewrite transform (LBC >= v2.14.1).
+    Seed 002: no rewrite (it found none)."""
+
+    @field_validator("certificate_arn")
+    @classmethod
+    def _arn(cls, value: str | None) -> str | None:
+        if value is not None and (problem := certificate_arn_problem(value)):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("group_name")
+    @classmethod
+    def _group_name(cls, value: str) -> str:
+        if problem := group_name_problem(value):
+            raise ValueError(problem)
+        return value
+
+
+class Config(AwsBaseConfig):
+    """alb-ingress: the shared EKS bed, game-2048 and the echoserver Ingress."""
+
+    alb: AlbConfig = AlbConfig()
+    """What both ALBs share."""
+    game2048: Game2048Config = Game2048Config()
+    """game-2048 behind its own ALB."""
+    echoserver: EchoIngressConfig = EchoIngressConfig()
+    """The echo server behind the IngressGroup's ALB."""
+    workloads: WorkloadsConfig = WorkloadsConfig()
+    """Where the app pods run."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Config:
+        check_placement(self, self.workloads)
+        problems: list[tuple[Loc, str]] = []
+        if self.echoserver.path == "/":
+            problems.append((("echoserver", "path"), "'/' is taken by the fixed-response action; allowed: a sub-path"))
+        if self.echoserver.namespace == self.game2048.namespace:
+            problems.append((("echoserver", "namespace"), f"{self.echoserver.namespace!r} is game-2048's namespace"))
+        raise_problems(problems)
+        return self
+
+
+def game_annotations(cfg: Config) -> AlbIngressAnnotations:
+    """ingress-2048's annotations (seed 001), with seed 003's algorithm."""
+    return AlbIngressAnnotations(
+        scheme=cfg.alb.scheme,
+        target_type=cfg.alb.target_type,
+        target_group_attributes=AlbTargetGroupAttributes(load_balancing_algorithm=cfg.alb.load_balancing_algorithm),
+    )
+
+
+def rewrite(path: str) -> UrlRewrite:
+    """`<path>`, `<path>/x` -> `/`, `/x`: what ingress-nginx does with `path: <path>(/|$)(.*)` and
+    `rewrite-target: /$2`."""
+    return UrlRewrite(regex=f"^{_escape(path)}(/|$)(.*)", replace="/$2")
+
+
+def _escape(path: str) -> str:
+    return "".join("\\" + c if c in ".^$*+?()[]{}|\\" else c for c in path)
+
+
+def echo_annotations(cfg: Config) -> AlbIngressAnnotations:
+    """Seed 002's echoserver Ingress; the HTTPS parts only with a certificate."""
+    echo = cfg.echoserver
+    https = echo.certificate_arn is not None
+    listen = [ListenPort(protocol="HTTP", port=80)]
+    if https:
+        listen.append(ListenPort(protocol="HTTPS", port=echo.ssl_redirect_port))
+    return AlbIngressAnnotations(
+        scheme=cfg.alb.scheme,
+        target_type=cfg.alb.target_type,
+        group_name=echo.group_name,
+        listen_ports=tuple(listen),
+        certificate_arns=(echo.certificate_arn,) if echo.certificate_arn else (),
+        ssl_redirect_port=echo.ssl_redirect_port if https else None,
+        target_group_attributes=AlbTargetGroupAttributes(load_balancing_algorithm=cfg.alb.load_balancing_algorithm),
+        actions={
+            FIXED_RESPONSE_ACTION: FixedResponse(
+                status_code=200, content_type="text/plain", message_body=echo.fixed_response
+            )
+        },
+        transforms={ECHO_NAME: (rewrite(echo.path),)} if echo.rewrite_path else {},
+    )
+
+
+def left_out(cfg: Config) -> str | None:
+    """What the echoserver Ingress leaves out without a certificate (None with one)."""
+    if cfg.echoserver.certificate_arn is not None:
+        return None
+    port = cfg.echoserver.ssl_redirect_port
+    return (
+        "alb-ingress: testbed:echoserver.certificateArn is not set, so the echoserver Ingress listens on HTTP 80 "
+        f"only; left out: listen-ports HTTPS {port}, certificate-arn, ssl-redirect {port}. Set it to an ACM "
+        f"certificate ARN for {cfg.echoserver.host} to get seed 002's HTTPS listener and redirect"
+    )
+
+
+REWRITE_NOTE = (
+    "Seed 002 found that the ALB could not rewrite paths like ingress-nginx rewrite-target (LBC #835, 2019-2025). "
+    "ALB listener rules can now rewrite the URL (transforms, Oct 2025), and the controller reads "
+    "alb.ingress.kubernetes.io/transforms.<service> since v2.14.1; this bed runs v3.5.0. "
+    "Set testbed:echoserver.rewritePath: true to strip the path before the echo server sees it."
+)
+
+
+def commands(cfg: Config) -> dict[str, str]:
+    echo = cfg.echoserver
+    game_ns = cfg.game2048.namespace
+    alb = hostname_variable("ALB", "ingress", ECHO_NAME, echo.namespace)
+    scheme = "https" if echo.certificate_arn else "http"
+    insecure = " -k" if echo.certificate_arn else ""
+    host = f"-H 'Host: {echo.host}'"
+    return {
+        "gameUrl": hostname_command("ingress", GAME_INGRESS, game_ns),
+        "gamePods": f"kubectl -n {game_ns} get pods -o wide",
+        "echoUrl": hostname_command("ingress", ECHO_NAME, echo.namespace, scheme, echo.path),
+        # The fixed-response action answers the path / of the host.
+        "fixedResponse": f"{alb}; curl -s{insecure} {host} {scheme}://$ALB/",
+        # echoserver prints the path it received: the rewrite shows here.
+        "echoPath": f"{alb}; curl -s{insecure} {host} {scheme}://$ALB{echo.path}/index.html"
+        " | grep -iE 'real path|request_uri'",
+        "requestsPerPod": f"{alb}; for i in $(seq 1 100); do curl -s{insecure} {host} {scheme}://$ALB{echo.path}"
+        " | grep Hostname; done | sort | uniq -c | sort -nr",
+        "httpRedirect": f"{alb}; curl -sI {host} http://$ALB{echo.path} | head -n 3",
+        # Seed 003: the algorithm is a target group attribute; a console change would be reverted.
+        "algorithm": f"TG=$(kubectl -n {game_ns} get targetgroupbindings"
+        " -o jsonpath='{.items[0].spec.targetGroupARN}');"
+        " aws elbv2 describe-target-group-attributes --target-group-arn $TG"
+        " --query \"Attributes[?Key=='load_balancing.algorithm.type']\"",
+    }
+
+
+def build(cfg: Config) -> None:
+    """The bed, game-2048 and the echoserver behind their ALBs, and how to check them."""
+    base = build_aws_base(cfg)
+    provider, controller = base.cluster.provider, base.lb_controller.release
+    where = placement(base, cfg.workloads)
+
+    game = Game2048(
+        "game2048",
+        Game2048Args(
+            provider=provider,
+            namespace=cfg.game2048.namespace,
+            replicas=cfg.game2048.replicas,
+            image=cfg.game2048.image,
+            node_selector=where.node_selector,
+            tolerations=where.tolerations,
+            wait_for=where.wait_for,
+        ),
+    )
+    game_ingress = Ingress(
+        "game2048-alb",
+        IngressArgs(
+            provider=provider,
+            namespace=cfg.game2048.namespace,
+            name=GAME_INGRESS,
+            ingress_class_name=base.lb_controller.ingress_class,
+            controller=controller,
+            annotations=game_annotations(cfg).annotations(),
+            paths=[IngressPath(path="/", service_name=GAME_SERVICE, service_port=80)],
+            wait_for=[game.namespace, game.service],
+        ),
+    )
+
+    echo = cfg.echoserver
+    server = EchoServer(
+        "echoserver",
+        EchoServerArgs(
+            provider=provider,
+            namespace=echo.namespace,
+            create_namespace=True,
+            deployment_name=ECHO_NAME,
+            app_label=ECHO_NAME,
+            container_name=ECHO_NAME,
+            replicas=echo.replicas,
+            image=echo.image,
+            termination_grace_period_seconds=None,
+            service_name=ECHO_NAME,
+            service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
+            # ALB instance targets reach pods through a NodePort; ip targets need none.
+            service_type="NodePort" if cfg.alb.target_type == "instance" else "ClusterIP",
+            node_selector=where.node_selector,
+            tolerations=where.tolerations,
+            wait_for=where.wait_for,
+        ),
+    )
+    if message := left_out(cfg):
+        pulumi.log.warn(message)
+    echo_ingress = Ingress(
+        "echoserver-alb",
+        IngressArgs(
+            provider=provider,
+            namespace=echo.namespace,
+            name=ECHO_NAME,
+            ingress_class_name=base.lb_controller.ingress_class,
+            controller=controller,
+            host=echo.host,
+            annotations=echo_annotations(cfg).annotations(),
+            # Seed 002's path first; then / answered by the fixed-response action.
+            paths=[
+                IngressPath(path=echo.path, service_name=ECHO_NAME, service_port=80),
+                IngressPath(path="/", service_name=FIXED_RESPONSE_ACTION, service_port=USE_ANNOTATION),
+            ],
+            wait_for=[server.service, *([server.namespace] if server.namespace else [])],
+        ),
+    )
+    pulumi.export("gameUrl", game_ingress.hostname.apply(lambda h: f"http://{h}"))
+    scheme = "https" if echo.certificate_arn else "http"
+    pulumi.export("echoUrl", echo_ingress.hostname.apply(lambda h: f"{scheme}://{h}{echo.path}"))
+    pulumi.export("notes", {"rewrite": REWRITE_NOTE, **({"https": left_out(cfg)} if left_out(cfg) else {})})
+    export_base(base, commands(cfg))

@@ -1,0 +1,254 @@
+"""ingress-nginx-vs-alb: one echo server reached two ways, 4 hops against 2 (seed 002).
+
+Seed 002's company reaches its pods through NLB -> node (externalTrafficPolicy Cluster) ->
+ingress-nginx -> pod, and wants ALB -> pod instead: fewer hops, and no cut connections when a
+node that merely forwarded traffic restarts. Its open questions: latency through each path, and
+whether a long-lived (WebSocket) connection survives a node restart. The bed answers them side
+by side:
+1. the shared EKS bed with the AWS Load Balancer Controller (stacks/aws_base.py);
+2. the echo server in namespace `echoserver` (Deployment and ClusterIP Service);
+3. today's path: ingress-nginx (Helm, pinned chart) whose Service is an NLB with instance
+   targets and externalTrafficPolicy Cluster, and the seed's Ingress: class nginx,
+   `rewrite-target: /$2` on `/test(/|$)(.*)`;
+4. the proposed path: an Ingress of class alb (target type ip) on the same Service, with the
+   equivalent ALB URL-rewrite transform (`^/test(/|$)(.*)` -> `/$2`): the rewrite the seed
+   could not have in 2023 (LBC #835), supported since LBC v2.14.1 (the bed pins v3.5.0);
+5. outputs: both URLs and the commands that compare latency and a long-lived connection across
+   a node restart.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pulumi
+from pydantic import Field, model_validator
+
+from components.aws.annotations import AlbIngressAnnotations, NlbServiceAnnotations, ServicePort, UrlRewrite
+from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
+from k8s.ingress import Ingress, IngressArgs, IngressPath
+from k8s.ingress_nginx import SERVICE_NAME as NGINX_SERVICE
+from k8s.ingress_nginx import IngressNginx, IngressNginxArgs
+from k8s.versions import ECHOSERVER_IMAGE
+from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
+from stacks.config import Loc, StackModel, raise_problems
+from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
+
+ECHO = "echoserver"
+NGINX_INGRESS = "echoserver-nginx"
+ALB_INGRESS = "echoserver-alb"
+NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+
+
+class EchoConfig(StackModel):
+    """The echo server both paths reach."""
+
+    namespace: str = Field(ECHO, pattern=NAME_PATTERN)
+    """Namespace (seed: echoserver)."""
+    replicas: int = Field(1, ge=1, le=20)
+    """Pods (seed: 1)."""
+    image: str = Field(ECHOSERVER_IMAGE, min_length=1)
+    """Image (echoserver:1.5, as in seeds 001/003)."""
+    path_prefix: str = Field("/test", pattern=r"^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$")
+    """The prefix both paths strip (seed: /test, i.e. `/test(/|$)(.*)` -> `/$2`)."""
+    host: str | None = Field(None, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
+    """Rule host (seed: XXXXX.test.com, a placeholder); null: any host, so the LB names work as they are."""
+
+
+class NginxConfig(StackModel):
+    """Today's path: ingress-nginx behind an NLB."""
+
+    namespace: str = Field("ingress-nginx", pattern=NAME_PATTERN)
+    """Namespace of the ingress-nginx release."""
+    replicas: int = Field(1, ge=1, le=10)
+    """ingress-nginx controller pods."""
+    external_traffic_policy: Literal["Cluster", "Local"] = "Cluster"
+    """The NLB Service's externalTrafficPolicy (seed: Cluster, the extra node hop)."""
+    nlb_target_type: Literal["instance", "ip"] = "instance"
+    """NLB targets: instance (NodePort on every node, seed's 4 hops) or ip (the nginx pods)."""
+
+
+class Config(AwsBaseConfig):
+    """ingress-nginx-vs-alb: the shared EKS bed, the echo server, and both paths to it."""
+
+    echoserver: EchoConfig = EchoConfig()
+    """The echo server."""
+    ingress_nginx: NginxConfig = NginxConfig()
+    """NLB -> ingress-nginx."""
+    workloads: WorkloadsConfig = WorkloadsConfig()
+    """Where the echo server and ingress-nginx run."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Config:
+        check_placement(self, self.workloads)
+        problems: list[tuple[Loc, str]] = []
+        if self.ingress_nginx.namespace == self.echoserver.namespace:
+            problems.append((("ingressNginx", "namespace"), "must differ from echoserver.namespace"))
+        if self.ingress_nginx.namespace in ("default", "kube-system"):
+            problems.append((("ingressNginx", "namespace"), f"{self.ingress_nginx.namespace!r}: use its own namespace"))
+        raise_problems(problems)
+        return self
+
+
+def nginx_path(prefix: str) -> str:
+    """Seed 002's ingress-nginx path: `<prefix>(/|$)(.*)`."""
+    return f"{prefix}(/|$)(.*)"
+
+
+def nginx_annotations() -> dict[str, str]:
+    """Seed 002's ingress-nginx annotation (use-regex is implied by rewrite-target; said explicitly)."""
+    return {
+        "nginx.ingress.kubernetes.io/rewrite-target": "/$2",
+        "nginx.ingress.kubernetes.io/use-regex": "true",
+    }
+
+
+def nlb_annotations(cfg: Config) -> NlbServiceAnnotations:
+    """The NLB in front of ingress-nginx."""
+    return NlbServiceAnnotations(target_type=cfg.ingress_nginx.nlb_target_type, scheme="internet-facing")
+
+
+def url_rewrite(prefix: str) -> UrlRewrite:
+    """The ALB's equivalent of `rewrite-target: /$2` on `<prefix>(/|$)(.*)`."""
+    escaped = "".join("\\" + c if c in ".^$*+?()[]{}|\\" else c for c in prefix)
+    return UrlRewrite(regex=f"^{escaped}(/|$)(.*)", replace="/$2")
+
+
+def alb_annotations(cfg: Config) -> AlbIngressAnnotations:
+    """The proposed path: ALB straight to the pods, with the same rewrite."""
+    return AlbIngressAnnotations(
+        scheme="internet-facing",
+        target_type="ip",
+        transforms={ECHO: (url_rewrite(cfg.echoserver.path_prefix),)},
+    )
+
+
+def commands(cfg: Config) -> dict[str, str]:
+    echo = cfg.echoserver
+    ns = echo.namespace
+    nlb = hostname_variable("NLB", "svc", NGINX_SERVICE, cfg.ingress_nginx.namespace)
+    alb = hostname_variable("ALB", "ingress", ALB_INGRESS, ns)
+    host = f" -H 'Host: {echo.host}'" if echo.host else ""
+    prefix = echo.path_prefix
+    timing = "-o /dev/null -w '%{time_total}\\n'"
+    stats = 'sort -n | awk \'{a[NR]=$1} END {print "n="NR, "p50="a[int(NR*0.5)], "p90="a[int(NR*0.9)], "max="a[NR]}\''
+    # One connection reused for 600 requests, one a second; a failed or re-opened connection is printed.
+    long_lived = (
+        'python3 -c "import http.client,sys,time\n'
+        "c=http.client.HTTPConnection(sys.argv[1],80,timeout=5)\n"
+        "for i in range(600):\n"
+        " t=time.strftime('%H:%M:%S')\n"
+        " try:\n"
+        "  c.request('GET',sys.argv[2]" + (f",headers={{'Host':'{echo.host}'}}" if echo.host else "") + ");"
+        " r=c.getresponse(); r.read(); print(t,r.status,flush=True)\n"
+        " except Exception as e:\n"
+        "  print(t,'FAILED',type(e).__name__,e,flush=True); c.close()\n"
+        ' time.sleep(1)"'
+    )
+    return {
+        "nginxUrl": hostname_command("svc", NGINX_SERVICE, cfg.ingress_nginx.namespace, suffix=f"{prefix}/"),
+        "albUrl": hostname_command("ingress", ALB_INGRESS, ns, suffix=f"{prefix}/"),
+        # The rewrite: both must print the path without the prefix (e.g. /index.html).
+        "rewriteViaNginx": f"{nlb}; curl -s{host} http://$NLB{prefix}/index.html | grep -iE 'real path|request_uri'",
+        "rewriteViaAlb": f"{alb}; curl -s{host} http://$ALB{prefix}/index.html | grep -iE 'real path|request_uri'",
+        "latencyViaNginx": f"{nlb}; for i in $(seq 1 100); do curl -s{host} {timing} http://$NLB{prefix}/; done"
+        f" | {stats}",
+        "latencyViaAlb": f"{alb}; for i in $(seq 1 100); do curl -s{host} {timing} http://$ALB{prefix}/; done"
+        f" | {stats}",
+        "longLivedViaNginx": f"{nlb}; {long_lived} $NLB {prefix}/",
+        "longLivedViaAlb": f"{alb}; {long_lived} $ALB {prefix}/",
+        # While a long-lived check runs: restart a node that runs neither the echo server nor ingress-nginx.
+        "pods": f"kubectl get pods -o wide -n {ns}; kubectl get pods -o wide -n {cfg.ingress_nginx.namespace}",
+        "restartNode": "NODE=<a node running neither pod>; aws ec2 reboot-instances --instance-ids"
+        " $(kubectl get node $NODE -o jsonpath='{.spec.providerID}' | cut -d/ -f5)",
+    }
+
+
+def build(cfg: Config) -> None:
+    """The bed, the echo server and both paths to it, and how to compare them."""
+    base = build_aws_base(cfg)
+    provider, controller = base.cluster.provider, base.lb_controller.release
+    where = placement(base, cfg.workloads)
+    echo = cfg.echoserver
+    server = EchoServer(
+        ECHO,
+        EchoServerArgs(
+            provider=provider,
+            namespace=echo.namespace,
+            create_namespace=True,
+            deployment_name=ECHO,
+            app_label=ECHO,
+            container_name=ECHO,
+            replicas=echo.replicas,
+            image=echo.image,
+            termination_grace_period_seconds=None,
+            service_name=ECHO,
+            service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
+            node_selector=where.node_selector,
+            tolerations=where.tolerations,
+            wait_for=where.wait_for,
+        ),
+    )
+    backend = [server.service, *([server.namespace] if server.namespace else [])]
+    nginx = IngressNginx(
+        "ingress-nginx",
+        IngressNginxArgs(
+            provider=provider,
+            controller=controller,
+            load_balancer=nlb_annotations(cfg),
+            namespace=cfg.ingress_nginx.namespace,
+            external_traffic_policy=cfg.ingress_nginx.external_traffic_policy,
+            replicas=cfg.ingress_nginx.replicas,
+            node_selector=where.node_selector,
+            tolerations=where.tolerations,
+            wait_for=where.wait_for,
+        ),
+    )
+    via_nginx = Ingress(
+        NGINX_INGRESS,
+        IngressArgs(
+            provider=provider,
+            namespace=echo.namespace,
+            name=NGINX_INGRESS,
+            ingress_class_name=nginx.ingress_class,
+            # ingress-nginx reconciles it (its admission webhook must answer); it in turn depends on the LB controller.
+            controller=nginx.release,
+            host=echo.host,
+            annotations=nginx_annotations(),
+            paths=[
+                IngressPath(
+                    path=nginx_path(echo.path_prefix),
+                    path_type="ImplementationSpecific",
+                    service_name=ECHO,
+                    service_port=80,
+                )
+            ],
+            wait_for=[*backend, controller],
+        ),
+    )
+    via_alb = Ingress(
+        ALB_INGRESS,
+        IngressArgs(
+            provider=provider,
+            namespace=echo.namespace,
+            name=ALB_INGRESS,
+            ingress_class_name=base.lb_controller.ingress_class,
+            controller=controller,
+            host=echo.host,
+            annotations=alb_annotations(cfg).annotations(),
+            paths=[IngressPath(path=echo.path_prefix, service_name=ECHO, service_port=80)],
+            wait_for=backend,
+        ),
+    )
+    pulumi.export("nginxUrl", via_nginx.hostname.apply(lambda h: f"http://{h}{echo.path_prefix}/"))
+    pulumi.export("albUrl", via_alb.hostname.apply(lambda h: f"http://{h}{echo.path_prefix}/"))
+    pulumi.export(
+        "paths",
+        {
+            "nginx": "client -> NLB -> any node (NodePort, kube-proxy) -> ingress-nginx pod -> echoserver pod"
+            if cfg.ingress_nginx.nlb_target_type == "instance"
+            else "client -> NLB -> ingress-nginx pod -> echoserver pod",
+            "alb": "client -> ALB -> echoserver pod (target type ip)",
+        },
+    )
+    export_base(base, commands(cfg))

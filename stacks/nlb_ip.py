@@ -1,0 +1,178 @@
+"""nlb-ip: an echo server behind an NLB that the AWS Load Balancer Controller makes from a Service
+(seeds 001 and 003).
+
+The seed's procedure, declared:
+1. the shared EKS bed with the AWS Load Balancer Controller (stacks/aws_base.py);
+2. `kubectl apply -f echo-service-nlb.yaml`: Deployment `deploy-echo` (echoserver:1.5, port 8080,
+   2 replicas, terminationGracePeriodSeconds 0) and Service `svc-nlb-ip-type`
+   (type LoadBalancer, `loadBalancerClass: service.k8s.aws/nlb`, port 80 -> 8080) with target
+   type ip, internet-facing, health check on port 8080, cross-zone load balancing on and a
+   deregistration delay of 60 s;
+3. seed 003's options: Proxy Protocol v2 (`aws-load-balancer-proxy-protocol: "*"`) and TLS
+   termination on the NLB (`ssl-cert` = an ACM ARN, `ssl-ports: 443`);
+4. the check: 100 requests, counted per pod (`grep Hostname | sort | uniq -c`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pulumi
+from pydantic import Field, field_validator, model_validator
+
+from components.aws.annotations import (
+    NlbHealthCheck,
+    NlbServiceAnnotations,
+    NlbTargetGroupAttributes,
+    NlbTls,
+    ServicePort,
+)
+from components.aws.annotations.service import DEREGISTRATION_DELAY
+from components.aws.annotations.values import certificate_arn_problem, cidr_problem
+from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
+from k8s.versions import ECHOSERVER_IMAGE
+from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
+from stacks.config import StackModel
+from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
+
+DEPLOYMENT = "deploy-echo"
+SERVICE = "svc-nlb-ip-type"
+
+
+class EchoServerConfig(StackModel):
+    """The echo server Deployment (seed 001's echo-service-nlb.yaml)."""
+
+    namespace: str = Field("default", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+    """Namespace (seed: default)."""
+    replicas: int = Field(2, ge=1, le=20)
+    """Pods (seed: 2)."""
+    image: str = Field(ECHOSERVER_IMAGE, min_length=1)
+    """Image (seed: k8s.gcr.io/echoserver:1.5, served today from registry.k8s.io)."""
+    termination_grace_period_seconds: int = Field(0, ge=0, le=3600)
+    """Seconds a pod gets to stop (seed: 0)."""
+
+
+class NlbConfig(StackModel):
+    """The NLB the controller makes from the Service's annotations."""
+
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    """aws-load-balancer-scheme (seed: internet-facing)."""
+    target_type: Literal["ip", "instance"] = "ip"
+    """aws-load-balancer-nlb-target-type (seed: ip, the pods themselves)."""
+    healthcheck_port: int = Field(CONTAINER_PORT, ge=1, le=65535)
+    """aws-load-balancer-healthcheck-port (seed: 8080)."""
+    cross_zone: bool = True
+    """Cross-zone load balancing (seed: true)."""
+    deregistration_delay_seconds: int = Field(60, ge=DEREGISTRATION_DELAY.low, le=DEREGISTRATION_DELAY.high)
+    """Target group deregistration_delay.timeout_seconds, 0-3600 (seed: 60)."""
+    proxy_protocol_v2: bool = False
+    """aws-load-balancer-proxy-protocol "*" (seed 003's option; off in its first run)."""
+    certificate_arn: str | None = None
+    """ACM certificate ARN: when set, port 443 is added and terminated with TLS on the NLB (seed 003)."""
+    source_ranges: list[str] = []
+    """spec.loadBalancerSourceRanges (seed: anyone). AWS applies them only with client IP preservation."""
+
+    @field_validator("certificate_arn")
+    @classmethod
+    def _arn(cls, value: str | None) -> str | None:
+        if value is not None and (problem := certificate_arn_problem(value)):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("source_ranges")
+    @classmethod
+    def _ranges(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            if problem := cidr_problem(cidr):
+                raise ValueError(problem)
+        return value
+
+
+class Config(AwsBaseConfig):
+    """nlb-ip: the shared EKS bed, the echo server and its NLB Service."""
+
+    echoserver: EchoServerConfig = EchoServerConfig()
+    """The echo server pods."""
+    nlb: NlbConfig = NlbConfig()
+    """The NLB's annotations."""
+    workloads: WorkloadsConfig = WorkloadsConfig()
+    """Where the echo server runs (seed: wherever; here the server node group)."""
+
+    @model_validator(mode="after")
+    def _placement(self) -> Config:
+        check_placement(self, self.workloads)
+        return self
+
+
+def nlb_annotations(nlb: NlbConfig) -> NlbServiceAnnotations:
+    """The seed's annotations, plus its options when they are switched on."""
+    tls = NlbTls(certificate_arns=(nlb.certificate_arn,), ports=(443,)) if nlb.certificate_arn else None
+    return NlbServiceAnnotations(
+        target_type=nlb.target_type,
+        scheme=nlb.scheme,
+        health_check=NlbHealthCheck(port=nlb.healthcheck_port),
+        cross_zone_enabled=nlb.cross_zone,
+        target_group_attributes=NlbTargetGroupAttributes(deregistration_delay_seconds=nlb.deregistration_delay_seconds),
+        proxy_protocol_v2=nlb.proxy_protocol_v2,
+        tls=tls,
+        source_ranges=tuple(nlb.source_ranges),
+    )
+
+
+def service_ports(nlb: NlbConfig) -> tuple[ServicePort, ...]:
+    """Port 80 -> 8080 (seed); with a certificate also 443 -> 8080, the TLS listener."""
+    ports = [ServicePort(name="http", port=80, target_port=CONTAINER_PORT)]
+    if nlb.certificate_arn:
+        ports.append(ServicePort(name="https", port=443, target_port=CONTAINER_PORT))
+    return tuple(ports)
+
+
+def commands(cfg: Config) -> dict[str, str]:
+    """The seed's checks, as commands to paste."""
+    ns = cfg.echoserver.namespace
+    nlb = hostname_variable("NLB", "svc", SERVICE, ns)
+    checks = {
+        "url": hostname_command("svc", SERVICE, ns),
+        "pods": f"kubectl -n {ns} get pods -o wide -l app=deploy-websrv",
+        "oneRequest": f"{nlb}; curl -s http://$NLB",
+        # Seed 001: 100 requests spread over both pods (56/44 in its run).
+        "requestsPerPod": f"{nlb}; for i in $(seq 1 100); do curl -s http://$NLB | grep Hostname; done"
+        " | sort | uniq -c | sort -nr",
+        "targetGroups": f"kubectl -n {ns} get targetgroupbindings -o wide",
+    }
+    if cfg.nlb.certificate_arn:
+        checks["tls"] = f"{nlb}; curl -sk https://$NLB | grep Hostname"
+    return checks
+
+
+def build(cfg: Config) -> None:
+    """The bed, the echo server behind its NLB, and how to check it."""
+    base = build_aws_base(cfg)
+    where = placement(base, cfg.workloads)
+    if cfg.nlb.proxy_protocol_v2:
+        pulumi.log.warn(
+            "nlb-ip: nlb.proxyProtocolV2 is on: the NLB prefixes every connection with a PROXY protocol v2 header, "
+            "which echoserver (nginx without proxy_protocol) does not parse: expect 400 answers through the NLB; "
+            "seed 003 leaves checking the header to the backend"
+        )
+    echo = EchoServer(
+        "echo",
+        EchoServerArgs(
+            provider=base.cluster.provider,
+            namespace=cfg.echoserver.namespace,
+            deployment_name=DEPLOYMENT,
+            replicas=cfg.echoserver.replicas,
+            image=cfg.echoserver.image,
+            termination_grace_period_seconds=cfg.echoserver.termination_grace_period_seconds,
+            service_name=SERVICE,
+            service_ports=service_ports(cfg.nlb),
+            load_balancer=nlb_annotations(cfg.nlb),
+            controller=base.lb_controller.release,
+            node_selector=where.node_selector,
+            tolerations=where.tolerations,
+            wait_for=where.wait_for,
+        ),
+    )
+    pulumi.export("nlbHostname", echo.hostname)
+    pulumi.export("url", echo.hostname.apply(lambda host: f"http://{host}"))
+    export_base(base, commands(cfg))

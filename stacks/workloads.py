@@ -1,0 +1,73 @@
+"""What the controller-driven load balancer scenarios share: where their pods run, and how a
+scenario reads the hostname of a load balancer the controller made.
+
+The pods of the seeds' apps run on the `server` node group (`role=server`); the stack config
+can move them (`testbed:workloads.nodeSelector`), and a selector no node group matches is an
+error, not pods stuck Pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+
+from components.aws.node_groups import tolerations_for
+from components.k8s_labels import matches
+from stacks.aws_base import AwsBase, AwsBaseConfig
+from stacks.config import Loc, StackModel, raise_problems
+
+
+class WorkloadsConfig(StackModel):
+    """Where the scenario's own pods run."""
+
+    node_selector: dict[str, str] = {"role": "server"}
+    """Node labels the app pods are pinned to (eks-base's `server` node group: role=server)."""
+
+
+def check_placement(cfg: AwsBaseConfig, workloads: WorkloadsConfig) -> None:
+    """Fail (one line naming the key) when no node group carries `workloads.nodeSelector`."""
+    problems: list[tuple[Loc, str]] = []
+    selector = workloads.node_selector
+    if cfg.node_groups and not any(matches(selector, g.labels) for g in cfg.node_groups.values()):
+        problems.append(
+            (("workloads", "nodeSelector"), f"{selector}: no node group has these labels, so the pods could not run")
+        )
+    raise_problems(problems)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Node selector, tolerations and the node groups the pods wait for."""
+
+    node_selector: Mapping[str, str]
+    tolerations: tuple[Mapping[str, str], ...]
+    wait_for: tuple[pulumi.Resource, ...]
+
+
+def placement(base: AwsBase, workloads: WorkloadsConfig) -> Placement:
+    """Where the scenario's pods go: the matching node groups' taints tolerated, their creation awaited."""
+    selector = workloads.node_selector
+    groups = {n: g for n, g in base.config.node_groups.items() if matches(selector, g.labels)}
+    taints = [t for g in groups.values() for t in g.spec().taints]
+    nodes = tuple(base.cluster.node_groups[n] for n in groups if n in base.cluster.node_groups)
+    return Placement(dict(selector), tuple(tolerations_for(taints)), nodes)
+
+
+def hostname_command(kind: str, name: str, namespace: str, scheme: str = "http", suffix: str = "") -> str:
+    """A shell line printing the URL of the load balancer behind a Service or Ingress (its DNS name
+    is known only once the controller has made it)."""
+    tail = f'"{suffix}"' if suffix else ""
+    return (
+        f"kubectl -n {namespace} get {kind} {name} -o jsonpath='{{.status.loadBalancer.ingress[0].hostname}}'"
+        f" | awk '{{ print \"{scheme}://\"$1{tail} }}'"
+    )
+
+
+def hostname_variable(variable: str, kind: str, name: str, namespace: str) -> str:
+    """`VAR=$(kubectl ... hostname)`: the start of the seeds' check loops."""
+    return (
+        f"{variable}=$(kubectl -n {namespace} get {kind} {name}"
+        " -o jsonpath='{.status.loadBalancer.ingress[0].hostname}')"
+    )

@@ -1,0 +1,121 @@
+"""SCENARIOS.md `alb-canary`, item by item, on the recorded graph of stacks/Pulumi.alb-canary.yaml.
+
+Expected values are seed 003's (the ng / ng-canary manifests and the traffic-split Ingress), written here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stacks import scenario_module
+from stacks.config import ConfigError, load_config
+from testbed.engine import run_program
+from testbed.stackfile import read_stack_config
+from tests.graph import of_type, one
+
+STACK = "alb-canary"
+INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
+A = "alb.ingress.kubernetes.io/"
+
+
+@pytest.fixture(scope="module")
+def plan(plan_stack):
+    return plan_stack(STACK)
+
+
+def by_k8s_name(recording, type_, name):
+    [found] = [r for r in of_type(recording, type_) if r.inputs["metadata"]["name"] == name]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("ng", "Im Primary service and being served from $HOSTNAME"),
+        ("ng-canary", "Im Canary service and being served from $HOSTNAME"),
+    ],
+)
+def test_each_version_is_an_nginx_page_naming_itself_with_a_service(plan, name, message):
+    deployment = by_k8s_name(plan, "kubernetes:apps/v1:Deployment", name)
+    assert deployment.inputs["metadata"]["namespace"] == "default"
+    assert deployment.inputs["spec"]["replicas"] == 1
+    assert deployment.inputs["spec"]["selector"]["matchLabels"]["app"] == name
+    [container] = deployment.inputs["spec"]["template"]["spec"]["containers"]
+    assert container["image"].startswith("nginx:")
+    assert f'echo "{message}" > /usr/share/nginx/html/index.html' in container["command"][2]
+    assert 'nginx -g "daemon off;"' in container["command"][2]
+    assert container["ports"][0]["containerPort"] == 80
+    service = by_k8s_name(plan, "kubernetes:core/v1:Service", name)
+    assert service.inputs["spec"]["selector"]["app"] == name
+    assert service.inputs["spec"]["ports"] == [{"port": 80, "targetPort": 80, "protocol": "TCP"}]
+
+
+def test_traffic_split_ingress(plan):
+    ingress = by_k8s_name(plan, INGRESS, "traffic-split")
+    annotations = ingress.inputs["metadata"]["annotations"]
+    assert annotations[A + "group.name"] == "traffic-split"
+    assert annotations[A + "load-balancer-name"] == "traffic-split"
+    assert annotations[A + "target-type"] == "ip"
+    assert annotations[A + "scheme"] == "internet-facing"
+    assert json.loads(annotations[A + "actions.weighted-routing"]) == {
+        "type": "forward",
+        "forwardConfig": {
+            "targetGroups": [
+                {"serviceName": "ng", "servicePort": 80, "weight": 50},
+                {"serviceName": "ng-canary", "servicePort": 80, "weight": 50},
+            ],
+            "targetGroupStickinessConfig": {"enabled": False},
+        },
+    }
+    assert ingress.inputs["spec"]["ingressClassName"] == "alb"
+    [rule] = ingress.inputs["spec"]["rules"]
+    assert rule["http"]["paths"] == [
+        {
+            "pathType": "ImplementationSpecific",
+            "backend": {"service": {"name": "weighted-routing", "port": {"name": "use-annotation"}}},
+        }
+    ]
+
+
+def test_ingress_depends_on_the_controller_and_the_services(plan):
+    ingress = one(plan, INGRESS)
+    assert one(plan, "kubernetes:helm.sh/v3:Release", "lbc-release").urn in ingress.dependencies
+    for name in ("ng", "ng-canary"):
+        assert by_k8s_name(plan, "kubernetes:core/v1:Service", name).urn in ingress.dependencies
+
+
+def split_of(recording) -> dict[str, int]:
+    annotations = one(recording, INGRESS).inputs["metadata"]["annotations"]
+    groups = json.loads(annotations[A + "actions.weighted-routing"])["forwardConfig"]["targetGroups"]
+    return {g["serviceName"]: g["weight"] for g in groups}
+
+
+def test_the_knob_is_the_canarys_percentage_and_weights_sum_to_100():
+    canary = {**json.loads(read_stack_config(STACK)["testbed:canary"]), "canaryWeightPercent": 10}
+    recording = run_program(STACK, {**read_stack_config(STACK), "testbed:canary": json.dumps(canary)})
+    assert split_of(recording) == {"ng": 90, "ng-canary": 10}
+    assert recording.outputs["weights"] == {"ng": 90, "ng-canary": 10}
+
+
+def test_outputs_the_url_and_the_100_request_check(plan):
+    assert plan.outputs["url"].startswith("http://traffic-split-")
+    check = plan.outputs["commands"]["requestsPerVersion"]
+    assert "seq 1 100" in check and "Im [A-Za-z]* service" in check and "uniq -c" in check
+    assert plan.outputs["commands"]["expected"] == "about 50 'Im Primary service' and 50 'Im Canary service'"
+
+
+def test_bad_knobs_are_one_line_each():
+    module = scenario_module(STACK)
+    canary = {**json.loads(read_stack_config(STACK)["testbed:canary"]), "canaryWeightPercent": 101}
+    alb = {"loadBalancerName": "internal-traffic", "groupName": "Traffic"}
+    raw = {**read_stack_config(STACK), "testbed:canary": json.dumps(canary), "testbed:alb": json.dumps(alb)}
+    with pytest.raises(ConfigError) as caught:
+        load_config(module.Config, raw, stack=STACK)
+    assert caught.value.lines == [
+        "testbed:canary.canaryWeightPercent: 101: must be less than or equal to 100",
+        "testbed:alb.groupName: 'Traffic': allowed: at most 63 of a-z, 0-9, '-' and '.', starting and ending"
+        " with a letter or digit",
+        "testbed:alb.loadBalancerName: 'internal-traffic': must not begin with 'internal-'",
+    ]
