@@ -22,7 +22,7 @@ import pulumi_kubernetes as k8s
 
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY, app_labels, pod_security, resources
+from k8s.pods import MANAGED_BY, app_labels, deployment, http_probe, pod_spec, resources
 from k8s.versions import ECHOSERVER_IMAGE
 
 CONTAINER_PORT = 8080
@@ -94,38 +94,29 @@ class EchoServer(pulumi.ComponentResource):
             )
             namespace_deps.append(self.namespace)
 
-        probe = k8s.core.v1.ProbeArgs(
-            http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=CONTAINER_PORT), period_seconds=10
-        )
-        self.deployment = k8s.apps.v1.Deployment(
+        probe = http_probe("/", CONTAINER_PORT)
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.deployment_name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
-            ),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=args.replicas,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        termination_grace_period_seconds=args.termination_grace_period_seconds,
-                        security_context=pod_security(non_root=False),
-                        automount_service_account_token=False,
-                        node_selector=dict(args.node_selector) or None,
-                        tolerations=[dict(t) for t in args.tolerations] or None,
-                        containers=[
-                            k8s.core.v1.ContainerArgs(
-                                name=args.container_name,
-                                image=args.image,
-                                ports=[k8s.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
-                                readiness_probe=probe,
-                                liveness_probe=probe,
-                                security_context=echoserver_security(),
-                                resources=resources(),
-                            )
-                        ],
-                    ),
-                ),
+            name=args.deployment_name,
+            namespace=args.namespace,
+            labels=labels,
+            replicas=args.replicas,
+            pod=pod_spec(
+                non_root=False,
+                node_selector=args.node_selector,
+                tolerations=args.tolerations,
+                termination_grace_period_seconds=args.termination_grace_period_seconds,
+                containers=[
+                    k8s.core.v1.ContainerArgs(
+                        name=args.container_name,
+                        image=args.image,
+                        ports=[k8s.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
+                        readiness_probe=probe,
+                        liveness_probe=probe,
+                        security_context=echoserver_security(),
+                        resources=resources(),
+                    )
+                ],
             ),
             opts=pulumi.ResourceOptions(
                 parent=self, provider=args.provider, depends_on=[*namespace_deps, *args.wait_for]

@@ -14,7 +14,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY, pod_security, resources
+from k8s.pods import MANAGED_BY, deployment, http_probe, pod_spec, resources
 from k8s.versions import GAME_2048_IMAGE
 
 NAMESPACE = "game-2048"
@@ -67,36 +67,29 @@ class Game2048(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
         )
         after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
-        probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=PORT), period_seconds=10)
-        self.deployment = k8s.apps.v1.Deployment(
+        probe = http_probe("/", PORT)
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=DEPLOYMENT, namespace=args.namespace, labels={**labels, **MANAGED_BY}
-            ),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=args.replicas,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        security_context=pod_security(non_root=False),
-                        automount_service_account_token=False,
-                        node_selector=dict(args.node_selector) or None,
-                        tolerations=[dict(t) for t in args.tolerations] or None,
-                        containers=[
-                            k8s.core.v1.ContainerArgs(
-                                name=APP,
-                                image=args.image,
-                                image_pull_policy="Always",
-                                ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
-                                readiness_probe=probe,
-                                liveness_probe=probe,
-                                security_context=game_security(),
-                                resources=resources(),
-                            )
-                        ],
-                    ),
-                ),
+            name=DEPLOYMENT,
+            namespace=args.namespace,
+            labels=labels,
+            replicas=args.replicas,
+            pod=pod_spec(
+                non_root=False,
+                node_selector=args.node_selector,
+                tolerations=args.tolerations,
+                containers=[
+                    k8s.core.v1.ContainerArgs(
+                        name=APP,
+                        image=args.image,
+                        image_pull_policy="Always",
+                        ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
+                        readiness_probe=probe,
+                        liveness_probe=probe,
+                        security_context=game_security(),
+                        resources=resources(),
+                    )
+                ],
             ),
             opts=pulumi.ResourceOptions(
                 parent=self, provider=args.provider, depends_on=[self.namespace, *args.wait_for]

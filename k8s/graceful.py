@@ -25,7 +25,14 @@ import pulumi_kubernetes as k8s
 
 from components.errors import raise_if_any
 from k8s.ingress import Ingress, IngressArgs, IngressPath
-from k8s.pods import MANAGED_BY, app_labels, pod_security, resources, restricted_container_security
+from k8s.pods import (
+    MANAGED_BY,
+    app_labels,
+    deployment,
+    pod_spec,
+    resources,
+    restricted_container_security,
+)
 from k8s.versions import PYTHON_IMAGE
 
 READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
@@ -159,58 +166,48 @@ class GracefulApp(pulumi.ComponentResource):
         liveness = k8s.core.v1.ProbeArgs(
             tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=CONTAINER_PORT), period_seconds=10
         )
-        self.deployment = k8s.apps.v1.Deployment(
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
-            ),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=args.replicas,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        termination_grace_period_seconds=args.termination_grace_period_seconds,
-                        security_context=pod_security(),
-                        automount_service_account_token=False,
-                        node_selector=dict(args.node_selector) or None,
-                        tolerations=[dict(t) for t in args.tolerations] or None,
-                        containers=[
-                            k8s.core.v1.ContainerArgs(
-                                name="app",
-                                image=args.image,
-                                command=serve_command(args.health_path),
-                                env=[
-                                    k8s.core.v1.EnvVarArgs(name="PYTHONDONTWRITEBYTECODE", value="1"),
-                                    k8s.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
-                                ],
-                                ports=[k8s.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
-                                readiness_probe=readiness,
-                                liveness_probe=liveness,
-                                lifecycle=k8s.core.v1.LifecycleArgs(
-                                    pre_stop=k8s.core.v1.LifecycleHandlerArgs(
-                                        exec_=k8s.core.v1.ExecActionArgs(
-                                            command=drain_command(args.pre_stop_sleep_seconds)
-                                        )
-                                    )
-                                ),
-                                security_context=restricted_container_security(),
-                                resources=resources(),
-                                volume_mounts=[
-                                    k8s.core.v1.VolumeMountArgs(name="program", mount_path=APP_DIR, read_only=True),
-                                    k8s.core.v1.VolumeMountArgs(name="drain", mount_path=DRAIN_DIR),
-                                ],
+            name=args.name,
+            namespace=args.namespace,
+            labels=labels,
+            replicas=args.replicas,
+            pod=pod_spec(
+                node_selector=args.node_selector,
+                tolerations=args.tolerations,
+                termination_grace_period_seconds=args.termination_grace_period_seconds,
+                containers=[
+                    k8s.core.v1.ContainerArgs(
+                        name="app",
+                        image=args.image,
+                        command=serve_command(args.health_path),
+                        env=[
+                            k8s.core.v1.EnvVarArgs(name="PYTHONDONTWRITEBYTECODE", value="1"),
+                            k8s.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
+                        ],
+                        ports=[k8s.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
+                        readiness_probe=readiness,
+                        liveness_probe=liveness,
+                        lifecycle=k8s.core.v1.LifecycleArgs(
+                            pre_stop=k8s.core.v1.LifecycleHandlerArgs(
+                                exec_=k8s.core.v1.ExecActionArgs(command=drain_command(args.pre_stop_sleep_seconds))
                             )
+                        ),
+                        security_context=restricted_container_security(),
+                        resources=resources(),
+                        volume_mounts=[
+                            k8s.core.v1.VolumeMountArgs(name="program", mount_path=APP_DIR, read_only=True),
+                            k8s.core.v1.VolumeMountArgs(name="drain", mount_path=DRAIN_DIR),
                         ],
-                        volumes=[
-                            k8s.core.v1.VolumeArgs(
-                                name="program",
-                                config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=program.metadata.name),
-                            ),
-                            k8s.core.v1.VolumeArgs(name="drain", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
-                        ],
+                    )
+                ],
+                volumes=[
+                    k8s.core.v1.VolumeArgs(
+                        name="program",
+                        config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=program.metadata.name),
                     ),
-                ),
+                    k8s.core.v1.VolumeArgs(name="drain", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
+                ],
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,

@@ -29,7 +29,14 @@ import pulumi_kubernetes as k8s
 from components.errors import raise_if_any
 from k8s.capture import PacketCapture, captures_volume, tcpdump_container
 from k8s.images import PYTHON_IMAGE
-from k8s.pods import MANAGED_BY, app_labels, pod_security, resources, restricted_container_security
+from k8s.pods import (
+    MANAGED_BY,
+    app_labels,
+    deployment,
+    pod_spec,
+    resources,
+    restricted_container_security,
+)
 
 APP_DIR = Path(__file__).resolve().parent / "apps" / "keepalive"
 SERVER_FILES = ("app.py", "requirements.txt")
@@ -125,10 +132,6 @@ def _namespace(name: str, resource: str, namespace: str, capture: bool, opts: pu
         ),
         opts=opts,
     )
-
-
-def _tolerations(tolerations: Sequence[Mapping[str, str]]) -> list[k8s.core.v1.TolerationArgs]:
-    return [k8s.core.v1.TolerationArgs(**dict(t)) for t in tolerations]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -265,25 +268,21 @@ class KeepAliveServer(pulumi.ComponentResource):
             containers.append(tcpdump_container(args.capture, role="server", port=SERVER_PORT))
             volumes.append(captures_volume(args.capture))
 
-        self.deployment = k8s.apps.v1.Deployment(
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.app, namespace=namespace, labels={**labels, **MANAGED_BY}),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=args.replicas,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels, annotations=annotations),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        # The tcpdump sidecar runs as root: only then is the pod not pinned to non-root.
-                        security_context=pod_security(non_root=args.capture is None),
-                        automount_service_account_token=False,
-                        node_selector=dict(args.node_selector),
-                        tolerations=_tolerations(args.tolerations),
-                        init_containers=init_containers,
-                        containers=containers,
-                        volumes=volumes,
-                    ),
-                ),
+            name=args.app,
+            namespace=namespace,
+            labels=labels,
+            replicas=args.replicas,
+            template_annotations=annotations,
+            pod=pod_spec(
+                non_root=args.capture is None,
+                node_selector=args.node_selector,
+                tolerations=args.tolerations,
+                # The tcpdump sidecar runs as root: only then is the pod not pinned to non-root.
+                init_containers=init_containers,
+                containers=containers,
+                volumes=volumes,
             ),
             opts=after_namespace,
         )
@@ -400,25 +399,21 @@ class KeepAliveClient(pulumi.ComponentResource):
             containers.append(tcpdump_container(args.capture, role="client", port=args.port))
             volumes.append(captures_volume(args.capture))
 
-        self.deployment = k8s.apps.v1.Deployment(
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.app, namespace=namespace, labels={**labels, **MANAGED_BY}),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=1,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels, annotations=annotations),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        security_context=pod_security(non_root=args.capture is None),
-                        automount_service_account_token=False,
-                        node_selector=dict(args.node_selector),
-                        tolerations=_tolerations(args.tolerations),
-                        # `sleep` as PID 1 ignores SIGTERM: do not wait 30 s for it on every rollout.
-                        termination_grace_period_seconds=5,
-                        containers=containers,
-                        volumes=volumes,
-                    ),
-                ),
+            name=args.app,
+            namespace=namespace,
+            labels=labels,
+            replicas=1,
+            template_annotations=annotations,
+            pod=pod_spec(
+                non_root=args.capture is None,
+                node_selector=args.node_selector,
+                tolerations=args.tolerations,
+                # `sleep` as PID 1 ignores SIGTERM: do not wait 30 s for it on every rollout.
+                termination_grace_period_seconds=5,
+                containers=containers,
+                volumes=volumes,
             ),
             opts=after_namespace,
         )

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY, app_labels, pod_security, resources, restricted_container_security
+from k8s.pods import app_labels, deployment, pod_spec, resources, restricted_container_security
 from k8s.versions import NETSHOOT_IMAGE
 
 NAME = "netshoot-pod"
@@ -43,41 +43,35 @@ class Netshoot(pulumi.ComponentResource):
         super().__init__("testbed:k8s:Netshoot", name, None, opts)
         _validate(args)
         labels = app_labels(NAME)
-        self.deployment = k8s.apps.v1.Deployment(
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=NAME, namespace=args.namespace, labels={**labels, **MANAGED_BY}),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=args.replicas,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        security_context=pod_security(),
-                        automount_service_account_token=False,
-                        # Seed: terminationGracePeriodSeconds 0, the toolbox holds nothing to drain.
-                        termination_grace_period_seconds=0,
-                        topology_spread_constraints=[
-                            k8s.core.v1.TopologySpreadConstraintArgs(
-                                max_skew=1,
-                                topology_key="kubernetes.io/hostname",
-                                when_unsatisfiable="DoNotSchedule",
-                                label_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                            )
-                        ],
-                        containers=[
-                            k8s.core.v1.ContainerArgs(
-                                name=NAME,
-                                image=NETSHOOT_IMAGE,
-                                command=["tail"],
-                                args=["-f", "/dev/null"],
-                                # No endpoint to probe: the pod only has to hold its IP. Tools that
-                                # need raw sockets (tcpdump) belong in `kubectl debug --profile=netadmin`.
-                                security_context=restricted_container_security(),
-                                resources=resources(cpu="10m", memory="16Mi", cpu_limit="200m", memory_limit="128Mi"),
-                            )
-                        ],
-                    ),
-                ),
+            name=NAME,
+            namespace=args.namespace,
+            labels=labels,
+            replicas=args.replicas,
+            pod=pod_spec(
+                # Seed: terminationGracePeriodSeconds 0, the toolbox holds nothing to drain.
+                termination_grace_period_seconds=0,
+                topology_spread_constraints=[
+                    k8s.core.v1.TopologySpreadConstraintArgs(
+                        max_skew=1,
+                        topology_key="kubernetes.io/hostname",
+                        when_unsatisfiable="DoNotSchedule",
+                        label_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                    )
+                ],
+                containers=[
+                    k8s.core.v1.ContainerArgs(
+                        name=NAME,
+                        image=NETSHOOT_IMAGE,
+                        command=["tail"],
+                        args=["-f", "/dev/null"],
+                        # No endpoint to probe: the pod only has to hold its IP. Tools that
+                        # need raw sockets (tcpdump) belong in `kubectl debug --profile=netadmin`.
+                        security_context=restricted_container_security(),
+                        resources=resources(cpu="10m", memory="16Mi", cpu_limit="200m", memory_limit="128Mi"),
+                    )
+                ],
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
         )

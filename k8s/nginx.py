@@ -13,7 +13,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY, app_labels, pod_security, resources
+from k8s.pods import app_labels, deployment, http_probe, pod_spec, resources
 from k8s.versions import NGINX_IMAGE
 
 NAME = "nginx-deployment"
@@ -56,47 +56,38 @@ class NginxDeployment(pulumi.ComponentResource):
         super().__init__("testbed:k8s:NginxDeployment", name, None, opts)
         _validate(args)
         labels = app_labels(APP)
-        probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=PORT), period_seconds=10)
-        self.deployment = k8s.apps.v1.Deployment(
+        probe = http_probe("/", PORT)
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=NAME,
-                namespace=args.namespace,
-                labels={**labels, **MANAGED_BY},
-                # Pulumi would otherwise wait for every replica to be ready, which never happens once
-                # the replicas outnumber the free pod slots: the experiment's point (pulumi-kubernetes
-                # "pulumi.com/skipAwait").
-                annotations={"pulumi.com/skipAwait": "true"},
-            ),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=args.replicas,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        security_context=pod_security(non_root=False),
-                        automount_service_account_token=False,
-                        containers=[
-                            k8s.core.v1.ContainerArgs(
-                                name=APP,
-                                image=NGINX_IMAGE,
-                                ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
-                                readiness_probe=probe,
-                                liveness_probe=probe,
-                                security_context=nginx_security(),
-                                resources=resources(cpu="10m", memory="16Mi", cpu_limit="100m", memory_limit="64Mi"),
-                                volume_mounts=[
-                                    k8s.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
-                                    k8s.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
-                                ],
-                            )
+            name=NAME,
+            namespace=args.namespace,
+            labels=labels,
+            replicas=args.replicas,
+            # Pulumi would otherwise wait for every replica to be ready, which never happens once
+            # the replicas outnumber the free pod slots: the experiment's point (pulumi-kubernetes
+            # "pulumi.com/skipAwait").
+            annotations={"pulumi.com/skipAwait": "true"},
+            pod=pod_spec(
+                non_root=False,
+                containers=[
+                    k8s.core.v1.ContainerArgs(
+                        name=APP,
+                        image=NGINX_IMAGE,
+                        ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
+                        readiness_probe=probe,
+                        liveness_probe=probe,
+                        security_context=nginx_security(),
+                        resources=resources(cpu="10m", memory="16Mi", cpu_limit="100m", memory_limit="64Mi"),
+                        volume_mounts=[
+                            k8s.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
+                            k8s.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
                         ],
-                        volumes=[
-                            k8s.core.v1.VolumeArgs(name="cache", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
-                            k8s.core.v1.VolumeArgs(name="run", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
-                        ],
-                    ),
-                ),
+                    )
+                ],
+                volumes=[
+                    k8s.core.v1.VolumeArgs(name="cache", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
+                    k8s.core.v1.VolumeArgs(name="run", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
+                ],
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
         )

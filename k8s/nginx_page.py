@@ -19,7 +19,7 @@ import pulumi_kubernetes as k8s
 
 from components.errors import raise_if_any
 from k8s.nginx import nginx_security
-from k8s.pods import MANAGED_BY, app_labels, pod_security, resources
+from k8s.pods import MANAGED_BY, app_labels, deployment, http_probe, pod_spec, resources
 from k8s.versions import NGINX_IMAGE
 
 PORT = 80
@@ -63,47 +63,40 @@ class NginxPage(pulumi.ComponentResource):
         super().__init__("testbed:k8s:NginxPage", name, None, opts)
         _validate(args)
         labels = app_labels(args.name)
-        probe = k8s.core.v1.ProbeArgs(http_get=k8s.core.v1.HTTPGetActionArgs(path="/", port=PORT), period_seconds=10)
+        probe = http_probe("/", PORT)
         empty = k8s.core.v1.EmptyDirVolumeSourceArgs()
-        self.deployment = k8s.apps.v1.Deployment(
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
-            ),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=args.replicas,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        security_context=pod_security(non_root=False),
-                        automount_service_account_token=False,
-                        node_selector=dict(args.node_selector) or None,
-                        tolerations=[dict(t) for t in args.tolerations] or None,
-                        containers=[
-                            k8s.core.v1.ContainerArgs(
-                                name="nginx",
-                                image=args.image,
-                                command=page_command(args.message),
-                                ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
-                                readiness_probe=probe,
-                                liveness_probe=probe,
-                                security_context=nginx_security(),
-                                resources=resources(cpu="10m", memory="16Mi", cpu_limit="200m", memory_limit="64Mi"),
-                                volume_mounts=[
-                                    k8s.core.v1.VolumeMountArgs(name="html", mount_path=HTML),
-                                    k8s.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
-                                    k8s.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
-                                ],
-                            )
+            name=args.name,
+            namespace=args.namespace,
+            labels=labels,
+            replicas=args.replicas,
+            pod=pod_spec(
+                non_root=False,
+                node_selector=args.node_selector,
+                tolerations=args.tolerations,
+                containers=[
+                    k8s.core.v1.ContainerArgs(
+                        name="nginx",
+                        image=args.image,
+                        command=page_command(args.message),
+                        ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
+                        readiness_probe=probe,
+                        liveness_probe=probe,
+                        security_context=nginx_security(),
+                        resources=resources(cpu="10m", memory="16Mi", cpu_limit="200m", memory_limit="64Mi"),
+                        volume_mounts=[
+                            k8s.core.v1.VolumeMountArgs(name="html", mount_path=HTML),
+                            k8s.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
+                            k8s.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
                         ],
-                        volumes=[
-                            k8s.core.v1.VolumeArgs(name="html", empty_dir=empty),
-                            k8s.core.v1.VolumeArgs(name="cache", empty_dir=empty),
-                            k8s.core.v1.VolumeArgs(name="run", empty_dir=empty),
-                        ],
-                    ),
-                ),
+                    )
+                ],
+                volumes=[
+                    k8s.core.v1.VolumeArgs(name="html", empty_dir=empty),
+                    k8s.core.v1.VolumeArgs(name="cache", empty_dir=empty),
+                    k8s.core.v1.VolumeArgs(name="run", empty_dir=empty),
+                ],
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
         )

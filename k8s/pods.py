@@ -7,6 +7,10 @@ system). A workload departs from them only where the seed's experiment needs it,
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
 import pulumi_kubernetes as k8s
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi"}
@@ -48,4 +52,61 @@ def resources(
     return k8s.core.v1.ResourceRequirementsArgs(
         requests={"cpu": cpu, "memory": memory},
         limits={"cpu": cpu_limit, "memory": memory_limit},
+    )
+
+
+def http_probe(path: str, port: int | str, *, period_seconds: int = 10) -> k8s.core.v1.ProbeArgs:
+    """An HTTP GET probe."""
+    return k8s.core.v1.ProbeArgs(
+        http_get=k8s.core.v1.HTTPGetActionArgs(path=path, port=port), period_seconds=period_seconds
+    )
+
+
+def pod_spec(
+    *,
+    containers: Sequence[k8s.core.v1.ContainerArgs],
+    non_root: bool = True,
+    node_selector: Mapping[str, str] | None = None,
+    tolerations: Sequence[Mapping[str, str]] = (),
+    **fields: Any,
+) -> k8s.core.v1.PodSpecArgs:
+    """A pod spec with the conventions: pod security context, no service account token (no
+    workload here talks to the API server), placement; `fields` are any other PodSpec fields."""
+    return k8s.core.v1.PodSpecArgs(
+        security_context=pod_security(non_root=non_root),
+        automount_service_account_token=False,
+        node_selector=dict(node_selector or {}) or None,
+        tolerations=[dict(t) for t in tolerations] or None,
+        containers=list(containers),
+        **fields,
+    )
+
+
+def deployment(
+    resource_name: str,
+    *,
+    name: pulumi.Input[str],
+    namespace: pulumi.Input[str],
+    labels: Mapping[str, str],
+    replicas: int,
+    pod: k8s.core.v1.PodSpecArgs,
+    opts: pulumi.ResourceOptions,
+    annotations: Mapping[str, str] | None = None,
+    template_annotations: Mapping[str, str] | None = None,
+) -> k8s.apps.v1.Deployment:
+    """A Deployment whose selector and pod template carry `labels` (the object also says who manages it)."""
+    return k8s.apps.v1.Deployment(
+        resource_name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=name, namespace=namespace, labels={**labels, **MANAGED_BY}, annotations=annotations
+        ),
+        spec=k8s.apps.v1.DeploymentSpecArgs(
+            replicas=replicas,
+            selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(labels)),
+            template=k8s.core.v1.PodTemplateSpecArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(labels=dict(labels), annotations=template_annotations),
+                spec=pod,
+            ),
+        ),
+        opts=opts,
     )

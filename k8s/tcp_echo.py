@@ -18,7 +18,14 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY, app_labels, pod_security, resources, restricted_container_security
+from k8s.pods import (
+    MANAGED_BY,
+    app_labels,
+    deployment,
+    pod_spec,
+    resources,
+    restricted_container_security,
+)
 
 PROGRAM = Path(__file__).resolve().parent / "apps" / "tcp_echo.py"
 PROGRAM_MOUNT = "/app"
@@ -108,33 +115,25 @@ class TcpEchoServer(pulumi.ComponentResource):
             security_context=restricted_container_security(),
             volume_mounts=[k8s.core.v1.VolumeMountArgs(name="program", mount_path=PROGRAM_MOUNT, read_only=True)],
         )
-        self.deployment = k8s.apps.v1.Deployment(
+        self.deployment = deployment(
             f"{name}-deployment",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.app, namespace=namespace, labels=labels),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                replicas=args.replicas,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(
-                        labels=labels,
-                        annotations={"testbed/program-sha256": hashlib.sha256(source.encode()).hexdigest()},
-                    ),
-                    spec=k8s.core.v1.PodSpecArgs(
-                        node_selector=dict(args.node_selector),
-                        tolerations=[dict(t) for t in args.tolerations] or None,
-                        security_context=pod_security(),
-                        automount_service_account_token=False,
-                        # The server drains open connections for 5 s on SIGTERM.
-                        termination_grace_period_seconds=10,
-                        containers=[container],
-                        volumes=[
-                            k8s.core.v1.VolumeArgs(
-                                name="program",
-                                config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=program.metadata.name),
-                            )
-                        ],
-                    ),
-                ),
+            name=args.app,
+            namespace=namespace,
+            labels=labels,
+            replicas=args.replicas,
+            template_annotations={"testbed/program-sha256": hashlib.sha256(source.encode()).hexdigest()},
+            pod=pod_spec(
+                node_selector=args.node_selector,
+                tolerations=args.tolerations,
+                # The server drains open connections for 5 s on SIGTERM.
+                termination_grace_period_seconds=10,
+                containers=[container],
+                volumes=[
+                    k8s.core.v1.VolumeArgs(
+                        name="program",
+                        config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=program.metadata.name),
+                    )
+                ],
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
         )
