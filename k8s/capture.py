@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import pulumi_kubernetes as k8s
 
-from k8s.images import NETSHOOT_IMAGE
 from k8s.pods import resources
+from k8s.versions import NETSHOOT_IMAGE
 
 CONTAINER = "tcpdump"
 VOLUME = "captures"

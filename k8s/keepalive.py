@@ -8,7 +8,7 @@ with the seed's environment (HOST, PORT, HOST_HEADER, USE_TLS, ENDPOINT), so tha
 `kubectl exec ... -- python client.py INTERVAL` runs k8s/apps/keepalive/client.py.
 
 How the programs reach the pods, with no image to build: they are mounted from a ConfigMap
-into the pinned stock Python image (k8s/images.py); the server's dependencies are installed
+into the pinned stock Python image (k8s/versions.py); the server's dependencies are installed
 by an init container into an emptyDir with `pip --require-hashes` from the pinned, hashed
 requirements.txt. Every container is non-root with a read-only root file system; /tmp and
 the dependencies are emptyDirs. A pod template annotation carries the programs' hash, so a
@@ -28,7 +28,6 @@ import pulumi_kubernetes as k8s
 
 from components.errors import raise_if_any
 from k8s.capture import PacketCapture, captures_volume, tcpdump_container
-from k8s.images import PYTHON_IMAGE
 from k8s.pods import (
     MANAGED_BY,
     app_labels,
@@ -37,6 +36,7 @@ from k8s.pods import (
     resources,
     restricted_container_security,
 )
+from k8s.versions import PYTHON_IMAGE
 
 APP_DIR = Path(__file__).resolve().parent / "apps" / "keepalive"
 SERVER_FILES = ("app.py", "requirements.txt")

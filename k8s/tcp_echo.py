@@ -26,11 +26,11 @@ from k8s.pods import (
     resources,
     restricted_container_security,
 )
+from k8s.versions import PYTHON_IMAGE
 
 PROGRAM = Path(__file__).resolve().parent / "apps" / "tcp_echo.py"
 PROGRAM_MOUNT = "/app"
 # Pinned: a moving tag would change the pods under an unchanged stack. Debian trixie, amd64 and arm64.
-PYTHON_IMAGE = "python:3.13.13-slim-trixie"
 
 
 def program_source() -> str:

@@ -48,7 +48,8 @@ from components.azure.network import subnet_problems
 from components.azure.versions import AKS_VERSION
 from components.k8s_labels import matches, tolerations_for
 from k8s.load_balancer import LoadBalancerService, LoadBalancerServiceArgs, ServicePort
-from k8s.tcp_echo import PYTHON_IMAGE, TcpEchoServer, TcpEchoServerArgs
+from k8s.tcp_echo import TcpEchoServer, TcpEchoServerArgs
+from k8s.versions import PYTHON_IMAGE
 from stacks.config import ConfigProblems, Loc, StackModel, raise_problems
 
 # The seed's names and ports (seed 004's manifests).

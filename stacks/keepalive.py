@@ -19,7 +19,6 @@ from components.aws.load_balancers import HealthCheck, TargetGroupBinding, Targe
 from components.aws.node_groups import tolerations_for
 from components.k8s_labels import matches
 from k8s.capture import PacketCapture, fetch_command
-from k8s.images import NETSHOOT_IMAGE, PYTHON_IMAGE
 from k8s.keepalive import (
     KeepAliveClient,
     KeepAliveClientArgs,
@@ -27,6 +26,7 @@ from k8s.keepalive import (
     KeepAliveServerArgs,
     ProgramImage,
 )
+from k8s.versions import NETSHOOT_IMAGE, PYTHON_IMAGE
 from stacks.aws_base import AwsBase, AwsBaseConfig
 from stacks.config import Loc, StackModel, raise_problems
 

@@ -437,8 +437,8 @@ def test_pod_requirements_are_a_complete_hashed_closure_matching_the_test_enviro
 
 
 def test_dockerfile_builds_what_the_stacks_would_mount():
-    from k8s.images import PYTHON_IMAGE
     from k8s.keepalive import CLIENT_FILES, SERVER_FILES, install_command
+    from k8s.versions import PYTHON_IMAGE
 
     dockerfile = (APP_DIR / "Dockerfile").read_text()
     assert re.search(r"^FROM (\S+)$", dockerfile, re.M).group(1) == PYTHON_IMAGE
