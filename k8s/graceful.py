@@ -41,6 +41,8 @@ APP_DIR = "/app"
 DRAIN_DIR = "/var/run/graceful"
 DRAIN_FILE = f"{DRAIN_DIR}/draining"
 CONTAINER_PORT = 8080
+SHUTDOWN_GRACE_SECONDS = 10
+"""How long the server lets requests in flight finish after SIGTERM."""
 SERVICE_PORT = 80
 
 
@@ -86,7 +88,25 @@ def serve_command(health_path: str) -> list[str]:
         DRAIN_FILE,
         "--health-path",
         health_path,
+        "--shutdown-grace",
+        str(SHUTDOWN_GRACE_SECONDS),
     ]
+
+
+def grace_period_problem(termination_grace_period_seconds: int, pre_stop_sleep_seconds: int) -> str | None:
+    """Why the grace period cannot cover the preStop sleep and the server's own shutdown, or None.
+
+    The kubelet runs the preStop hook, then sends SIGTERM, and kills the pod when the grace period
+    ends, whatever is still running: requests in flight then fail.
+    """
+    needed = pre_stop_sleep_seconds + SHUTDOWN_GRACE_SECONDS
+    if termination_grace_period_seconds <= needed:
+        return (
+            f"{termination_grace_period_seconds} must exceed the preStop sleep ({pre_stop_sleep_seconds}) plus the"
+            f" server's {SHUTDOWN_GRACE_SECONDS} s to finish its requests ({needed}): the kubelet kills the pod"
+            " when the grace period ends"
+        )
+    return None
 
 
 class GracefulApp(pulumi.ComponentResource):
@@ -129,7 +149,14 @@ class GracefulApp(pulumi.ComponentResource):
         self.service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
+                name=args.name,
+                namespace=args.namespace,
+                labels={**labels, **MANAGED_BY},
+                # The Deployment waits for this Service (readiness gates are injected only for pods
+                # created after it), and pulumi-kubernetes would wait for the Service to have live
+                # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
+                # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
+                annotations={"pulumi.com/skipAwait": "true"},
             ),
             spec=k8s.core.v1.ServiceSpecArgs(
                 selector=labels,
@@ -221,14 +248,8 @@ class GracefulApp(pulumi.ComponentResource):
 
 def _validate(args: GracefulAppArgs) -> None:
     problems: list[tuple[str, str]] = []
-    if args.termination_grace_period_seconds <= args.pre_stop_sleep_seconds:
-        problems.append(
-            (
-                "termination_grace_period_seconds",
-                f"{args.termination_grace_period_seconds} must exceed pre_stop_sleep_seconds "
-                f"{args.pre_stop_sleep_seconds}: the kubelet kills the pod when the grace period ends",
-            )
-        )
+    if problem := grace_period_problem(args.termination_grace_period_seconds, args.pre_stop_sleep_seconds):
+        problems.append(("termination_grace_period_seconds", problem))
     if not 1 <= args.replicas <= 100:
         problems.append(("replicas", f"{args.replicas} is not in 1..100"))
     if not args.health_path.startswith("/"):

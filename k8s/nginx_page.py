@@ -109,7 +109,8 @@ class NginxPage(pulumi.ComponentResource):
                 selector=labels,
                 ports=[k8s.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
             ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+            # `wait_for` may hold the namespace the page lives in.
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
         )
         self.register_outputs({"service": args.name})
 

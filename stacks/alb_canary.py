@@ -25,6 +25,7 @@ from components.aws.annotations import AlbIngressAnnotations, ForwardTarget, Wei
 from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
 from components.aws.annotations.values import load_balancer_name_problem
 from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
+from k8s.namespaces import AppNamespace, AppNamespaceArgs
 from k8s.nginx_page import PORT, NginxPage, NginxPageArgs
 from k8s.versions import NGINX_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
@@ -149,6 +150,10 @@ def build(cfg: Config) -> None:
     base = build_aws_base(cfg)
     provider = base.cluster.provider
     where = placement(base, cfg.workloads)
+    wait_for = list(where.wait_for)
+    if cfg.canary.namespace != "default":
+        namespace = AppNamespace("canary", AppNamespaceArgs(provider=provider, name=cfg.canary.namespace))
+        wait_for.append(namespace.namespace)
     pages = {
         name: NginxPage(
             name,
@@ -161,7 +166,7 @@ def build(cfg: Config) -> None:
                 image=cfg.canary.image,
                 node_selector=where.node_selector,
                 tolerations=where.tolerations,
-                wait_for=where.wait_for,
+                wait_for=wait_for,
             ),
         )
         for name, message, replicas in (

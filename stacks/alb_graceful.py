@@ -31,7 +31,7 @@ from components.aws.annotations.ingress import (
     THRESHOLD_COUNT,
 )
 from components.aws.annotations.values import success_codes_problem
-from k8s.graceful import READINESS_GATE_LABEL, GracefulApp, GracefulAppArgs
+from k8s.graceful import READINESS_GATE_LABEL, GracefulApp, GracefulAppArgs, grace_period_problem
 from k8s.versions import PYTHON_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems
@@ -109,14 +109,8 @@ class Config(AwsBaseConfig):
         check_placement(self, self.workloads)
         problems: list[tuple[Loc, str]] = []
         app = self.app
-        if app.termination_grace_period_seconds <= app.pre_stop_sleep_seconds:
-            problems.append(
-                (
-                    ("app", "terminationGracePeriodSeconds"),
-                    f"{app.termination_grace_period_seconds} must be greater than preStopSleepSeconds "
-                    f"{app.pre_stop_sleep_seconds}: the kubelet kills the pod when the grace period ends",
-                )
-            )
+        if problem := grace_period_problem(app.termination_grace_period_seconds, app.pre_stop_sleep_seconds):
+            problems.append((("app", "terminationGracePeriodSeconds"), problem))
         if app.scale_in_to >= app.replicas:
             problems.append((("app", "scaleInTo"), f"{app.scale_in_to} must be below replicas {app.replicas}"))
         raise_problems(problems)

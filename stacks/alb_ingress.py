@@ -307,6 +307,17 @@ def build(cfg: Config) -> None:
     )
     pulumi.export("gameUrl", game_ingress.hostname.apply(lambda h: f"http://{h}"))
     scheme = "https" if echo.certificate_arn else "http"
-    pulumi.export("echoUrl", echo_ingress.hostname.apply(lambda h: f"{scheme}://{h}{echo.path}"))
+    # The rule matches the host www.example.com only: the ALB's own name answers 404 from a browser.
+    port = 443 if echo.certificate_arn else 80
+    pulumi.export("echoUrl", f"{scheme}://{echo.host}{echo.path}")
+    pulumi.export(
+        "echoCurl",
+        echo_ingress.hostname.apply(
+            lambda h: (
+                f"curl -s{' -k' if echo.certificate_arn else ''} --connect-to {echo.host}:{port}:{h}:{port}"
+                f" {scheme}://{echo.host}{echo.path}"
+            )
+        ),
+    )
     pulumi.export("notes", {"rewrite": REWRITE_NOTE, **({"https": left_out(cfg)} if left_out(cfg) else {})})
     export_base(base, commands(cfg))

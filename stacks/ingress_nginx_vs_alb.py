@@ -25,6 +25,7 @@ import pulumi
 from pydantic import Field, model_validator
 
 from components.aws.annotations import AlbIngressAnnotations, NlbServiceAnnotations, ServicePort, UrlRewrite
+from components.k8s_labels import matches
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.ingress import Ingress, IngressArgs, IngressPath
 from k8s.ingress_nginx import SERVICE_NAME as NGINX_SERVICE
@@ -66,6 +67,10 @@ class NginxConfig(StackModel):
     """The NLB Service's externalTrafficPolicy (seed: Cluster, the extra node hop)."""
     nlb_target_type: Literal["instance", "ip"] = "instance"
     """NLB targets: instance (NodePort on every node, seed's 4 hops) or ip (the nginx pods)."""
+    nlb_target_node_labels: dict[str, str] = {"role": "client"}
+    """Instance targets only: the nodes the NLB sends to (the entry hop). Default: the client node,
+    which runs neither ingress-nginx nor the echo server, so that `commands.restartNode` restarts
+    exactly the node every NLB connection crosses. {}: every node (the seed's setup)."""
 
 
 class Config(AwsBaseConfig):
@@ -86,6 +91,13 @@ class Config(AwsBaseConfig):
             problems.append((("ingressNginx", "namespace"), "must differ from echoserver.namespace"))
         if self.ingress_nginx.namespace in ("default", "kube-system"):
             problems.append((("ingressNginx", "namespace"), f"{self.ingress_nginx.namespace!r}: use its own namespace"))
+        entry = self.ingress_nginx.nlb_target_node_labels
+        if entry and self.ingress_nginx.nlb_target_type != "instance":
+            problems.append(
+                (("ingressNginx", "nlbTargetNodeLabels"), f"{entry}: only with nlbTargetType instance; allowed: {{}}")
+            )
+        elif entry and not any(matches(entry, group.labels) for group in self.node_groups.values()):
+            problems.append((("ingressNginx", "nlbTargetNodeLabels"), f"{entry}: no node group has these labels"))
         raise_problems(problems)
         return self
 
@@ -105,7 +117,11 @@ def nginx_annotations() -> dict[str, str]:
 
 def nlb_annotations(cfg: Config) -> NlbServiceAnnotations:
     """The NLB in front of ingress-nginx."""
-    return NlbServiceAnnotations(target_type=cfg.ingress_nginx.nlb_target_type, scheme="internet-facing")
+    return NlbServiceAnnotations(
+        target_type=cfg.ingress_nginx.nlb_target_type,
+        scheme="internet-facing",
+        target_node_labels=cfg.ingress_nginx.nlb_target_node_labels,
+    )
 
 
 def url_rewrite(prefix: str) -> UrlRewrite:
@@ -121,6 +137,17 @@ def alb_annotations(cfg: Config) -> AlbIngressAnnotations:
         target_type="ip",
         transforms={ECHO: (url_rewrite(cfg.echoserver.path_prefix),)},
     )
+
+
+def restart_node_command(entry: dict[str, str]) -> str:
+    """Reboot the NLB's entry node (the first node carrying `entry`), or name what to pick without one."""
+    if entry:
+        selector = ",".join(f"{k}={v}" for k, v in sorted(entry.items()))
+        node = f"NODE=$(kubectl get nodes -l {selector} -o jsonpath='{{.items[0].metadata.name}}')"
+    else:
+        node = "NODE=<a node running neither pod>"
+    instance = "$(kubectl get node $NODE -o jsonpath='{.spec.providerID}' | cut -d/ -f5)"
+    return f"{node}; aws ec2 reboot-instances --instance-ids {instance}"
 
 
 def commands(cfg: Config) -> dict[str, str]:
@@ -157,10 +184,10 @@ def commands(cfg: Config) -> dict[str, str]:
         f" | {stats}",
         "longLivedViaNginx": f"{nlb}; {long_lived} $NLB {prefix}/",
         "longLivedViaAlb": f"{alb}; {long_lived} $ALB {prefix}/",
-        # While a long-lived check runs: restart a node that runs neither the echo server nor ingress-nginx.
+        # While a long-lived check runs: restart the NLB's entry node, which runs neither the echo
+        # server nor ingress-nginx: the NLB path crosses it, the ALB path does not.
         "pods": f"kubectl get pods -o wide -n {ns}; kubectl get pods -o wide -n {cfg.ingress_nginx.namespace}",
-        "restartNode": "NODE=<a node running neither pod>; aws ec2 reboot-instances --instance-ids"
-        " $(kubectl get node $NODE -o jsonpath='{.spec.providerID}' | cut -d/ -f5)",
+        "restartNode": restart_node_command(cfg.ingress_nginx.nlb_target_node_labels),
     }
 
 

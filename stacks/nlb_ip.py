@@ -15,7 +15,7 @@ The seed's procedure, declared:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import pulumi
 from pydantic import Field, field_validator, model_validator
@@ -32,7 +32,7 @@ from components.aws.annotations.values import certificate_arn_problem, cidr_prob
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.versions import ECHOSERVER_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
-from stacks.config import StackModel
+from stacks.config import ConfigProblems, StackModel
 from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
 
 DEPLOYMENT = "deploy-echo"
@@ -59,8 +59,8 @@ class NlbConfig(StackModel):
     """aws-load-balancer-scheme (seed: internet-facing)."""
     target_type: Literal["ip", "instance"] = "ip"
     """aws-load-balancer-nlb-target-type (seed: ip, the pods themselves)."""
-    healthcheck_port: int = Field(CONTAINER_PORT, ge=1, le=65535)
-    """aws-load-balancer-healthcheck-port (seed: 8080)."""
+    healthcheck_port: Annotated[int, Field(ge=1, le=65535)] | Literal["traffic-port"] = CONTAINER_PORT
+    """aws-load-balancer-healthcheck-port (seed: 8080, the pods' port); `traffic-port` with instance targets."""
     cross_zone: bool = True
     """Cross-zone load balancing (seed: true)."""
     deregistration_delay_seconds: int = Field(60, ge=DEREGISTRATION_DELAY.low, le=DEREGISTRATION_DELAY.high)
@@ -78,6 +78,20 @@ class NlbConfig(StackModel):
         if value is not None and (problem := certificate_arn_problem(value)):
             raise ValueError(problem)
         return value
+
+    @model_validator(mode="after")
+    def _health_check_port(self) -> NlbConfig:
+        if self.target_type == "instance" and self.healthcheck_port != "traffic-port":
+            raise ConfigProblems(
+                [
+                    (
+                        ("healthcheckPort",),
+                        f"{self.healthcheck_port}: with targetType instance the NLB checks the nodes, where only the "
+                        "Service's NodePort answers; allowed: traffic-port",
+                    )
+                ]
+            )
+        return self
 
     @field_validator("source_ranges")
     @classmethod
@@ -160,6 +174,7 @@ def build(cfg: Config) -> None:
         EchoServerArgs(
             provider=base.cluster.provider,
             namespace=cfg.echoserver.namespace,
+            create_namespace=cfg.echoserver.namespace != "default",
             deployment_name=DEPLOYMENT,
             replicas=cfg.echoserver.replicas,
             image=cfg.echoserver.image,

@@ -119,3 +119,15 @@ def test_bad_knobs_are_one_line_each():
         " with a letter or digit",
         "testbed:alb.loadBalancerName: 'internal-traffic': must not begin with 'internal-'",
     ]
+
+
+def test_a_namespace_of_its_own_is_created_before_the_pages():
+    raw = read_stack_config(STACK)
+    canary = {**json.loads(raw["testbed:canary"]), "namespace": "canary"}
+    recording = run_program(STACK, {**raw, "testbed:canary": json.dumps(canary)})
+    namespace = one(recording, "kubernetes:core/v1:Namespace")
+    assert namespace.inputs["metadata"]["name"] == "canary"
+    for kind in ("kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Service"):
+        for resource in of_type(recording, kind):
+            if resource.inputs["metadata"].get("namespace") == "canary":
+                assert namespace.urn in resource.dependencies, resource.name

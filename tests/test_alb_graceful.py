@@ -85,6 +85,14 @@ def test_namespace_label_service_and_ingress_come_before_the_deployment(plan):
     assert one(plan, SERVICE).urn in ingress.dependencies
 
 
+def test_the_service_does_not_wait_for_the_pods_that_wait_for_it(plan):
+    # pulumi-kubernetes waits for a new Service's endpoints to target live pods; the pods come
+    # from a Deployment that waits for the Service: without skipAwait, `pulumi up` never ends.
+    service = one(plan, SERVICE)
+    assert service.urn in one(plan, DEPLOYMENT).explicit_dependencies
+    assert service.inputs["metadata"]["annotations"] == {"pulumi.com/skipAwait": "true"}
+
+
 def test_another_namespace_is_created_with_the_label():
     app = {**json.loads(read_stack_config(STACK)["testbed:app"]), "namespace": "graceful"}
     recording = run_program(STACK, {**read_stack_config(STACK), "testbed:app": json.dumps(app)})
@@ -124,8 +132,8 @@ def test_bad_knobs_are_one_line_each():
     with pytest.raises(ConfigError) as caught:
         load_config(module.Config, {**read_stack_config(STACK), "testbed:app": json.dumps(app)}, stack=STACK)
     assert caught.value.lines == [
-        "testbed:app.terminationGracePeriodSeconds: 120 must be greater than preStopSleepSeconds 120: the kubelet "
-        "kills the pod when the grace period ends"
+        "testbed:app.terminationGracePeriodSeconds: 120 must exceed the preStop sleep (120) plus the server's"
+        " 10 s to finish its requests (130): the kubelet kills the pod when the grace period ends"
     ]
     seed_interval = {**json.loads(read_stack_config(STACK)["testbed:ingress"]), "healthcheckIntervalSeconds": 3}
     with pytest.raises(ConfigError) as caught:

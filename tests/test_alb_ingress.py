@@ -101,7 +101,8 @@ def test_https_parts_with_a_certificate():
     assert annotations[A + "certificate-arn"] == CERT
     assert annotations[A + "ssl-redirect"] == "443"
     assert recording.warnings == []
-    assert recording.outputs["echoUrl"].startswith("https://")
+    assert recording.outputs["echoUrl"] == "https://www.example.com/echo-server"
+    assert recording.outputs["echoCurl"].startswith("curl -s -k --connect-to www.example.com:443:k8s-myalbgroup-")
 
 
 def test_rewrite_is_surfaced_and_available_as_a_transform(plan):
@@ -137,9 +138,10 @@ def test_every_ingress_depends_on_the_controller_release(plan):
 
 def test_outputs(plan):
     assert plan.outputs["gameUrl"].startswith("http://k8s-game2048-ingress2-")
-    assert plan.outputs["echoUrl"].startswith("http://k8s-myalbgroup-") and plan.outputs["echoUrl"].endswith(
-        "/echo-server"
-    )
+    # The rule matches host www.example.com: the URL names it, the curl reaches it through the ALB.
+    assert plan.outputs["echoUrl"] == "http://www.example.com/echo-server"
+    assert plan.outputs["echoCurl"].startswith("curl -s --connect-to www.example.com:80:k8s-myalbgroup-")
+    assert plan.outputs["echoCurl"].endswith(":80 http://www.example.com/echo-server")
     commands = plan.outputs["commands"]
     assert "get ingress ingress-2048" in commands["gameUrl"]
     assert "Host: www.example.com" in commands["fixedResponse"]

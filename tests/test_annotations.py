@@ -328,6 +328,11 @@ def test_alb_interval_must_exceed_the_timeout_even_the_controllers_default():
         "AlbIngressAnnotations: health_check.interval_seconds: 6 must be greater than timeout_seconds (6):"
         " ELBv2 refuses it"
     ]
+    assert errors(lambda: AlbIngressAnnotations(health_check=AlbHealthCheck(timeout_seconds=15)).annotations()) == [
+        "AlbIngressAnnotations: health_check.timeout_seconds: 15 must be less than the controller's default"
+        " interval of 15: ELBv2 refuses it (set interval_seconds too)"
+    ]
+    assert AlbIngressAnnotations(health_check=AlbHealthCheck(timeout_seconds=14)).annotations()
 
 
 def test_weights_need_one_above_zero_and_names_must_be_service_names():
@@ -672,8 +677,19 @@ def nlb_annotations(draw) -> NlbServiceAnnotations:
     )
     protocol = draw(st.none() | st.sampled_from(nlb.HEALTH_CHECK_PROTOCOLS))
     http = protocol in ("http", "https")
+    target_type = draw(st.none() | st.sampled_from(nlb.TARGET_TYPES))
+    node_labels = (
+        draw(
+            st.dictionaries(
+                st.sampled_from(["role", "example.com/pool"]), st.sampled_from(["client", "a-1"]), max_size=2
+            )
+        )
+        if target_type == "instance"
+        else {}
+    )
     return NlbServiceAnnotations(
-        target_type=draw(st.none() | st.sampled_from(nlb.TARGET_TYPES)),
+        target_type=target_type,
+        target_node_labels=node_labels,
         scheme=scheme,
         name=draw(st.none() | st.from_regex(r"[a-hj-z0-9][a-z0-9-]{0,30}[a-z0-9]", fullmatch=True)),
         subnets=subnets,
@@ -712,6 +728,7 @@ def test_nlb_every_key_is_documented_and_every_value_reads_back(spec: NlbService
     assert parse_string_list(read.get("aws-load-balancer-subnets", "")) == list(spec.subnets)
     assert parse_string_list(read.get("aws-load-balancer-eip-allocations", "")) == list(spec.eip_allocations)
     assert parse_string_map(read.get("aws-load-balancer-additional-resource-tags", "")) == dict(spec.tags)
+    assert parse_string_map(read.get("aws-load-balancer-target-node-labels", "")) == dict(spec.target_node_labels)
     assert read.get("aws-load-balancer-healthcheck-interval") == (
         None if spec.health_check.interval_seconds is None else str(spec.health_check.interval_seconds)
     )
@@ -731,6 +748,17 @@ def test_nlb_every_key_is_documented_and_every_value_reads_back(spec: NlbService
     service = spec.service_spec(ports_)
     assert service["loadBalancerClass"] == "service.k8s.aws/nlb" and service["type"] == "LoadBalancer"
     assert service.get("loadBalancerSourceRanges", []) == list(spec.source_ranges)
+
+
+def test_nlb_target_node_labels_need_instance_targets_and_valid_labels():
+    assert errors(
+        lambda: NlbServiceAnnotations(target_type="ip", target_node_labels={"role": "client"}).annotations()
+    ) == ["NlbServiceAnnotations: target_node_labels: only for target_type instance (ip targets are pods, not nodes)"]
+    assert errors(
+        lambda: NlbServiceAnnotations(target_type="instance", target_node_labels={"role": "a b"}).annotations()
+    ) == [
+        "NlbServiceAnnotations: target_node_labels: label value 'a b' of 'role' is not a valid Kubernetes label value"
+    ]
 
 
 @settings(max_examples=80, deadline=None)

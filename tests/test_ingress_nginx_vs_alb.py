@@ -54,6 +54,8 @@ def test_ingress_nginx_release_is_pinned_behind_an_nlb_with_cluster_policy(plan)
     assert service["annotations"] == {
         "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
         "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+        # The entry hop pinned to the client node (see test_outputs_both_urls_and_the_comparison_commands).
+        "service.beta.kubernetes.io/aws-load-balancer-target-node-labels": "role=client",
     }
     assert values(release)["controller"]["ingressClassResource"]["name"] == "nginx"
 
@@ -104,4 +106,10 @@ def test_outputs_both_urls_and_the_comparison_commands(plan):
         assert "time_total" in commands[f"latencyVia{path}"] and "seq 1 100" in commands[f"latencyVia{path}"]
         assert "HTTPConnection" in commands[f"longLivedVia{path}"]
     assert "reboot-instances" in commands["restartNode"]
+    # The node rebooted is the NLB's only entry node: the client node, which runs neither pod.
+    assert commands["restartNode"].startswith("NODE=$(kubectl get nodes -l role=client ")
+    service_annotations = one(plan, RELEASE, "ingress-nginx-release").inputs["values"]["controller"]["service"][
+        "annotations"
+    ]
+    assert service_annotations["service.beta.kubernetes.io/aws-load-balancer-target-node-labels"] == "role=client"
     assert plan.outputs["paths"]["nginx"].count("->") == 4 and plan.outputs["paths"]["alb"].count("->") == 2

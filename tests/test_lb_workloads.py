@@ -79,8 +79,8 @@ def test_graceful_app_needs_a_grace_period_longer_than_its_hook():
             ),
         )
     ) == [
-        "GracefulApp: termination_grace_period_seconds: 120 must exceed pre_stop_sleep_seconds 120: the kubelet "
-        "kills the pod when the grace period ends",
+        "GracefulApp: termination_grace_period_seconds: 120 must exceed the preStop sleep (120) plus the server's"
+        " 10 s to finish its requests (130): the kubelet kills the pod when the grace period ends",
         "GracefulApp: health_path: 'health' must start with '/'",
     ]
 

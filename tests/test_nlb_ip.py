@@ -126,3 +126,23 @@ def test_bad_knobs_are_one_line_each():
 
 def test_one_component_owns_the_workload(plan):
     assert len(of_type(plan, "testbed:k8s:EchoServer")) == 1
+
+
+def test_instance_targets_need_the_traffic_port_health_check():
+    # With instance targets the NLB checks the nodes, where the pods' 8080 does not answer.
+    assert config_lines(**{"testbed:nlb": {"targetType": "instance"}}) == [
+        "testbed:nlb.healthcheckPort: 8080: with targetType instance the NLB checks the nodes, where only the "
+        "Service's NodePort answers; allowed: traffic-port"
+    ]
+    recording = plan_with(**{"testbed:nlb": {"targetType": "instance", "healthcheckPort": "traffic-port"}})
+    annotations = one(recording, SERVICE).inputs["metadata"]["annotations"]
+    assert annotations[A + "aws-load-balancer-healthcheck-port"] == "traffic-port"
+    assert annotations[A + "aws-load-balancer-nlb-target-type"] == "instance"
+
+
+def test_a_namespace_of_its_own_is_created_first():
+    recording = plan_with(**{"testbed:echoserver": {"namespace": "echo"}})
+    namespace = one(recording, "kubernetes:core/v1:Namespace")
+    assert namespace.inputs["metadata"]["name"] == "echo"
+    assert namespace.urn in one(recording, DEPLOYMENT).dependencies
+    assert namespace.urn in one(recording, SERVICE).dependencies

@@ -63,6 +63,8 @@ THRESHOLD_COUNT = Range(2, 10)
 ALB_SUCCESS_CODES = Range(200, 499)
 CONTROLLER_DEFAULT_TIMEOUT_SECONDS = 5
 """`healthcheck-timeout-seconds` when unset (annotations.md)."""
+CONTROLLER_DEFAULT_INTERVAL_SECONDS = 15
+"""`healthcheck-interval-seconds` when unset (annotations.md)."""
 
 # Load balancer attributes (LoadBalancerAttribute).
 IDLE_TIMEOUT = Range(1, 4000, " seconds")
@@ -131,14 +133,31 @@ class AlbHealthCheck:
             if value is not None and (p := allowed.problem(value)):
                 problems.append((name, p))
         # ELBv2 ValidationError "Health check interval must be greater than the timeout" (LBC #1754, #2951).
+        # Whichever of the two is unset takes the controller's default (interval 15, timeout 5).
         interval, timeout = self.interval_seconds, self.timeout_seconds
-        if interval in HEALTH_CHECK_INTERVAL and (timeout is None or timeout in HEALTH_CHECK_TIMEOUT):
-            effective = CONTROLLER_DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
-            if interval <= effective:  # type: ignore[operator]
-                which = "timeout_seconds" if timeout is not None else "the controller's default timeout of 5"
-                problems.append(
-                    ("interval_seconds", f"{interval} must be greater than {which} ({effective}): ELBv2 refuses it")
-                )
+        if (interval is not None or timeout is not None) and (
+            (interval is None or interval in HEALTH_CHECK_INTERVAL)
+            and (timeout is None or timeout in HEALTH_CHECK_TIMEOUT)
+        ):
+            effective_interval = CONTROLLER_DEFAULT_INTERVAL_SECONDS if interval is None else interval
+            effective_timeout = CONTROLLER_DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
+            if effective_interval <= effective_timeout:
+                if interval is None:
+                    problems.append(
+                        (
+                            "timeout_seconds",
+                            f"{timeout} must be less than the controller's default interval of "
+                            f"{CONTROLLER_DEFAULT_INTERVAL_SECONDS}: ELBv2 refuses it (set interval_seconds too)",
+                        )
+                    )
+                else:
+                    which = "timeout_seconds" if timeout is not None else "the controller's default timeout of 5"
+                    problems.append(
+                        (
+                            "interval_seconds",
+                            f"{interval} must be greater than {which} ({effective_timeout}): ELBv2 refuses it",
+                        )
+                    )
         if self.success_codes is not None and (p := success_codes_problem(self.success_codes, ALB_SUCCESS_CODES)):
             problems.append(("success_codes", p))
         return problems

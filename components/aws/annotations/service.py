@@ -41,6 +41,7 @@ from components.aws.annotations.values import (
     success_codes_problem,
     tag_problems,
 )
+from components.k8s_labels import label_problem
 
 PREFIX = "service.beta.kubernetes.io/"
 LOAD_BALANCER_CLASS = "service.k8s.aws/nlb"
@@ -282,6 +283,9 @@ class NlbServiceAnnotations:
     Ignored by AWS when client IP preservation is off (the default for ip targets)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """`aws-load-balancer-additional-resource-tags`."""
+    target_node_labels: Mapping[str, str] = field(default_factory=dict)
+    """Instance targets only: register just the nodes with these labels
+    (`aws-load-balancer-target-node-labels`); default: every node."""
 
     def problems(self) -> list[Problem]:
         problems: list[Problem] = []
@@ -323,6 +327,11 @@ class NlbServiceAnnotations:
             ]
         problems += [("source_ranges", p) for c in self.source_ranges if (p := cidr_problem(c))]
         problems += tag_problems(self.tags)
+        if self.target_node_labels and self.target_type != "instance":
+            problems.append(("target_node_labels", "only for target_type instance (ip targets are pods, not nodes)"))
+        problems += [
+            ("target_node_labels", p) for k, v in self.target_node_labels.items() if (p := label_problem(k, v))
+        ]
         return problems
 
     def annotations(self) -> dict[str, str]:
@@ -362,6 +371,8 @@ class NlbServiceAnnotations:
             )
         if self.tags:
             values["aws-load-balancer-additional-resource-tags"] = string_map(dict(sorted(self.tags.items())))
+        if self.target_node_labels:
+            values["aws-load-balancer-target-node-labels"] = string_map(dict(sorted(self.target_node_labels.items())))
         return {PREFIX + suffix: value for suffix, value in values.items()}
 
     def port_problems(self, ports: Sequence[ServicePort]) -> list[Problem]:
@@ -434,6 +445,7 @@ DOCUMENTED_SUFFIXES = frozenset(
         "aws-load-balancer-backend-protocol",
         "aws-load-balancer-alpn-policy",
         "aws-load-balancer-additional-resource-tags",
+        "aws-load-balancer-target-node-labels",
     }
 )
 """Annotation suffixes the builder can emit, as constants.go names them (`SvcLBSuffix*`);

@@ -1,0 +1,33 @@
+"""AppNamespace: a namespace of its own for workloads that share it (several components)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from k8s.pods import MANAGED_BY
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppNamespaceArgs:
+    provider: k8s.Provider
+    name: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+class AppNamespace(pulumi.ComponentResource):
+    """One Namespace; depend on `namespace` from everything created in it."""
+
+    namespace: k8s.core.v1.Namespace
+
+    def __init__(self, name: str, args: AppNamespaceArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:k8s:AppNamespace", name, None, opts)
+        self.namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.name, labels={**args.labels, **MANAGED_BY}),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+        )
+        self.register_outputs({"name": args.name})
