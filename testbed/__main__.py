@@ -19,7 +19,7 @@ import yaml
 from stacks import SCENARIOS
 from stacks.config import SCENARIO_KEY, ConfigError, engine_value
 from testbed import golden, schema
-from testbed.engine import run_program
+from testbed.engine import Recording, run_program
 from testbed.gates import Stack, gates, run_gates
 from testbed.gates.checkov import install_checkov
 from testbed.plan import Plan, plan_json, render_tree, write_plan
@@ -47,12 +47,8 @@ def _plan(args: argparse.Namespace) -> int:
         f"planning stack {args.scenario} (scenario {scenario}) from {source} under the mock engine ...", file=sys.stderr
     )
     started = time.monotonic()
-    try:
-        recording = run_program(args.scenario, config)
-    except pulumi.RunError as err:
-        print(f"{args.scenario}: invalid config:", file=sys.stderr)
-        for line in str(err).splitlines():
-            print(f"  {line}", file=sys.stderr)
+    recording = _record(args.scenario, config)
+    if recording is None:
         return 2
     plan = Plan(scenario, recording)
     sys.stdout.write(render_tree(plan))
@@ -65,23 +61,30 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _record(stack: str, config: dict[str, str]) -> Recording | None:
+    """Run the program as `stack`; None, after printing one line per problem, when the config is invalid."""
+    try:
+        return run_program(stack, config)
+    except pulumi.RunError as err:
+        print(f"{stack}: invalid config:", file=sys.stderr)
+        for line in str(err).splitlines():
+            print(f"  {line}", file=sys.stderr)
+        return None
+
+
 def _plan_stacks(names: list[str]) -> list[Stack] | None:
     """Plan each named stack file; None (after saying why) when one cannot be planned."""
+    known = known_stacks()
     stacks = []
     for name in names:
-        if name not in known_stacks():
-            print(f"unknown stack {name!r}; known: {', '.join(known_stacks())}", file=sys.stderr)
+        if name not in known:
+            print(f"unknown stack {name!r}; known: {', '.join(known)}", file=sys.stderr)
             return None
         config = read_stack_config(name)
-        scenario = config.get(SCENARIO_KEY, name)
-        try:
-            recording = run_program(name, config)
-        except pulumi.RunError as err:
-            print(f"{name}: invalid config:", file=sys.stderr)
-            for line in str(err).splitlines():
-                print(f"  {line}", file=sys.stderr)
+        recording = _record(name, config)
+        if recording is None:
             return None
-        stacks.append(Stack(Plan(scenario, recording), config))
+        stacks.append(Stack(Plan(config.get(SCENARIO_KEY, name), recording), config))
     return stacks
 
 
