@@ -12,21 +12,25 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pulumi
-import yaml
-
+# Each command imports what it needs when it runs: `--help`, `list` and `plan` work on
+# requirements.txt alone; the gates' tools come from requirements-dev.txt.
 from stacks import SCENARIOS
 from stacks.config import SCENARIO_KEY, ConfigError, engine_value
-from testbed import golden, schema
-from testbed.engine import Recording, run_program
-from testbed.gates import Stack, gates, run_gates
-from testbed.gates.checkov import install_checkov
-from testbed.plan import Plan, plan_json, render_tree, write_plan
+from testbed.gates import GATES, GateUnavailable
 from testbed.stackfile import known_stacks, read_stack_config, stack_file
+
+if TYPE_CHECKING:
+    from testbed.engine import Recording
+    from testbed.gates import Stack
 
 
 def _plan(args: argparse.Namespace) -> int:
+    import yaml
+
+    from testbed.plan import Plan, render_tree, write_plan
+
     stacks = known_stacks()
     if args.scenario not in set(stacks) | set(SCENARIOS):
         known = ", ".join(sorted(set(stacks) | set(SCENARIOS)))
@@ -63,6 +67,10 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _record(stack: str, config: dict[str, str]) -> Recording | None:
     """Run the program as `stack`; None, after printing one line per problem, when the config is invalid."""
+    import pulumi
+
+    from testbed.engine import run_program
+
     try:
         return run_program(stack, config)
     except pulumi.RunError as err:
@@ -74,6 +82,9 @@ def _record(stack: str, config: dict[str, str]) -> Recording | None:
 
 def _plan_stacks(names: list[str]) -> list[Stack] | None:
     """Plan each named stack file; None (after saying why) when one cannot be planned."""
+    from testbed.gates import Stack
+    from testbed.plan import Plan
+
     known = known_stacks()
     stacks = []
     for name in names:
@@ -89,6 +100,8 @@ def _plan_stacks(names: list[str]) -> list[Stack] | None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from testbed.gates import run_gates
+
     names = known_stacks() if args.all else args.stacks
     if not names:
         print("name stacks to check, or --all", file=sys.stderr)
@@ -115,6 +128,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _golden(args: argparse.Namespace) -> int:
+    from testbed import golden
+    from testbed.plan import plan_json
+
     stacks = _plan_stacks(args.stacks or known_stacks())
     if stacks is None:
         return 2
@@ -135,11 +151,15 @@ def _golden(args: argparse.Namespace) -> int:
 
 
 def _tools(args: argparse.Namespace) -> int:
+    from testbed.gates.checkov import install_checkov
+
     print(f"checkov: {install_checkov(echo=lambda m: print(m, file=sys.stderr))}", file=sys.stderr)
     return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
+    from testbed import schema
+
     stale = schema.write_all(check=args.check)
     if args.check and stale:
         for path in stale:
@@ -177,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     check_cmd = commands.add_parser("check", help="run the upstream gates over stacks; non-zero on any finding")
     check_cmd.add_argument("stacks", nargs="*", help="stack names (stacks/Pulumi.<name>.yaml)")
     check_cmd.add_argument("--all", action="store_true", help="every stack file")
-    check_cmd.add_argument("--gate", action="append", choices=list(gates()), help="run only this gate (repeatable)")
+    check_cmd.add_argument("--gate", action="append", choices=list(GATES), help="run only this gate (repeatable)")
     check_cmd.add_argument("-v", "--verbose", action="store_true", help="also list allow-listed findings")
     check_cmd.set_defaults(run=_check)
     golden_cmd = commands.add_parser("golden", help="compare stacks' plans with tests/golden/")
@@ -191,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         for line in err.lines:
             print(line, file=sys.stderr)
+        return 2
+    except GateUnavailable as err:
+        print(err, file=sys.stderr)
         return 2
 
 

@@ -3,9 +3,9 @@
 from components.aws import Network, NetworkArgs, Cluster, ClusterArgs, ...
 """
 
-from components.aws.cluster import Cluster, ClusterArgs
-from components.aws.lb_controller import LoadBalancerController, LoadBalancerControllerArgs
-from components.aws.load_balancers import (
+from .cluster import Cluster, ClusterArgs
+from .lb_controller import LoadBalancerController, LoadBalancerControllerArgs
+from .load_balancers import (
     ApplicationLoadBalancer,
     ApplicationLoadBalancerArgs,
     HealthCheck,
@@ -14,8 +14,8 @@ from components.aws.load_balancers import (
     TargetGroupBinding,
     TargetGroupBindingArgs,
 )
-from components.aws.network import Network, NetworkArgs
-from components.aws.node_groups import SEED_NODE_GROUPS, NodeGroupSpec, Taint
+from .network import Network, NetworkArgs
+from .node_groups import SEED_NODE_GROUPS, NodeGroupSpec, Taint
 
 __all__ = [
     "SEED_NODE_GROUPS",

@@ -24,8 +24,8 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.node_groups import INSTANCE_TYPE
-from components.errors import raise_if_any
+from ..errors import raise_if_any
+from .node_groups import INSTANCE_TYPE
 
 BastionAccess = Literal["ssm", "ssh"]
 ACCESS_MODES: tuple[str, ...] = ("ssm", "ssh")

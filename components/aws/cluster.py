@@ -37,22 +37,22 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
-from components.aws.max_pods import max_pods, nodeadm_max_pods_user_data, prefix_delegation_problem
-from components.aws.node_groups import (
+from ..errors import raise_if_any
+from ..k8s_labels import matches
+from .max_pods import max_pods, nodeadm_max_pods_user_data, prefix_delegation_problem
+from .node_groups import (
     SEED_NODE_GROUPS,
     NodeGroupSpec,
     eks_name_problem,
     node_group_problems,
     tolerations_for,
 )
-from components.aws.versions import (
+from .versions import (
     EKS_VERSION,
     METRICS_SERVER_CHART,
     METRICS_SERVER_CHART_REPO,
     METRICS_SERVER_CHART_VERSION,
 )
-from components.errors import raise_if_any
-from components.k8s_labels import matches
 
 _KUBERNETES_VERSION = re.compile(r"^1\.\d{2}$")
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")

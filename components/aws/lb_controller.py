@@ -31,15 +31,15 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
-from components.aws.irsa import irsa_trust_policy
-from components.aws.lb_controller_policy import lb_controller_policy
-from components.aws.versions import (
+from ..errors import raise_if_any
+from .irsa import irsa_trust_policy
+from .lb_controller_policy import lb_controller_policy
+from .versions import (
     LB_CONTROLLER_CHART,
     LB_CONTROLLER_CHART_REPO,
     LB_CONTROLLER_CHART_VERSION,
     LB_CONTROLLER_POLICY_VERSION,
 )
-from components.errors import raise_if_any
 
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "aws-load-balancer-controller"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.aws.versions import LB_CONTROLLER_POLICY_VERSION
+from .versions import LB_CONTROLLER_POLICY_VERSION
 
 __all__ = ["LB_CONTROLLER_POLICY_VERSION", "lb_controller_policy"]
 

@@ -31,7 +31,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.errors import raise_if_any
+from ..errors import raise_if_any
 
 TGB_API_VERSION = "elbv2.k8s.aws/v1beta1"
 TGB_KIND = "TargetGroupBinding"

@@ -25,8 +25,8 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.subnets import SubnetPair, plan_subnets, vpc_cidr_problem, zones_problem
-from components.errors import raise_if_any
+from ..errors import raise_if_any
+from .subnets import SubnetPair, plan_subnets, vpc_cidr_problem, zones_problem
 
 NatGateways = Literal["single", "one-per-az"]
 

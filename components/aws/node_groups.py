@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from components.aws.versions import NODE_AMI_TYPE
-from components.k8s_labels import label_problem
+from ..k8s_labels import label_problem
+from .versions import NODE_AMI_TYPE
 
 TaintEffect = Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
 CapacityType = Literal["ON_DEMAND", "SPOT"]

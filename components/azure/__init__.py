@@ -5,7 +5,7 @@ from components.azure import ResourceGroups, Network, ClusterIdentity, StaticPub
 Load balancer Service annotations: `components.azure.annotations` (pure functions, no Pulumi).
 """
 
-from components.azure.aks import (
+from .aks import (
     SEED_SYSTEM_POOL,
     SEED_USER_POOLS,
     AgentPoolSpec,
@@ -14,9 +14,9 @@ from components.azure.aks import (
     ClusterIdentity,
     ClusterIdentityArgs,
 )
-from components.azure.network import Network, NetworkArgs
-from components.azure.public_ip import StaticPublicIp, StaticPublicIpArgs
-from components.azure.resource_groups import ResourceGroups, ResourceGroupsArgs
+from .network import Network, NetworkArgs
+from .public_ip import StaticPublicIp, StaticPublicIpArgs
+from .resource_groups import ResourceGroups, ResourceGroupsArgs
 
 __all__ = [
     "SEED_SYSTEM_POOL",

@@ -33,7 +33,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import containerservice, managedidentity
 
-from components.azure.names import (
+from ..errors import raise_if_any
+from ..k8s_labels import label_problem, taint_problem
+from .names import (
     cidr_problem,
     cluster_name_problem,
     default_dns_prefix,
@@ -46,9 +48,7 @@ from components.azure.names import (
     vm_size_problem,
     zones_problem,
 )
-from components.azure.versions import AKS_VERSION
-from components.errors import raise_if_any
-from components.k8s_labels import label_problem, taint_problem
+from .versions import AKS_VERSION
 
 # Label prefixes AKS reserves for itself (AKS use-node-taints / create-node-pools docs).
 RESERVED_LABEL_PREFIXES = ("kubernetes.azure.com/", "kubernetes.io/", "k8s.io/")

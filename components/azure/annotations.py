@@ -35,8 +35,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from components.azure.names import network_name_problem, resource_group_name_problem
-from components.errors import raise_if_any
+from ..errors import raise_if_any
+from .names import network_name_problem, resource_group_name_problem
 
 PREFIX = "service.beta.kubernetes.io/"
 RESOURCE_GROUP = f"{PREFIX}azure-load-balancer-resource-group"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import network
 
-from components.azure.names import cidr_problem, location_problem, network_name_problem, overlap_problem
-from components.errors import raise_if_any
+from ..errors import raise_if_any
+from .names import cidr_problem, location_problem, network_name_problem, overlap_problem
 
 
 @dataclass(frozen=True, kw_only=True)

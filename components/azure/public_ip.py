@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, network
 
-from components.azure.names import location_problem, network_name_problem, zones_problem
-from components.azure.versions import NETWORK_CONTRIBUTOR_ROLE_ID
-from components.errors import raise_if_any
+from ..errors import raise_if_any
+from .names import location_problem, network_name_problem, zones_problem
+from .versions import NETWORK_CONTRIBUTOR_ROLE_ID
 
 CLOUD_PROVIDER_TAG_PREFIX = "k8s-azure-"
 

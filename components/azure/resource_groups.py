@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import resources
 
-from components.azure.names import location_problem, resource_group_name_problem
-from components.errors import raise_if_any
+from ..errors import raise_if_any
+from .names import location_problem, resource_group_name_problem
 
 
 @dataclass(frozen=True, kw_only=True)

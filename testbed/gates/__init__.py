@@ -25,6 +25,7 @@ with a one-line reason) are accepted.
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -171,21 +172,43 @@ class Report:
         return not self.findings
 
 
-def gates() -> dict[str, GateFunction]:
-    """Every gate, by name, in the order they run."""
-    from testbed.gates import aws, checkov, config_sweep, destroy, iam, kubernetes, security
+GATES: dict[str, tuple[str, str]] = {
+    "kubernetes-schema": ("kubernetes", "schema_gate"),
+    "crd-schema": ("kubernetes", "crd_gate"),
+    "helm-values": ("kubernetes", "helm_values_gate"),
+    "aws-api": ("aws", "aws_api_gate"),
+    "iam-lint": ("iam", "iam_gate"),
+    "checkov": ("checkov", "checkov_gate"),
+    "secure-defaults": ("security", "secure_defaults_gate"),
+    "destroy-safety": ("destroy", "destroy_safety_gate"),
+    "config-sweep": ("config_sweep", "config_sweep_gate"),
+}
+"""Every gate, by name, in the order they run: (module under testbed.gates, function).
 
-    return {
-        "kubernetes-schema": kubernetes.schema_gate,
-        "crd-schema": kubernetes.crd_gate,
-        "helm-values": kubernetes.helm_values_gate,
-        "aws-api": aws.aws_api_gate,
-        "iam-lint": iam.iam_gate,
-        "checkov": checkov.checkov_gate,
-        "secure-defaults": security.secure_defaults_gate,
-        "destroy-safety": destroy.destroy_safety_gate,
-        "config-sweep": config_sweep.config_sweep_gate,
-    }
+Named here rather than imported, so the CLI lists the gates without importing their tools
+(botocore, parliament, kubernetes-validate come from requirements-dev.txt)."""
+
+
+class GateUnavailable(RuntimeError):
+    """A gate's tool is not installed; the message says which requirements file installs it."""
+
+
+def load_gate(name: str) -> GateFunction:
+    """Import gate `name`; GateUnavailable naming the missing module and where it comes from."""
+    module_name, function = GATES[name]
+    try:
+        module = importlib.import_module(f"testbed.gates.{module_name}")
+    except ModuleNotFoundError as err:
+        raise GateUnavailable(
+            f"gate {name} needs the Python package {err.name!r}: "
+            f"install the gates' tools with .venv/bin/pip install -r requirements-dev.txt"
+        ) from None
+    return getattr(module, function)
+
+
+def gates() -> dict[str, GateFunction]:
+    """Every gate, by name, in the order they run (imports each gate's tools)."""
+    return {name: load_gate(name) for name in GATES}
 
 
 def run_gates(
@@ -197,7 +220,7 @@ def run_gates(
 ) -> Report:
     """Run the gates (all, or `only` those named) over `stacks`."""
     allowlist = load_allowlist() if allowlist is None else allowlist
-    selected = {name: gate for name, gate in gates().items() if only is None or name in set(only)}
+    selected = {name: load_gate(name) for name in GATES if only is None or name in set(only)}
     findings: list[Finding] = []
     allowed: list[tuple[Finding, Allowed]] = []
     notes: list[Note] = []

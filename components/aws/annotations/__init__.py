@@ -13,14 +13,14 @@ ranges live. Pure Python, no Pulumi: each returns `dict[str, str]` or raises one
 - values.py: the value formats (stringList, stringMap, JSON) and the shared checks.
 """
 
-from components.aws.annotations.ingress import (
+from .ingress import (
     AlbHealthCheck,
     AlbIngressAnnotations,
     AlbLoadBalancerAttributes,
     AlbTargetGroupAttributes,
     ListenPort,
 )
-from components.aws.annotations.rules import (
+from .rules import (
     FixedResponse,
     ForwardTarget,
     HostHeader,
@@ -34,7 +34,7 @@ from components.aws.annotations.rules import (
     UrlRewrite,
     WeightedForward,
 )
-from components.aws.annotations.service import (
+from .service import (
     LOAD_BALANCER_CLASS,
     NlbHealthCheck,
     NlbServiceAnnotations,
@@ -42,7 +42,7 @@ from components.aws.annotations.service import (
     NlbTls,
     ServicePort,
 )
-from components.aws.annotations.values import AnnotationError, parse_string_list, parse_string_map
+from .values import AnnotationError, parse_string_list, parse_string_map
 
 __all__ = [
     "LOAD_BALANCER_CLASS",

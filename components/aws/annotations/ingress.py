@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from components.aws.annotations.rules import (
+from .rules import (
     Action,
     Condition,
     Transform,
     conditions_problems,
     transforms_problems,
 )
-from components.aws.annotations.values import (
+from .values import (
     PORT,
     Problem,
     Range,

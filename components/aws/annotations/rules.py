@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from components.aws.annotations.values import (
+from .values import (
     PORT,
     Problem,
     Range,

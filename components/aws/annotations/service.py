@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from components.aws.annotations.values import (
+from ...k8s_labels import label_problem
+from .values import (
     PORT,
     Problem,
     Range,
@@ -41,7 +42,6 @@ from components.aws.annotations.values import (
     success_codes_problem,
     tag_problems,
 )
-from components.k8s_labels import label_problem
 
 PREFIX = "service.beta.kubernetes.io/"
 LOAD_BALANCER_CLASS = "service.k8s.aws/nlb"

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from components.errors import ArgsError
+from ...errors import ArgsError
 
 Problem = tuple[str, str]
 """(field, what is wrong and what is allowed)."""
