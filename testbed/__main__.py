@@ -175,7 +175,8 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The command line, built without running anything (the docs' commands are checked against it)."""
     parser = argparse.ArgumentParser(prog="python -m testbed", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     plan = commands.add_parser("plan", help="show what a stack would build, offline (mock engine)")
@@ -205,7 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     golden_cmd.add_argument("--update", action="store_true", help="rewrite the golden files")
     golden_cmd.set_defaults(run=_golden)
     commands.add_parser("tools", help="install checkov into .tools/checkov").set_defaults(run=_tools)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
         return args.run(args)
     except ConfigError as err:
