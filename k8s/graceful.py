@@ -33,6 +33,7 @@ from k8s.pods import (
     resources,
     restricted_container_security,
 )
+from k8s.programs import mount_programs
 from k8s.versions import PYTHON_IMAGE
 
 READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
@@ -138,12 +139,14 @@ class GracefulApp(pulumi.ComponentResource):
                 opts=k8s_opts,
             )
         in_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
-        program = k8s.core.v1.ConfigMap(
+        program = mount_programs(
             f"{name}-program",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=f"{args.name}-program", namespace=args.namespace, labels={**labels, **MANAGED_BY}
-            ),
-            data={PROGRAM.name: PROGRAM.read_text()},
+            name=f"{args.name}-program",
+            namespace=args.namespace,
+            labels=labels,
+            files={PROGRAM.name: PROGRAM.read_text()},
+            mount_path=APP_DIR,
+            volume_name="program",
             opts=in_namespace,
         )
         self.service = k8s.core.v1.Service(
@@ -199,6 +202,7 @@ class GracefulApp(pulumi.ComponentResource):
             namespace=args.namespace,
             labels=labels,
             replicas=args.replicas,
+            template_annotations=program.annotations,
             pod=pod_spec(
                 node_selector=args.node_selector,
                 tolerations=args.tolerations,
@@ -223,16 +227,13 @@ class GracefulApp(pulumi.ComponentResource):
                         security_context=restricted_container_security(),
                         resources=resources(),
                         volume_mounts=[
-                            k8s.core.v1.VolumeMountArgs(name="program", mount_path=APP_DIR, read_only=True),
+                            program.mount,
                             k8s.core.v1.VolumeMountArgs(name="drain", mount_path=DRAIN_DIR),
                         ],
                     )
                 ],
                 volumes=[
-                    k8s.core.v1.VolumeArgs(
-                        name="program",
-                        config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=program.metadata.name),
-                    ),
+                    program.volume,
                     k8s.core.v1.VolumeArgs(name="drain", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
                 ],
             ),
@@ -240,7 +241,7 @@ class GracefulApp(pulumi.ComponentResource):
                 parent=self,
                 provider=args.provider,
                 # The readiness gate is injected only into pods created after these exist.
-                depends_on=[self.namespace, self.service, self.ingress.ingress, program, *args.wait_for],
+                depends_on=[self.namespace, self.service, self.ingress.ingress, program.config_map, *args.wait_for],
             ),
         )
         self.register_outputs({"hostname": self.ingress.hostname})

@@ -18,7 +18,6 @@ next to the programs) the pods run that image instead, with the same commands.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from k8s.pods import (
     resources,
     restricted_container_security,
 )
+from k8s.programs import MountedPrograms, mount_programs
 from k8s.versions import PYTHON_IMAGE
 
 APP_DIR = Path(__file__).resolve().parent / "apps" / "keepalive"
@@ -95,13 +95,6 @@ def install_command() -> list[str]:
 def program_files(names: Sequence[str]) -> dict[str, str]:
     """File name -> text of the programs in k8s/apps/keepalive."""
     return {name: (APP_DIR / name).read_text() for name in names}
-
-
-def files_digest(files: Mapping[str, str]) -> str:
-    h = hashlib.sha256()
-    for name in sorted(files):
-        h.update(name.encode() + b"\0" + files[name].encode() + b"\0")
-    return h.hexdigest()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -193,7 +186,6 @@ class KeepAliveServer(pulumi.ComponentResource):
 
         labels = app_labels(args.app)
         custom = args.images.custom_image is not None
-        files = program_files(SERVER_FILES)
         volumes = [k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())]
         mounts = [k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")]
         env = [
@@ -203,25 +195,12 @@ class KeepAliveServer(pulumi.ComponentResource):
         init_containers = []
         annotations = {"kubectl.kubernetes.io/default-container": "server"}
         if not custom:
-            programs = k8s.core.v1.ConfigMap(
-                f"{name}-programs",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=f"{args.app}-programs", namespace=namespace, labels={**labels, **MANAGED_BY}
-                ),
-                data=files,
-                opts=after_namespace,
-            )
+            programs = _mount_programs(name, args.app, namespace, SERVER_FILES, after_namespace)
             volumes += [
-                k8s.core.v1.VolumeArgs(
-                    name="programs",
-                    config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=programs.metadata.name, default_mode=0o444),
-                ),
+                programs.volume,
                 k8s.core.v1.VolumeArgs(name="deps", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
             ]
-            mounts += [
-                k8s.core.v1.VolumeMountArgs(name="programs", mount_path=PROGRAMS_DIR, read_only=True),
-                k8s.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR, read_only=True),
-            ]
+            mounts += [programs.mount, k8s.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR, read_only=True)]
             env.append(k8s.core.v1.EnvVarArgs(name="PYTHONPATH", value=DEPS_DIR))
             init_containers.append(
                 k8s.core.v1.ContainerArgs(
@@ -234,14 +213,14 @@ class KeepAliveServer(pulumi.ComponentResource):
                     ],
                     volume_mounts=[
                         k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
-                        k8s.core.v1.VolumeMountArgs(name="programs", mount_path=PROGRAMS_DIR, read_only=True),
+                        programs.mount,
                         k8s.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR),
                     ],
                     resources=resources(cpu="100m", memory="128Mi", cpu_limit="1", memory_limit="256Mi"),
                     security_context=restricted_container_security(),
                 )
             )
-            annotations["testbed/programs-sha256"] = files_digest(files)
+            annotations.update(programs.annotations)
 
         probe = k8s.core.v1.HTTPGetActionArgs(path="/health", port="http")
         containers = [
@@ -355,23 +334,10 @@ class KeepAliveClient(pulumi.ComponentResource):
         volumes = []
         mounts = []
         if args.images.custom_image is None:
-            files = program_files(CLIENT_FILES)
-            programs = k8s.core.v1.ConfigMap(
-                f"{name}-programs",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=f"{args.app}-programs", namespace=namespace, labels={**labels, **MANAGED_BY}
-                ),
-                data=files,
-                opts=after_namespace,
-            )
-            volumes.append(
-                k8s.core.v1.VolumeArgs(
-                    name="programs",
-                    config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=programs.metadata.name, default_mode=0o444),
-                )
-            )
-            mounts.append(k8s.core.v1.VolumeMountArgs(name="programs", mount_path=PROGRAMS_DIR, read_only=True))
-            annotations["testbed/programs-sha256"] = files_digest(files)
+            programs = _mount_programs(name, args.app, namespace, CLIENT_FILES, after_namespace)
+            volumes.append(programs.volume)
+            mounts.append(programs.mount)
+            annotations.update(programs.annotations)
 
         env = {
             "HOST": args.host,
@@ -420,6 +386,21 @@ class KeepAliveClient(pulumi.ComponentResource):
         self.namespace = namespace
         self.container = "client"
         self.register_outputs({"namespace": namespace})
+
+
+def _mount_programs(
+    name: str, app: str, namespace: str, files: Sequence[str], opts: pulumi.ResourceOptions
+) -> MountedPrograms:
+    """The ConfigMap `<app>-programs` of these files from k8s/apps/keepalive, mounted at /app."""
+    return mount_programs(
+        f"{name}-programs",
+        name=f"{app}-programs",
+        namespace=namespace,
+        labels=app_labels(app),
+        files=program_files(files),
+        mount_path=PROGRAMS_DIR,
+        opts=opts,
+    )
 
 
 def _common_problems(

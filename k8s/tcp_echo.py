@@ -9,7 +9,6 @@ answer TCP readiness and liveness probes on the server port.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from k8s.pods import (
     resources,
     restricted_container_security,
 )
+from k8s.programs import mount_programs
 from k8s.versions import PYTHON_IMAGE
 
 PROGRAM = Path(__file__).resolve().parent / "apps" / "tcp_echo.py"
@@ -86,12 +86,15 @@ class TcpEchoServer(pulumi.ComponentResource):
                 ),
                 opts=on_cluster,
             ).metadata.name
-        source = program_source()
         labels = app_labels(args.app)
-        program = k8s.core.v1.ConfigMap(
+        program = mount_programs(
             f"{name}-program",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{args.app}-program", namespace=namespace, labels=labels),
-            data={PROGRAM.name: source},
+            name=f"{args.app}-program",
+            namespace=namespace,
+            labels=labels,
+            files={PROGRAM.name: program_source()},
+            mount_path=PROGRAM_MOUNT,
+            volume_name="program",
             opts=on_cluster,
         )
         container = k8s.core.v1.ContainerArgs(
@@ -113,7 +116,7 @@ class TcpEchoServer(pulumi.ComponentResource):
             ),
             resources=resources(),
             security_context=restricted_container_security(),
-            volume_mounts=[k8s.core.v1.VolumeMountArgs(name="program", mount_path=PROGRAM_MOUNT, read_only=True)],
+            volume_mounts=[program.mount],
         )
         self.deployment = deployment(
             f"{name}-deployment",
@@ -121,19 +124,14 @@ class TcpEchoServer(pulumi.ComponentResource):
             namespace=namespace,
             labels=labels,
             replicas=args.replicas,
-            template_annotations={"testbed/program-sha256": hashlib.sha256(source.encode()).hexdigest()},
+            template_annotations=program.annotations,
             pod=pod_spec(
                 node_selector=args.node_selector,
                 tolerations=args.tolerations,
                 # The server drains open connections for 5 s on SIGTERM.
                 termination_grace_period_seconds=10,
                 containers=[container],
-                volumes=[
-                    k8s.core.v1.VolumeArgs(
-                        name="program",
-                        config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=program.metadata.name),
-                    )
-                ],
+                volumes=[program.volume],
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
         )
