@@ -20,8 +20,9 @@ import pulumi_kubernetes as k8s
 
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
+from components.helm import HelmAddOn, helm_release
 from k8s.pods import MANAGED_BY
-from k8s.versions import INGRESS_NGINX_CHART, INGRESS_NGINX_CHART_REPO, INGRESS_NGINX_CHART_VERSION
+from k8s.versions import INGRESS_NGINX
 
 RELEASE_NAME = "ingress-nginx"
 INGRESS_CLASS = "nginx"
@@ -49,19 +50,20 @@ class IngressNginxArgs:
     """Seed: Cluster (any node forwards to any ingress-nginx pod)."""
     replicas: int = 1
     node_selector: Mapping[str, str] = field(default_factory=dict)
+    """Nodes the controller runs on (always Linux ones)."""
     tolerations: Sequence[Mapping[str, str]] = ()
     wait_for: Sequence[pulumi.Resource] = ()
+    extra_values: Mapping[str, Any] = field(default_factory=dict)
+    """Helm values merged last, over ours."""
 
 
 def helm_values(args: IngressNginxArgs) -> dict[str, Any]:
-    """The chart's values: the NLB Service, the `nginx` IngressClass, placement."""
+    """Our values of the chart: the NLB Service and the `nginx` IngressClass (placement: `add_on`)."""
     spec = args.load_balancer.service_spec(SERVICE_PORTS, external_traffic_policy=args.external_traffic_policy)
     return {
         "controller": {
             "replicaCount": args.replicas,
             "ingressClassResource": {"name": INGRESS_CLASS, "enabled": True, "default": False},
-            "nodeSelector": {"kubernetes.io/os": "linux", **args.node_selector},
-            "tolerations": [dict(t) for t in args.tolerations],
             "service": {
                 "type": spec["type"],
                 "loadBalancerClass": spec["loadBalancerClass"],
@@ -75,6 +77,21 @@ def helm_values(args: IngressNginxArgs) -> dict[str, Any]:
             },
         },
     }
+
+
+def add_on(args: IngressNginxArgs, *, namespace: pulumi.Resource) -> HelmAddOn:
+    """The release: after the LB controller (it makes and deletes the NLB) and the namespace."""
+    return HelmAddOn(
+        release_name=RELEASE_NAME,
+        namespace=args.namespace,
+        chart=INGRESS_NGINX,
+        values=helm_values(args),
+        node_selector={"kubernetes.io/os": "linux", **args.node_selector},
+        tolerations=args.tolerations,
+        placement_path=("controller",),
+        extra_values=args.extra_values,
+        wait_for=(args.controller, namespace, *args.wait_for),
+    )
 
 
 class IngressNginx(pulumi.ComponentResource):
@@ -92,19 +109,8 @@ class IngressNginx(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
         )
-        self.release = k8s.helm.v3.Release(
-            f"{name}-release",
-            name=RELEASE_NAME,
-            namespace=args.namespace,
-            chart=INGRESS_NGINX_CHART,
-            version=INGRESS_NGINX_CHART_VERSION,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=INGRESS_NGINX_CHART_REPO),
-            values=helm_values(args),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=args.provider,
-                depends_on=[args.controller, self.namespace, *args.wait_for],
-            ),
+        self.release = helm_release(
+            f"{name}-release", add_on(args, namespace=self.namespace), provider=args.provider, parent=self
         )
         self.ingress_class = INGRESS_CLASS
         self.register_outputs({"releaseStatus": self.release.status})

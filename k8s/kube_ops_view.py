@@ -15,13 +15,15 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.errors import raise_if_any
+from components.helm import HelmAddOn, helm_release
 from k8s.pods import MANAGED_BY
-from k8s.versions import KUBE_OPS_VIEW_CHART, KUBE_OPS_VIEW_CHART_REPO, KUBE_OPS_VIEW_CHART_VERSION
+from k8s.versions import KUBE_OPS_VIEW
 
 RELEASE_NAME = "kube-ops-view"
 SERVICE_NAME = "kube-ops-view-nlb"
@@ -56,14 +58,14 @@ class KubeOpsViewArgs:
     tolerations: Sequence[Mapping[str, str]] = ()
     wait_for: Sequence[pulumi.Resource] = ()
     """What the pods need first, typically the node groups they run on."""
+    extra_values: Mapping[str, Any] = field(default_factory=dict)
+    """Helm values merged last, over ours."""
 
 
-def helm_values(args: KubeOpsViewArgs) -> dict:
-    """The chart's values: the seed's TZ, placement, and the restricted security context."""
+def helm_values(args: KubeOpsViewArgs) -> dict[str, Any]:
+    """Our values of the chart: the seed's TZ and the restricted security context (placement: `add_on`)."""
     return {
         "env": {"TZ": args.timezone},
-        "nodeSelector": dict(args.node_selector),
-        "tolerations": [dict(t) for t in args.tolerations],
         "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
         # The chart already sets the first three; the rest completes the restricted profile.
         "securityContext": {
@@ -75,6 +77,20 @@ def helm_values(args: KubeOpsViewArgs) -> dict:
             "seccompProfile": {"type": "RuntimeDefault"},
         },
     }
+
+
+def add_on(args: KubeOpsViewArgs) -> HelmAddOn:
+    """The release, placed by `args`, after what its pods need."""
+    return HelmAddOn(
+        release_name=RELEASE_NAME,
+        namespace=args.namespace,
+        chart=KUBE_OPS_VIEW,
+        values=helm_values(args),
+        node_selector=args.node_selector,
+        tolerations=args.tolerations,
+        extra_values=args.extra_values,
+        wait_for=args.wait_for,
+    )
 
 
 class KubeOpsView(pulumi.ComponentResource):
@@ -91,16 +107,7 @@ class KubeOpsView(pulumi.ComponentResource):
         super().__init__("testbed:k8s:KubeOpsView", name, None, opts)
         _validate(args)
 
-        self.release = k8s.helm.v3.Release(
-            f"{name}-release",
-            name=RELEASE_NAME,
-            namespace=args.namespace,
-            chart=KUBE_OPS_VIEW_CHART,
-            version=KUBE_OPS_VIEW_CHART_VERSION,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=KUBE_OPS_VIEW_CHART_REPO),
-            values=helm_values(args),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
-        )
+        self.release = helm_release(f"{name}-release", add_on(args), provider=args.provider, parent=self)
         self.service = k8s.core.v1.Service(
             f"{name}-nlb",
             metadata=k8s.meta.v1.ObjectMetaArgs(

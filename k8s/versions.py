@@ -1,5 +1,7 @@
 """Every image and chart the Kubernetes workloads pin, in one place, with where it comes from."""
 
+from components.helm import HelmChart
+
 # Seeds 001, 002 and 003's echo server, `k8s.gcr.io/echoserver:1.5`. k8s.gcr.io was frozen in 2023
 # and redirects to registry.k8s.io, which serves the same image.
 ECHOSERVER_IMAGE = "registry.k8s.io/echoserver:1.5"
@@ -17,6 +19,9 @@ PYTHON_IMAGE = "public.ecr.aws/docker/library/python:3.13.9-slim-bookworm"
 INGRESS_NGINX_CHART = "ingress-nginx"
 INGRESS_NGINX_CHART_REPO = "https://kubernetes.github.io/ingress-nginx"
 INGRESS_NGINX_CHART_VERSION = "4.14.1"
+INGRESS_NGINX = HelmChart(
+    name=INGRESS_NGINX_CHART, version=INGRESS_NGINX_CHART_VERSION, repository=INGRESS_NGINX_CHART_REPO
+)
 
 # kube-ops-view, as seed 001 installed it: `helm repo add geek-cookbook
 # https://geek-cookbook.github.io/charts/` and `helm install ... --version 1.2.2`. The chart is
@@ -24,6 +29,9 @@ INGRESS_NGINX_CHART_VERSION = "4.14.1"
 KUBE_OPS_VIEW_CHART = "kube-ops-view"
 KUBE_OPS_VIEW_CHART_REPO = "https://geek-cookbook.github.io/charts/"
 KUBE_OPS_VIEW_CHART_VERSION = "1.2.2"
+KUBE_OPS_VIEW = HelmChart(
+    name=KUBE_OPS_VIEW_CHART, version=KUBE_OPS_VIEW_CHART_VERSION, repository=KUBE_OPS_VIEW_CHART_REPO
+)
 
 # Seed 001's netshoot Deployment used `nicolaka/netshoot` (latest); pinned here. It also carries the
 # tcpdump (and the tar `kubectl cp` needs) of the keep-alive beds' optional capture sidecars.

@@ -38,6 +38,7 @@ import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
 from ..errors import raise_if_any
+from ..helm import HelmAddOn, helm_release
 from ..k8s_labels import matches
 from .max_pods import max_pods, nodeadm_max_pods_user_data, prefix_delegation_problem
 from .node_groups import (
@@ -47,12 +48,7 @@ from .node_groups import (
     node_group_problems,
     tolerations_for,
 )
-from .versions import (
-    EKS_VERSION,
-    METRICS_SERVER_CHART,
-    METRICS_SERVER_CHART_REPO,
-    METRICS_SERVER_CHART_VERSION,
-)
+from .versions import EKS_VERSION, METRICS_SERVER
 
 _KUBERNETES_VERSION = re.compile(r"^1\.\d{2}$")
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
@@ -307,19 +303,19 @@ class Cluster(pulumi.ComponentResource):
         )
 
         if args.enable_metrics_server:
-            k8s.helm.v3.Release(
+            helm_release(
                 f"{name}-metrics-server",
-                name="metrics-server",
-                namespace="kube-system",
-                chart=METRICS_SERVER_CHART,
-                version=METRICS_SERVER_CHART_VERSION,
-                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=METRICS_SERVER_CHART_REPO),
-                values={
-                    "replicas": args.metrics_server_replicas,
-                    "nodeSelector": dict(args.system_node_selector),
-                    "tolerations": system_tolerations,
-                },
-                opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=self.system_node_groups),
+                HelmAddOn(
+                    release_name="metrics-server",
+                    namespace="kube-system",
+                    chart=METRICS_SERVER,
+                    values={"replicas": args.metrics_server_replicas},
+                    node_selector=args.system_node_selector,
+                    tolerations=system_tolerations,
+                    wait_for=self.system_node_groups,
+                ),
+                provider=self.provider,
+                parent=self,
             )
 
         self.cluster_name = args.cluster_name

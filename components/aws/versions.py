@@ -5,6 +5,8 @@ policy together: `lb_controller_policy.py` renders the policy published for
 LB_CONTROLLER_POLICY_VERSION, and a test compares it with the upstream file.
 """
 
+from ..helm import HelmChart
+
 # Default Kubernetes version of the EKS test beds (seed 000: eksctl `version: "1.33"`).
 EKS_VERSION = "1.33"
 
@@ -15,6 +17,9 @@ LB_CONTROLLER_CHART = "aws-load-balancer-controller"
 LB_CONTROLLER_CHART_REPO = "https://aws.github.io/eks-charts"
 LB_CONTROLLER_CHART_VERSION = "3.5.0"
 LB_CONTROLLER_APP_VERSION = "v3.5.0"
+LB_CONTROLLER = HelmChart(
+    name=LB_CONTROLLER_CHART, version=LB_CONTROLLER_CHART_VERSION, repository=LB_CONTROLLER_CHART_REPO
+)
 # docs/install/iam_policy.json at v3.5.0 has the same statements as at v2.13.3 (the seeds'
 # version): no action was added or removed between the two tags.
 LB_CONTROLLER_POLICY_VERSION = "v3.5.0"
@@ -24,6 +29,9 @@ LB_CONTROLLER_POLICY_VERSION = "v3.5.0"
 METRICS_SERVER_CHART = "metrics-server"
 METRICS_SERVER_CHART_REPO = "https://kubernetes-sigs.github.io/metrics-server/"
 METRICS_SERVER_CHART_VERSION = "3.13.1"  # app v0.8.1
+METRICS_SERVER = HelmChart(
+    name=METRICS_SERVER_CHART, version=METRICS_SERVER_CHART_VERSION, repository=METRICS_SERVER_CHART_REPO
+)
 
 # Node image family for managed node groups (EKS API `amiType`).
 NODE_AMI_TYPE = "AL2023_x86_64_STANDARD"
