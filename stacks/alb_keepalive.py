@@ -15,23 +15,14 @@ the opposite and the stack says so in a warning, but builds it, since that is th
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pulumi
 from pydantic import Field, field_validator
 
 from components.aws.load_balancers import ApplicationLoadBalancer, ApplicationLoadBalancerArgs
-from stacks.aws_base import build_aws_base, export_base
-from stacks.keepalive import (
-    LISTENER_PORT,
-    KeepAliveConfig,
-    LoadBalancerConfig,
-    bind_server,
-    build_client,
-    build_server,
-    expect_alb,
-    experiments,
-    health_check,
-    workload_commands,
-)
+from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig, expect_alb, experiments, health_check
+from stacks.keepalive_bed import FrontArgs, build_keepalive
 
 # ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
 AWS_GUIDANCE = (
@@ -59,17 +50,10 @@ class AlbConfig(LoadBalancerConfig):
 class Config(KeepAliveConfig):
     """The shared AWS base, the keep-alive server and client, and an explicit ALB."""
 
+    LOAD_BALANCER: ClassVar[str] = "alb"
+
     alb: AlbConfig = AlbConfig()
     """The ALB: zones (default: all, at least 2), idle timeout, health check path."""
-
-    def load_balancer(self) -> AlbConfig:
-        return self.alb
-
-    def load_balancer_key(self) -> str:
-        return "alb"
-
-    def load_balancer_zones(self) -> list[str]:
-        return self.alb.availability_zones or list(self.availability_zones)
 
 
 def keep_alive_warning(cfg: Config) -> str | None:
@@ -85,46 +69,26 @@ def keep_alive_warning(cfg: Config) -> str | None:
 
 def build(cfg: Config) -> None:
     """Build the bed, the ALB in front of the server, the client; export the seed's experiments."""
-    base = build_aws_base(cfg)
-    server = build_server(cfg, base)
-    zones = cfg.load_balancer_zones()
-    alb = ApplicationLoadBalancer(
-        "alb",
-        ApplicationLoadBalancerArgs(
-            vpc_id=base.network.vpc_id,
-            subnet_ids={zone: base.network.private_subnet_ids[zone] for zone in zones},
-            vpc_cidr=cfg.network.vpc_cidr,
-            internal=True,
-            listener_port=LISTENER_PORT,
-            target_port=server.target_port,
-            health_check=health_check(cfg.alb),
-            idle_timeout_seconds=cfg.alb.idle_timeout_seconds,
-            client_keep_alive_seconds=cfg.alb.client_keep_alive_seconds,
-            deregistration_delay_seconds=cfg.alb.deregistration_delay_seconds,
-            tags={"testbed:stack": pulumi.get_stack(), **cfg.tags},
-        ),
-    )
-    bind_server(base, server, target_group_arn=alb.target_group_arn, security_group_id=alb.security_group_id)
-    build_client(cfg, base, dns_name=alb.dns_name)
-    if warning := keep_alive_warning(cfg):
-        pulumi.log.warn(warning)
 
-    pulumi.export("loadBalancerDnsName", alb.dns_name)
-    pulumi.export("loadBalancerArn", alb.arn)
-    pulumi.export("targetGroupArn", alb.target_group_arn)
-    pulumi.export(
-        "experiments",
-        experiments(cfg, expect_alb, idle_timeout=cfg.alb.idle_timeout_seconds),
-    )
-    export_base(
-        base,
-        {
-            **workload_commands(cfg),
-            "targetHealth": pulumi.Output.concat(
-                "aws elbv2 describe-target-health --region ", cfg.region, " --target-group-arn ", alb.target_group_arn
+    def alb(common: FrontArgs) -> ApplicationLoadBalancer:
+        return ApplicationLoadBalancer(
+            "alb",
+            ApplicationLoadBalancerArgs(
+                **common,
+                health_check=health_check(cfg.alb),
+                idle_timeout_seconds=cfg.alb.idle_timeout_seconds,
+                client_keep_alive_seconds=cfg.alb.client_keep_alive_seconds,
             ),
+        )
+
+    build_keepalive(
+        cfg,
+        alb,
+        experiments=experiments(cfg, expect_alb, idle_timeout=cfg.alb.idle_timeout_seconds),
+        attributes_command=lambda lb: {
             "albAttributes": pulumi.Output.concat(
-                "aws elbv2 describe-load-balancer-attributes --region ", cfg.region, " --load-balancer-arn ", alb.arn
-            ),
+                "aws elbv2 describe-load-balancer-attributes --region ", cfg.region, " --load-balancer-arn ", lb.arn
+            )
         },
+        warning=keep_alive_warning(cfg),
     )
