@@ -16,22 +16,15 @@ GAME_2048_IMAGE = "public.ecr.aws/l6m2t8p7/docker-2048:latest"
 PYTHON_IMAGE = "public.ecr.aws/docker/library/python:3.13.9-slim-bookworm"
 
 # ingress-nginx, the controller behind seed 002's NLB: chart 4.14.1 = controller v1.14.1 (2025-12-05).
-INGRESS_NGINX_CHART = "ingress-nginx"
-INGRESS_NGINX_CHART_REPO = "https://kubernetes.github.io/ingress-nginx"
-INGRESS_NGINX_CHART_VERSION = "4.14.1"
 INGRESS_NGINX = HelmChart(
-    name=INGRESS_NGINX_CHART, version=INGRESS_NGINX_CHART_VERSION, repository=INGRESS_NGINX_CHART_REPO
+    name="ingress-nginx", version="4.14.1", repository="https://kubernetes.github.io/ingress-nginx"
 )
+INGRESS_NGINX_CHART_VERSION = INGRESS_NGINX.version
 
 # kube-ops-view, as seed 001 installed it: `helm repo add geek-cookbook
 # https://geek-cookbook.github.io/charts/` and `helm install ... --version 1.2.2`. The chart is
 # k8s-at-home's (common library 4.5.2) and pins the app image hjacobs/kube-ops-view:20.4.0.
-KUBE_OPS_VIEW_CHART = "kube-ops-view"
-KUBE_OPS_VIEW_CHART_REPO = "https://geek-cookbook.github.io/charts/"
-KUBE_OPS_VIEW_CHART_VERSION = "1.2.2"
-KUBE_OPS_VIEW = HelmChart(
-    name=KUBE_OPS_VIEW_CHART, version=KUBE_OPS_VIEW_CHART_VERSION, repository=KUBE_OPS_VIEW_CHART_REPO
-)
+KUBE_OPS_VIEW = HelmChart(name="kube-ops-view", version="1.2.2", repository="https://geek-cookbook.github.io/charts/")
 
 # Seed 001's netshoot Deployment used `nicolaka/netshoot` (latest); pinned here. It also carries the
 # tcpdump (and the tar `kubectl cp` needs) of the keep-alive beds' optional capture sidecars.
