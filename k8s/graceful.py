@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.ingress import Ingress, IngressArgs, IngressPath
@@ -51,7 +51,7 @@ SERVICE_PORT = 80
 class GracefulAppArgs:
     """The app, its probes and hook, and the ALB Ingress in front of it."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     controller: pulumi.Resource
     """The AWS LB controller's release: the Ingress depends on it."""
@@ -113,10 +113,10 @@ def grace_period_problem(termination_grace_period_seconds: int, pre_stop_sleep_s
 class GracefulApp(pulumi.ComponentResource):
     """Labelled namespace, Service, ALB Ingress, then the Deployment (so the readiness gate is injected)."""
 
-    namespace: k8s.core.v1.Namespace | k8s.core.v1.NamespacePatch
-    service: k8s.core.v1.Service
+    namespace: kubernetes.core.v1.Namespace | kubernetes.core.v1.NamespacePatch
+    service: kubernetes.core.v1.Service
     ingress: Ingress
-    deployment: k8s.apps.v1.Deployment
+    deployment: kubernetes.apps.v1.Deployment
 
     def __init__(self, name: str, args: GracefulAppArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:GracefulApp", name, None, opts)
@@ -127,15 +127,15 @@ class GracefulApp(pulumi.ComponentResource):
         if args.namespace == "default":
             # `kubectl label namespace default elbv2.k8s.aws/pod-readiness-gate-inject=enabled`, declared:
             # a server-side-apply patch owns the label and removes it on destroy.
-            self.namespace = k8s.core.v1.NamespacePatch(
+            self.namespace = kubernetes.core.v1.NamespacePatch(
                 f"{name}-namespace-label",
-                metadata=k8s.meta.v1.ObjectMetaPatchArgs(name="default", labels=gate),
+                metadata=kubernetes.meta.v1.ObjectMetaPatchArgs(name="default", labels=gate),
                 opts=k8s_opts,
             )
         else:
-            self.namespace = k8s.core.v1.Namespace(
+            self.namespace = kubernetes.core.v1.Namespace(
                 f"{name}-namespace",
-                metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels={**gate, **MANAGED_BY}),
+                metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels={**gate, **MANAGED_BY}),
                 opts=k8s_opts,
             )
         in_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
@@ -149,9 +149,9 @@ class GracefulApp(pulumi.ComponentResource):
             volume_name="program",
             opts=in_namespace,
         )
-        self.service = k8s.core.v1.Service(
+        self.service = kubernetes.core.v1.Service(
             f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
                 name=args.name,
                 namespace=args.namespace,
                 labels={**labels, **MANAGED_BY},
@@ -161,10 +161,10 @@ class GracefulApp(pulumi.ComponentResource):
                 # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
                 annotations={"pulumi.com/skipAwait": "true"},
             ),
-            spec=k8s.core.v1.ServiceSpecArgs(
+            spec=kubernetes.core.v1.ServiceSpecArgs(
                 selector=labels,
                 ports=[
-                    k8s.core.v1.ServicePortArgs(
+                    kubernetes.core.v1.ServicePortArgs(
                         name="http", port=SERVICE_PORT, target_port=CONTAINER_PORT, protocol="TCP"
                     )
                 ],
@@ -187,14 +187,14 @@ class GracefulApp(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-        readiness = k8s.core.v1.ProbeArgs(
-            http_get=k8s.core.v1.HTTPGetActionArgs(path=args.health_path, port=CONTAINER_PORT),
+        readiness = kubernetes.core.v1.ProbeArgs(
+            http_get=kubernetes.core.v1.HTTPGetActionArgs(path=args.health_path, port=CONTAINER_PORT),
             initial_delay_seconds=args.readiness_initial_delay_seconds,
             period_seconds=args.readiness_period_seconds,
         )
         # Liveness must not use /health: it fails on purpose while the pod drains.
-        liveness = k8s.core.v1.ProbeArgs(
-            tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=CONTAINER_PORT), period_seconds=10
+        liveness = kubernetes.core.v1.ProbeArgs(
+            tcp_socket=kubernetes.core.v1.TCPSocketActionArgs(port=CONTAINER_PORT), period_seconds=10
         )
         self.deployment = deployment(
             f"{name}-deployment",
@@ -208,33 +208,37 @@ class GracefulApp(pulumi.ComponentResource):
                 tolerations=args.tolerations,
                 termination_grace_period_seconds=args.termination_grace_period_seconds,
                 containers=[
-                    k8s.core.v1.ContainerArgs(
+                    kubernetes.core.v1.ContainerArgs(
                         name="app",
                         image=args.image,
                         command=serve_command(args.health_path),
                         env=[
-                            k8s.core.v1.EnvVarArgs(name="PYTHONDONTWRITEBYTECODE", value="1"),
-                            k8s.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
+                            kubernetes.core.v1.EnvVarArgs(name="PYTHONDONTWRITEBYTECODE", value="1"),
+                            kubernetes.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
                         ],
-                        ports=[k8s.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
+                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
                         readiness_probe=readiness,
                         liveness_probe=liveness,
-                        lifecycle=k8s.core.v1.LifecycleArgs(
-                            pre_stop=k8s.core.v1.LifecycleHandlerArgs(
-                                exec_=k8s.core.v1.ExecActionArgs(command=drain_command(args.pre_stop_sleep_seconds))
+                        lifecycle=kubernetes.core.v1.LifecycleArgs(
+                            pre_stop=kubernetes.core.v1.LifecycleHandlerArgs(
+                                exec_=kubernetes.core.v1.ExecActionArgs(
+                                    command=drain_command(args.pre_stop_sleep_seconds)
+                                )
                             )
                         ),
                         security_context=restricted_container_security(),
                         resources=resources(),
                         volume_mounts=[
                             program.mount,
-                            k8s.core.v1.VolumeMountArgs(name="drain", mount_path=DRAIN_DIR),
+                            kubernetes.core.v1.VolumeMountArgs(name="drain", mount_path=DRAIN_DIR),
                         ],
                     )
                 ],
                 volumes=[
                     program.volume,
-                    k8s.core.v1.VolumeArgs(name="drain", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
+                    kubernetes.core.v1.VolumeArgs(
+                        name="drain", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs()
+                    ),
                 ],
             ),
             opts=pulumi.ResourceOptions(

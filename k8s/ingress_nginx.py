@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
@@ -39,7 +39,7 @@ SERVICE_PORTS = (
 class IngressNginxArgs:
     """Where ingress-nginx runs and the NLB in front of it."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     controller: pulumi.Resource
     """The AWS LB controller's release: it makes (and deletes) the NLB."""
@@ -97,16 +97,16 @@ def add_on(args: IngressNginxArgs, *, namespace: pulumi.Resource) -> HelmAddOn:
 class IngressNginx(pulumi.ComponentResource):
     """Namespace and the pinned ingress-nginx Helm release, its Service an NLB."""
 
-    namespace: k8s.core.v1.Namespace
-    release: k8s.helm.v3.Release
+    namespace: kubernetes.core.v1.Namespace
+    release: kubernetes.helm.v3.Release
     ingress_class: str
 
     def __init__(self, name: str, args: IngressNginxArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:IngressNginx", name, None, opts)
         _validate(args)
-        self.namespace = k8s.core.v1.Namespace(
+        self.namespace = kubernetes.core.v1.Namespace(
             f"{name}-namespace",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
         )
         self.release = helm_release(

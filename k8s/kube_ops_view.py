@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from components.helm import HelmAddOn, helm_release
@@ -44,7 +44,7 @@ NLB_ANNOTATIONS = {
 class KubeOpsViewArgs:
     """Where kube-ops-view runs and who may open it."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     lb_controller_release: pulumi.Resource
     """The AWS LB controller's Helm release: the NLB Service depends on it."""
@@ -96,8 +96,8 @@ def add_on(args: KubeOpsViewArgs) -> HelmAddOn:
 class KubeOpsView(pulumi.ComponentResource):
     """kube-ops-view (Helm) and an NLB Service the AWS LB controller reconciles."""
 
-    release: k8s.helm.v3.Release
-    service: k8s.core.v1.Service
+    release: kubernetes.helm.v3.Release
+    service: kubernetes.core.v1.Service
     hostname: pulumi.Output[str]
     """The NLB's DNS name, once the controller has made it."""
     url: pulumi.Output[str]
@@ -108,19 +108,19 @@ class KubeOpsView(pulumi.ComponentResource):
         _validate(args)
 
         self.release = helm_release(f"{name}-release", add_on(args), provider=args.provider, parent=self)
-        self.service = k8s.core.v1.Service(
+        self.service = kubernetes.core.v1.Service(
             f"{name}-nlb",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
                 name=SERVICE_NAME,
                 namespace=args.namespace,
                 labels={**SELECTOR, **MANAGED_BY},
                 annotations=dict(NLB_ANNOTATIONS),
             ),
-            spec=k8s.core.v1.ServiceSpecArgs(
+            spec=kubernetes.core.v1.ServiceSpecArgs(
                 type="LoadBalancer",
                 load_balancer_class=NLB_CLASS,
                 selector=dict(SELECTOR),
-                ports=[k8s.core.v1.ServicePortArgs(name="http", port=PORT, target_port=PORT, protocol="TCP")],
+                ports=[kubernetes.core.v1.ServicePortArgs(name="http", port=PORT, target_port=PORT, protocol="TCP")],
                 load_balancer_source_ranges=list(args.allowed_cidrs),
             ),
             opts=pulumi.ResourceOptions(

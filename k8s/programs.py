@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from k8s.pods import MANAGED_BY
 
@@ -34,9 +34,9 @@ def files_digest(files: Mapping[str, str]) -> str:
 class MountedPrograms:
     """What a Deployment needs of the programs: the ConfigMap, its volume, the mount, the hash annotation."""
 
-    config_map: k8s.core.v1.ConfigMap
-    volume: k8s.core.v1.VolumeArgs
-    mount: k8s.core.v1.VolumeMountArgs
+    config_map: kubernetes.core.v1.ConfigMap
+    volume: kubernetes.core.v1.VolumeArgs
+    mount: kubernetes.core.v1.VolumeMountArgs
     """Read-only, at the mount path: for the container that runs the programs."""
     annotations: dict[str, str]
     """{PROGRAMS_HASH: digest}: put on the pod template."""
@@ -54,20 +54,20 @@ def mount_programs(
     volume_name: str = "programs",
 ) -> MountedPrograms:
     """The ConfigMap `name` holding `files` (file name -> text), mounted at `mount_path` as `volume_name`."""
-    config_map = k8s.core.v1.ConfigMap(
+    config_map = kubernetes.core.v1.ConfigMap(
         resource_name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels={**labels, **MANAGED_BY}),
+        metadata=kubernetes.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels={**labels, **MANAGED_BY}),
         data=dict(files),
         opts=opts,
     )
     return MountedPrograms(
         config_map=config_map,
-        volume=k8s.core.v1.VolumeArgs(
+        volume=kubernetes.core.v1.VolumeArgs(
             name=volume_name,
-            config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(
+            config_map=kubernetes.core.v1.ConfigMapVolumeSourceArgs(
                 name=config_map.metadata.name, default_mode=READ_ONLY_FILES
             ),
         ),
-        mount=k8s.core.v1.VolumeMountArgs(name=volume_name, mount_path=mount_path, read_only=True),
+        mount=kubernetes.core.v1.VolumeMountArgs(name=volume_name, mount_path=mount_path, read_only=True),
         annotations={PROGRAMS_HASH: files_digest(files)},
     )
