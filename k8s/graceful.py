@@ -121,23 +121,8 @@ class GracefulApp(pulumi.ComponentResource):
     def __init__(self, name: str, args: GracefulAppArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:GracefulApp", name, None, opts)
         _validate(args)
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
         labels = app_labels(args.name)
-        gate = {READINESS_GATE_LABEL: "enabled"}
-        if args.namespace == "default":
-            # `kubectl label namespace default elbv2.k8s.aws/pod-readiness-gate-inject=enabled`, declared:
-            # a server-side-apply patch owns the label and removes it on destroy.
-            self.namespace = kubernetes.core.v1.NamespacePatch(
-                f"{name}-namespace-label",
-                metadata=kubernetes.meta.v1.ObjectMetaPatchArgs(name="default", labels=gate),
-                opts=k8s_opts,
-            )
-        else:
-            self.namespace = kubernetes.core.v1.Namespace(
-                f"{name}-namespace",
-                metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels={**gate, **MANAGED_BY}),
-                opts=k8s_opts,
-            )
+        self.namespace = _gated_namespace(name, args, pulumi.ResourceOptions(parent=self, provider=args.provider))
         in_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
         program = mount_programs(
             f"{name}-program",
@@ -149,28 +134,7 @@ class GracefulApp(pulumi.ComponentResource):
             volume_name="program",
             opts=in_namespace,
         )
-        self.service = kubernetes.core.v1.Service(
-            f"{name}-service",
-            metadata=kubernetes.meta.v1.ObjectMetaArgs(
-                name=args.name,
-                namespace=args.namespace,
-                labels={**labels, **MANAGED_BY},
-                # The Deployment waits for this Service (readiness gates are injected only for pods
-                # created after it), and pulumi-kubernetes would wait for the Service to have live
-                # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
-                # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
-                annotations={"pulumi.com/skipAwait": "true"},
-            ),
-            spec=kubernetes.core.v1.ServiceSpecArgs(
-                selector=labels,
-                ports=[
-                    kubernetes.core.v1.ServicePortArgs(
-                        name="http", port=SERVICE_PORT, target_port=CONTAINER_PORT, protocol="TCP"
-                    )
-                ],
-            ),
-            opts=in_namespace,
-        )
+        self.service = _service(name, args, labels, in_namespace)
         self.ingress = Ingress(
             f"{name}-alb",
             IngressArgs(
@@ -186,16 +150,6 @@ class GracefulApp(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-
-        readiness = kubernetes.core.v1.ProbeArgs(
-            http_get=kubernetes.core.v1.HTTPGetActionArgs(path=args.health_path, port=CONTAINER_PORT),
-            initial_delay_seconds=args.readiness_initial_delay_seconds,
-            period_seconds=args.readiness_period_seconds,
-        )
-        # Liveness must not use /health: it fails on purpose while the pod drains.
-        liveness = kubernetes.core.v1.ProbeArgs(
-            tcp_socket=kubernetes.core.v1.TCPSocketActionArgs(port=CONTAINER_PORT), period_seconds=10
-        )
         self.deployment = deployment(
             f"{name}-deployment",
             name=args.name,
@@ -207,33 +161,7 @@ class GracefulApp(pulumi.ComponentResource):
                 node_selector=args.node_selector,
                 tolerations=args.tolerations,
                 termination_grace_period_seconds=args.termination_grace_period_seconds,
-                containers=[
-                    kubernetes.core.v1.ContainerArgs(
-                        name="app",
-                        image=args.image,
-                        command=serve_command(args.health_path),
-                        env=[
-                            kubernetes.core.v1.EnvVarArgs(name="PYTHONDONTWRITEBYTECODE", value="1"),
-                            kubernetes.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
-                        ],
-                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
-                        readiness_probe=readiness,
-                        liveness_probe=liveness,
-                        lifecycle=kubernetes.core.v1.LifecycleArgs(
-                            pre_stop=kubernetes.core.v1.LifecycleHandlerArgs(
-                                exec_=kubernetes.core.v1.ExecActionArgs(
-                                    command=drain_command(args.pre_stop_sleep_seconds)
-                                )
-                            )
-                        ),
-                        security_context=restricted_container_security(),
-                        resources=resources(),
-                        volume_mounts=[
-                            program.mount,
-                            kubernetes.core.v1.VolumeMountArgs(name="drain", mount_path=DRAIN_DIR),
-                        ],
-                    )
-                ],
+                containers=[app_container(args, program.mount)],
                 volumes=[
                     program.volume,
                     kubernetes.core.v1.VolumeArgs(
@@ -249,6 +177,89 @@ class GracefulApp(pulumi.ComponentResource):
             ),
         )
         self.register_outputs({"hostname": self.ingress.hostname})
+
+
+def _gated_namespace(
+    name: str, args: GracefulAppArgs, opts: pulumi.ResourceOptions
+) -> kubernetes.core.v1.Namespace | kubernetes.core.v1.NamespacePatch:
+    """The namespace with the readiness gate label: `default` labelled in place, any other created."""
+    gate = {READINESS_GATE_LABEL: "enabled"}
+    if args.namespace == "default":
+        # `kubectl label namespace default elbv2.k8s.aws/pod-readiness-gate-inject=enabled`, declared:
+        # a server-side-apply patch owns the label and removes it on destroy.
+        return kubernetes.core.v1.NamespacePatch(
+            f"{name}-namespace-label",
+            metadata=kubernetes.meta.v1.ObjectMetaPatchArgs(name="default", labels=gate),
+            opts=opts,
+        )
+    return kubernetes.core.v1.Namespace(
+        f"{name}-namespace",
+        metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels={**gate, **MANAGED_BY}),
+        opts=opts,
+    )
+
+
+def _service(
+    name: str, args: GracefulAppArgs, labels: Mapping[str, str], opts: pulumi.ResourceOptions
+) -> kubernetes.core.v1.Service:
+    """The ClusterIP Service the Ingress routes to (port 80 to the app's 8080)."""
+    return kubernetes.core.v1.Service(
+        f"{name}-service",
+        metadata=kubernetes.meta.v1.ObjectMetaArgs(
+            name=args.name,
+            namespace=args.namespace,
+            labels={**labels, **MANAGED_BY},
+            # The Deployment waits for this Service (readiness gates are injected only for pods
+            # created after it), and pulumi-kubernetes would wait for the Service to have live
+            # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
+            # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
+            annotations={"pulumi.com/skipAwait": "true"},
+        ),
+        spec=kubernetes.core.v1.ServiceSpecArgs(
+            selector=dict(labels),
+            ports=[
+                kubernetes.core.v1.ServicePortArgs(
+                    name="http", port=SERVICE_PORT, target_port=CONTAINER_PORT, protocol="TCP"
+                )
+            ],
+        ),
+        opts=opts,
+    )
+
+
+def app_container(
+    args: GracefulAppArgs, program: kubernetes.core.v1.VolumeMountArgs
+) -> kubernetes.core.v1.ContainerArgs:
+    """The app: readiness on the health path, liveness on TCP, the drain hook, the program mounted."""
+    readiness = kubernetes.core.v1.ProbeArgs(
+        http_get=kubernetes.core.v1.HTTPGetActionArgs(path=args.health_path, port=CONTAINER_PORT),
+        initial_delay_seconds=args.readiness_initial_delay_seconds,
+        period_seconds=args.readiness_period_seconds,
+    )
+    # Liveness must not use /health: it fails on purpose while the pod drains.
+    liveness = kubernetes.core.v1.ProbeArgs(
+        tcp_socket=kubernetes.core.v1.TCPSocketActionArgs(port=CONTAINER_PORT), period_seconds=10
+    )
+    return kubernetes.core.v1.ContainerArgs(
+        name="app",
+        image=args.image,
+        command=serve_command(args.health_path),
+        env=[
+            kubernetes.core.v1.EnvVarArgs(name="PYTHONDONTWRITEBYTECODE", value="1"),
+            kubernetes.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
+        ],
+        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
+        readiness_probe=readiness,
+        liveness_probe=liveness,
+        lifecycle=kubernetes.core.v1.LifecycleArgs(
+            pre_stop=kubernetes.core.v1.LifecycleHandlerArgs(
+                exec_=kubernetes.core.v1.ExecActionArgs(command=drain_command(args.pre_stop_sleep_seconds))
+            )
+        ),
+        security_context=restricted_container_security(),
+        resources=resources(),
+        volume_mounts=[program, kubernetes.core.v1.VolumeMountArgs(name="drain", mount_path=DRAIN_DIR)],
+    )
 
 
 def _validate(args: GracefulAppArgs) -> None:
