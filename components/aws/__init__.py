@@ -15,10 +15,9 @@ from .load_balancers import (
     TargetGroupBindingArgs,
 )
 from .network import Network, NetworkArgs
-from .node_groups import SEED_NODE_GROUPS, NodeGroupSpec, Taint
+from .node_groups import NodeGroupSpec, Taint
 
 __all__ = [
-    "SEED_NODE_GROUPS",
     "ApplicationLoadBalancer",
     "ApplicationLoadBalancerArgs",
     "Cluster",

@@ -6,8 +6,6 @@ Load balancer Service annotations: `components.azure.annotations` (pure function
 """
 
 from .aks import (
-    SEED_SYSTEM_POOL,
-    SEED_USER_POOLS,
     AgentPoolSpec,
     AksCluster,
     AksClusterArgs,
@@ -19,8 +17,6 @@ from .public_ip import StaticPublicIp, StaticPublicIpArgs
 from .resource_groups import ResourceGroups, ResourceGroupsArgs
 
 __all__ = [
-    "SEED_SYSTEM_POOL",
-    "SEED_USER_POOLS",
     "AgentPoolSpec",
     "AksCluster",
     "AksClusterArgs",
