@@ -90,6 +90,7 @@ class ClusterArgs:
     cluster_name: str
     """EKS cluster name (explicit, so the LB controller and kubeconfig can name it)."""
     vpc_id: pulumi.Input[str]
+    """VPC of the cluster (`Network.vpc_id`)."""
     private_subnet_ids: Mapping[str, pulumi.Input[str]]
     """Zone -> private subnet id: control-plane ENIs and nodes."""
     public_subnet_ids: Mapping[str, pulumi.Input[str]]

@@ -36,8 +36,11 @@ class Taint:
     """A node taint, in the EKS API's terms."""
 
     key: str
+    """Taint key, e.g. "CriticalAddonsOnly"."""
     value: str = ""
+    """Taint value; may be empty."""
     effect: TaintEffect = "NO_SCHEDULE"
+    """What the taint does to pods that do not tolerate it: NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -175,19 +175,21 @@ class AksClusterArgs:
     """Subnet of every node (bring-your-own: the control-plane identity needs subnets/join/action on it)."""
     control_plane_identity_id: pulumi.Input[str]
     """Resource id of a user-assigned identity (see ClusterIdentity)."""
+    system_pool: AgentPoolSpec
+    """The inline System pool (required; >= 2 nodes of >= 4 vCPUs, AKS's minimum). Never changed
+    by Pulumi after creation (see module docstring)."""
     kubernetes_version: str = AKS_VERSION
     dns_prefix: str | None = None
     """API server DNS prefix; default: the cluster name ('_' -> '-', at most 54 characters)."""
     system_pool_name: str = "system"
-    system_pool: AgentPoolSpec
-    """The inline System pool (required; >= 2 nodes of >= 4 vCPUs, AKS's minimum). Never changed
-    by Pulumi after creation (see module docstring)."""
     user_pools: Mapping[str, AgentPoolSpec] = field(default_factory=dict)
     """Pool name -> User pool, each an AgentPool resource. Default: none (the System pool runs everything)."""
     pod_cidr: str = "10.244.0.0/16"
     """Overlay pod addresses (not in the virtual network)."""
     service_cidr: str = "10.0.0.0/16"
+    """Kubernetes Service addresses; 10.0.0.0/16 is AKS's own default."""
     dns_service_ip: str = "10.0.0.10"
+    """The cluster DNS Service's address, inside `service_cidr` (AKS's default)."""
     wait_for: Sequence[pulumi.Resource] = ()
     """Created before the cluster: e.g. the control-plane identity's role assignments."""
     tags: Mapping[str, str] = field(default_factory=dict)
