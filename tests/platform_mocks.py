@@ -20,6 +20,7 @@ references are off in the monitor: rehydrating them on its thread hangs or fails
 
 from __future__ import annotations
 
+import base64
 import faulthandler
 import hashlib
 import importlib.util
@@ -41,7 +42,18 @@ def _hex(*parts: str, length: int = 17) -> str:
 
 
 def _pem(kind: str, name: str) -> str:
-    return f"-----BEGIN {kind}-----\nbW9jayB7bmFtZX0=\n-----END {kind}-----\n".replace("{name}", name)
+    """A PEM-shaped block that says it is a mock."""
+    body = base64.b64encode(f"mock {kind} of {name}".encode()).decode()
+    return f"-----BEGIN {kind}-----\n{body}\n-----END {kind}-----\n"
+
+
+# Type -> (output field, PEM kind) of what each pulumi-tls resource makes.
+TLS_OUTPUTS = {
+    "tls:index/privateKey:PrivateKey": (("privateKeyPem", "RSA PRIVATE KEY"), ("publicKeyPem", "PUBLIC KEY")),
+    "tls:index/selfSignedCert:SelfSignedCert": (("certPem", "CERTIFICATE"),),
+    "tls:index/certRequest:CertRequest": (("certRequestPem", "CERTIFICATE REQUEST"),),
+    "tls:index/locallySignedCert:LocallySignedCert": (("certPem", "CERTIFICATE"),),
+}
 
 
 class PlausibleCloud(mocks.Mocks):
@@ -97,10 +109,9 @@ class PlausibleCloud(mocks.Mocks):
             rid = resource_name if typ.endswith("Role") else outputs["arn"]
         elif typ == "aws:eks/nodeGroup:NodeGroup":
             outputs["status"] = "ACTIVE"
-        elif typ.startswith("tls:"):
-            for field, kind in (("privateKeyPem", "RSA PRIVATE KEY"), ("certPem", "CERTIFICATE")):
+        elif typ in TLS_OUTPUTS:
+            for field, kind in TLS_OUTPUTS[typ]:
                 outputs[field] = _pem(kind, name)
-            outputs["certRequestPem"] = _pem("CERTIFICATE REQUEST", name)
         elif typ == "kubernetes:helm.sh/v3:Release":
             outputs["status"] = {"name": inputs.get("name"), "namespace": inputs.get("namespace"), "status": "deployed"}
         return rid, outputs
