@@ -307,7 +307,8 @@ def test_addon_configuration_is_a_finding_only_against_the_pinned_versions_schem
     ]
     notes = sorted(n.message for n in report.notes)
     assert notes[0].startswith("default: vpc-cni configuration checked against the schema of v1.15.1-eksbuild.1 only")
-    assert "we pin EKS default version for the cluster" in notes[0] and "'envv' was unexpected" in notes[0]
+    assert "we pin no version (EKS installs its default for the cluster)" in notes[0]
+    assert "'envv' was unexpected" in notes[0]
     assert notes[1].startswith("newer: coredns configuration checked against the schema of v1.11.1-eksbuild.8 only")
     assert "we pin v1.12.1-eksbuild.2" in notes[1] and "'replicas' was unexpected" in notes[1]
 

@@ -62,9 +62,10 @@ def addon_configuration(stack: Stack, resource: Resource, inputs: dict[str, Any]
         for field, message in problems:
             yield stack.finding(GATE, subject(resource), field, message, source)
         return
+    ours = pinned or "no version (EKS installs its default for the cluster)"
     said = "; ".join(f"{field}: {message}" for field, message in problems) or "no differences"
     yield stack.note(
         GATE,
         f"{resource.name}: {name} configuration checked against the schema of {version} only, as notes: we pin "
-        f"{pinned or 'EKS default version for the cluster'} and no schema of that version ships ({said})",
+        f"{ours} and no schema of that version ships ({said})",
     )
