@@ -336,6 +336,7 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
             enable_metrics_server=cfg.cluster.enable_metrics_server,
             metrics_server_replicas=cfg.cluster.metrics_server_replicas,
             vpc_cni=vpc_cni,
+            egress=network.egress,
             tags=tags,
         ),
     )
@@ -354,7 +355,9 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
             node_selector=cfg.cluster.system_node_selector,
             tolerations=tolerations_for(system_taints),
             replica_count=cfg.lb_controller.replica_count,
-            wait_for=cluster.system_node_groups,
+            # Its nodes (and through them the NAT path to AWS APIs) and CoreDNS: on destroy, everything
+            # the controller reconciles, which depends on its release, goes while it can still act.
+            wait_for=cluster.system_ready,
             tags=tags,
         ),
     )
