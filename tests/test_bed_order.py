@@ -195,3 +195,22 @@ def test_aks_service_goes_before_the_role_assignment_and_the_ip(plan_stack):
     ]
     assert len(required) == 2
     assert missing_needs(recording, service, required) == []
+
+
+def test_with_a_nat_per_zone_each_node_group_waits_for_its_own_zones_nat():
+    from stacks.config import engine_value
+    from testbed.engine import run_program
+    from testbed.stackfile import read_stack_config
+
+    groups = json.loads(read_stack_config("eks-base")["testbed:nodeGroups"])
+    groups["client"]["availabilityZones"] = ["ap-northeast-2c"]
+    raw = {
+        **read_stack_config("eks-base"),
+        "testbed:network": engine_value({"vpcCidr": "10.0.0.0/16", "natGateways": "one-per-az"}),
+        "testbed:nodeGroups": engine_value(groups),
+    }
+    recording = run_program("eks-base", raw)
+    nats = {n.name: n for n in of_type(recording, "aws:ec2/natGateway:NatGateway")}
+    assert sorted(nats) == ["net-nat-ap-northeast-2a", "net-nat-ap-northeast-2c"]
+    (client,) = [g for g in of_type(recording, "aws:eks/nodeGroup:NodeGroup") if g.inputs["nodeGroupName"] == "client"]
+    assert nats["net-nat-ap-northeast-2c"].urn in needs(recording, client)
