@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import functools
+import os
 
 import pytest
 
+from stacks.support import TODAY_ENV
+from testbed import golden
 from testbed.engine import Recording, run_program
 from testbed.reference import iam_policy
 from testbed.stackfile import read_stack_config
+
+# Plans in tests are made on a fixed day: a test never fails because the calendar moved on.
+os.environ[TODAY_ENV] = golden.PLANNED_ON
 
 
 @functools.cache

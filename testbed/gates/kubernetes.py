@@ -11,12 +11,12 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 
-from components.aws.versions import LB_CONTROLLER_CHART, LB_CONTROLLER_CHART_VERSION
+from components.aws.versions import EKS_VERSION, LB_CONTROLLER_CHART, LB_CONTROLLER_CHART_VERSION
 from testbed import reference
 from testbed.gates import Result, Stack, subject
 from testbed.plan import is_helm_release, plain
 
-DEFAULT_KUBERNETES_VERSION = "1.33"
+DEFAULT_KUBERNETES_VERSION = EKS_VERSION
 
 
 def kubernetes_version(stack: Stack) -> str:
