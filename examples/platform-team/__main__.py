@@ -47,6 +47,7 @@ cluster = Cluster(
         vpc_id=network.vpc_id,
         private_subnet_ids=network.private_subnet_ids,
         public_subnet_ids=network.public_subnet_ids,
+        egress=network.egress,  # node groups after the NAT route; on destroy, before it
         node_groups={
             "system": NodeGroupSpec(
                 instance_type="m6i.large",
@@ -85,7 +86,7 @@ controller = LoadBalancerController(
         provider=cluster.provider,
         node_selector=system_labels,
         tolerations=tolerations_for(system_taints),
-        wait_for=cluster.system_node_groups,
+        wait_for=cluster.system_ready,  # system nodes + CoreDNS: destroy removes the controller before them
         tags=tags,
     ),
 )
