@@ -265,7 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     golden_cmd.add_argument("--update", action="store_true", help="rewrite the golden files")
     golden_cmd.set_defaults(run=_golden)
     commands.add_parser("tools", help="install checkov into .tools/checkov").set_defaults(run=_tools)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and getattr(args, "command", None) == "lab" and not any(e.startswith("-") for e in extra):
+        args.experiments = [*args.experiments, *extra]  # names after the options: `lab S --time-scale F NAME`
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.run(args)
     except ConfigError as err:
