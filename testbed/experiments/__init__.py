@@ -1,1 +1,5 @@
-"""Experiments as data, and what runs them: the judge, `run` (a deployed stack), `lab` (this machine), the report."""
+"""Experiments as data: what each scenario runs, what it expects, and the judge (`model`, `predicates`).
+
+Pure Python with no Pulumi or cloud imports, so the stacks export their experiments from the
+same objects that `python -m testbed run` and `python -m testbed lab` execute and judge.
+"""
