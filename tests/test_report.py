@@ -48,17 +48,34 @@ def test_write_results_writes_the_four_parts(tmp_path):
 
 
 def test_report_md_has_a_table_per_experiment_and_the_header():
-    text = render_markdown(alb_results(verdict70="unexpected"))
+    text = render_markdown(alb_results(interval70_events="alb-interval30"))
     assert text.startswith("# alb-keepalive: experiment results (cloud)\n")
     assert "- verdicts: 2 as expected, 1 unexpected" in text
-    assert "| `testbed:alb.idleTimeoutSeconds` | 60 |" in text
-    assert "| `testbed:server.keepAliveSeconds` | 20 |" in text
-    assert "## interval70: ❌ unexpected" in text
-    assert "| peer_closed_after_s | 60 ± 2 | [60.006, 60.009] | **no** |" in text
-    assert "| connection from request 2 | reused |" in text
-    assert "> the ALB's FIN \\| timing comes from the client's clock" in text
+    header = text[: text.index("![timeline](timeline.png)")]
+    assert "| `testbed:alb.idleTimeoutSeconds` | 60 |" in header
+    assert "| `testbed:server.keepAliveSeconds` | 20 |" in header
+    assert "nodeGroups" not in header and "more settings in results.json |" in header
+    assert "## interval70 (client.py every 70 s, 3 requests, through the ALB): ❌ unexpected" in text
+    assert "| the client makes 3 requests | 3 requests | 4 requests | **no** |" in text
+    reopened = "| from request 2 on: connection == 'reopened' | connection == 'reopened' | request 2: connection="
+    assert reopened in text
+    assert "## interval3 (client.py every 3 s, 10 requests, through the ALB): ✅ as expected" in text
     assert "Raw events: `events/interval3.jsonl` (10 request(s), 0 failed, 2 other line(s))." in text
     assert text.count("| check | expected | observed | ok |") == 3
+
+
+def test_report_cells_escape_pipes_and_say_what_a_target_could_not_show():
+    entry = {
+        "name": "x",
+        "verdict": "as expected",
+        "expected": ["a | b"],
+        "observed": [{"check": "a | b", "expected": "a | b", "observed": "c", "ok": True}],
+        "not_covered": [{"check": "cross-zone", "why": "one zone in the lab"}],
+        "events": [],
+    }
+    text = render_markdown({"stack": "s", "target": "lab", "experiments": [entry]})
+    assert "| a \\| b | (as the check says) | c | yes |" in text
+    assert "> not shown on this target: cross-zone: one zone in the lab" in text
 
 
 def test_report_says_why_a_run_stopped_and_what_was_not_shown():
@@ -144,7 +161,7 @@ def test_timeline_puts_requests_without_a_connection_on_their_own_lane():
 
 
 def test_limits_come_from_the_config_scaled_or_from_the_experiment():
-    config = alb_results()["config"]
+    config = {"testbed:alb": '{"idleTimeoutSeconds": 60}', "testbed:server": '{"keepAliveSeconds": 20}'}
     assert limits(config, {}) == {
         "idle": ("alb.idleTimeoutSeconds 60 s", 60.0),
         "keepalive": ("server.keepAliveSeconds 20 s", 20.0),
@@ -154,3 +171,8 @@ def test_limits_come_from_the_config_scaled_or_from_the_experiment():
     nlb = limits({"testbed:nlb": {"tcpIdleTimeoutSeconds": 350}}, {})
     assert nlb == {"idle": ("nlb.tcpIdleTimeoutSeconds 350 s", 350.0)}
     assert limits(config, {"timeouts": {"idle": 6}}) == {"idle": ("idle timeout 6 s", 6.0)}
+    bed = {"server.keepAliveSeconds": 2, "alb.idleTimeoutSeconds": 6.0}
+    assert limits({**config, "timeScale": 0.1}, {"bed": bed}) == {
+        "keepalive": ("server.keepAliveSeconds 2 s", 2.0),
+        "idle": ("alb.idleTimeoutSeconds 6 s", 6.0),
+    }

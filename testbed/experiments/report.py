@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,9 @@ from testbed.experiments.timeline import config_leaves, draw, experiment_timelin
 
 RESULTS, REPORT, TIMELINE, EVENTS = "results.json", "report.md", "timeline.png", "events"
 VERDICTS = ("as expected", "unexpected", "error")
-_CONFIG_ROWS = 24
-_CELL_CHARS = 90
+_CONFIG_ROWS = 12
+_CELL_CHARS = 120
+_LONG_CELL = 400
 
 
 def write_results(results: Mapping[str, Any], out: Path) -> list[Path]:
@@ -116,12 +117,13 @@ def render_markdown(results: Mapping[str, Any]) -> str:
         f"- verdicts: {', '.join(f'{n} {v}' for v, n in counts.items() if n) or 'no experiments ran'}",
     ]
     lines += [f"- note: {_cell(note)}" for note in _notes(results)]
-    essentials = list(_config_rows(results.get("config") or {}))
+    settings = list(config_leaves(results.get("config") or {}))
+    essentials = essential_settings(settings)
     if essentials:
         lines += ["", "| config | value |", "| --- | --- |"]
-        lines += [f"| `{key}` | {_cell(value)} |" for key, value in essentials[:_CONFIG_ROWS]]
-        if len(essentials) > _CONFIG_ROWS:
-            lines.append(f"| … | {len(essentials) - _CONFIG_ROWS} more in results.json |")
+        lines += [f"| `{key}` | {_cell(value)} |" for key, value in essentials]
+        if len(settings) > len(essentials):
+            lines.append(f"| … | {len(settings) - len(essentials)} more settings in {RESULTS} |")
     lines += ["", f"![timeline]({TIMELINE})", ""]
     for entry in entries:
         lines += _experiment_section(entry)
@@ -146,20 +148,32 @@ def _experiment_section(entry: Mapping[str, Any]) -> list[str]:
     title = f" ({entry['title']})" if entry.get("title") else ""
     lines = [f"## {entry.get('name', '?')}{title}: {_badge(verdict)}", ""]
     if entry.get("error"):
-        lines += [f"Stopped: {_cell(entry['error'])}", ""]
+        lines += [f"Stopped: {_cell(entry['error'], _LONG_CELL)}", ""]
     rows = checks(entry)
     if rows:
         lines += ["| check | expected | observed | ok |", "| --- | --- | --- | --- |"]
         lines += [
-            f"| {_cell(r['check'])} | {_cell(r.get('expected', ''))} | {_cell(r.get('observed', ''))} | {_ok(r)} |"
+            f"| {_cell(r['check'], _LONG_CELL)} | {_expected(r)} | {_cell(r.get('observed', ''))} | {_ok(r)} |"
             for r in rows
         ]
     else:
-        lines.append("No checks were judged.")
+        prose = [str(e) for e in entry.get("expected") or [] if isinstance(e, str)]
+        lines += ["No checks were judged. Expected:", *(f"- {_cell(e, _LONG_CELL)}" for e in prose)]
     notes = _notes(entry) + [f"{r['check']}: {r['note']}" for r in rows if r.get("note")]
-    lines += ["", *(f"> {_cell(n)}" for n in notes)] if notes else []
+    notes += [
+        f"not shown on this target: {item.get('check')}: {item.get('why')}"
+        for item in entry.get("not_covered") or []
+        if isinstance(item, Mapping)
+    ]
+    lines += ["", *(f"> {_cell(n, _LONG_CELL)}" for n in notes)] if notes else []
     lines += ["", _event_summary(entry), ""]
     return lines
+
+
+def _expected(row: Mapping[str, Any]) -> str:
+    """The expected value, unless it only repeats the check."""
+    expected = row.get("expected", "")
+    return "(as the check says)" if expected == row["check"] else _cell(expected)
 
 
 def _badge(verdict: str) -> str:
@@ -181,23 +195,18 @@ def _event_summary(entry: Mapping[str, Any]) -> str:
     )
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, limit: int = _CELL_CHARS) -> str:
     """A value as one Markdown table cell: JSON for structures, pipes escaped, long text cut."""
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     text = " ".join(text.split()).replace("|", "\\|")
-    return text if len(text) <= _CELL_CHARS else text[: _CELL_CHARS - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _config_rows(config: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
-    """The config's settings as dotted keys: where it runs first, then the limits an experiment turns on."""
-    rows = list(config_leaves(config))
-
-    def rank(row: tuple[str, Any]) -> tuple[int, str]:
-        key = row[0].lower()
-        if any(word in key for word in ("scenario", "region", "location", "timescale")):
-            return 0, row[0]
-        if any(word in key for word in ("timeout", "keepalive", "interval", "weight", "delay")):
-            return 1, row[0]
-        return 2, row[0]
-
-    return sorted(rows, key=rank)
+def essential_settings(settings: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """The settings an experiment's outcome turns on: where it runs, then the timeouts, keep-alives,
+    intervals, weights and delays; the first few settings when none of those is there."""
+    where = ("scenario", "region", "location", "timescale")
+    limits = ("timeout", "keepalive", "interval", "weight", "delay")
+    first = [row for row in settings if any(word in row[0].lower() for word in where)]
+    then = [row for row in settings if row not in first and any(word in row[0].lower() for word in limits)]
+    return (first + sorted(then)) or settings[:_CONFIG_ROWS]

@@ -99,10 +99,10 @@ def _number(value: Any) -> float | None:
 def limits(config: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, tuple[str, float]]:
     """The idle timeout and keep-alive to draw: {"idle"|"keepalive": (label, seconds)}.
 
-    An experiment entry's own `timeouts` ({"idle": seconds, "keepalive": seconds}) win; else
-    they are found in the config by their key names (`...idleTimeoutSeconds`,
-    `...tcpIdleTimeoutSeconds`, `...keepAliveSeconds`), scaled by a `timeScale` key if any
-    (the lab's --time-scale).
+    An experiment entry's own `timeouts` ({"idle": seconds, "keepalive": seconds}) win; then its
+    `bed` (the settings its expectations assume, already scaled: `alb.idleTimeoutSeconds`, ...);
+    else they are found in the config by their key names (`...idleTimeoutSeconds`,
+    `...tcpIdleTimeoutSeconds`, `...keepAliveSeconds`), scaled by a `timeScale` key if any.
     """
     found: dict[str, tuple[str, float]] = {}
     explicit = entry.get("timeouts")
@@ -111,10 +111,12 @@ def limits(config: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, tup
             if (seconds := _number(explicit.get(kind))) is not None:
                 found[kind] = (f"{'idle timeout' if kind == 'idle' else 'keep-alive'} {seconds:g} s", seconds)
         return found
+    bed = entry.get("bed")
+    source = bed if isinstance(bed, Mapping) and bed else config
     scale = 1.0
-    leaves = list(config_leaves(config))
+    leaves = list(config_leaves(source))
     for path, value in leaves:
-        if _leaf_key(path) in _SCALE_KEYS and (number := _number(value)) is not None:
+        if source is config and _leaf_key(path) in _SCALE_KEYS and (number := _number(value)) is not None:
             scale = number
     for path, value in leaves:
         key, seconds = _leaf_key(path), _number(value)
