@@ -66,8 +66,9 @@ def _call(argv: list[str], *, cwd: str | None, env: Mapping[str, str], timeout: 
             argv, cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
         )
     except subprocess.TimeoutExpired:
+        shown = " ".join(arg for arg in argv if arg != "--non-interactive")
         raise RunProblem(
-            f"`{' '.join(argv[1:3])}` gave no answer in {timeout:g} s: is the backend in Pulumi.yaml reachable?"
+            f"`{shown}` gave no answer in {timeout:g} s: is the backend in Pulumi.yaml reachable?"
         ) from None
     except OSError as err:
         raise RunProblem(f"cannot start pulumi ({err.strerror}): {INSTALL_PULUMI}") from None
