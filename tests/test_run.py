@@ -109,9 +109,9 @@ def test_pod_not_ready_is_one_line_and_a_report_of_errors(tmp_path):
         "the client pod is not ready after 30 s (error: timed out waiting for the condition): "
         "`kubectl -n client describe pods` says why"
     )
-    assert f"interval3: not run: {problem}" in result.stderr.splitlines()
+    assert f"interval3: error: not run: {problem}" in result.stderr.splitlines()
     assert verdicts(out) == {"interval3": "error", "interval30": "error", "interval70": "error"}
-    assert results_of(out)["experiments"][0]["error"] == problem
+    assert results_of(out)["experiments"][0]["error"] == f"not run: {problem}"
     assert sum(1 for c in calls(log) if c[0] == "kubectl" and "rollout" in c) == 1, "checked once, not per experiment"
 
 
@@ -121,8 +121,9 @@ def test_an_unreachable_cluster_says_so(tmp_path):
         tmp_path, "run", STACK, "interval3", "--out", str(out), tools_state=state(rollout="unreachable")
     )
     assert result.returncode == 1
-    assert "interval3: not run: kubectl cannot reach the cluster (Unable to connect to the server: dial tcp:" in (
-        result.stderr
+    assert (
+        "interval3: error: not run: kubectl cannot reach the cluster (Unable to connect to the server: dial tcp:"
+        in (result.stderr)
     )
 
 
@@ -151,7 +152,7 @@ def test_a_client_that_dies_mid_run_leaves_a_partial_report(tmp_path):
     result, _ = run_cli(tmp_path, "run", STACK, "--out", str(out), tools_state=state(exec=dies))
     assert result.returncode == 1
     message = "the client stopped after 1 of 3 requests (exit 137): command terminated with exit code 137"
-    assert f"interval70: {message}" in result.stderr.splitlines()
+    assert f"interval70: error: {message} (1/3 requests, 0 s)" in result.stderr.splitlines()
     assert verdicts(out) == {"interval3": "as expected", "interval30": "as expected", "interval70": "error"}
     entry = results_of(out)["experiments"][2]
     assert entry["error"] == message
@@ -165,8 +166,8 @@ def test_a_client_that_cannot_start_in_the_pod_is_one_line(tmp_path):
     result, _ = run_cli(tmp_path, "run", STACK, "interval3", "--out", str(out), tools_state=state(exec=broken))
     assert result.returncode == 1
     expected = (
-        'interval3: the client is not deployed (error: unable to upgrade connection: container not found ("client")):'
-        " is the stack up? `pulumi up -s <stack>` builds it"
+        "interval3: error: the client is not deployed (error: unable to upgrade connection: container not found "
+        '("client")): is the stack up? `pulumi up -s alb-keepalive` builds it'
     )
     assert expected in result.stderr.splitlines()
     assert verdicts(out) == {"interval3": "error"}
@@ -180,7 +181,7 @@ def test_an_experiment_needing_other_config_is_not_run_and_says_what_to_set(tmp_
     entry = results_of(out)["experiments"][0]
     assert entry["verdict"] == "error"
     assert entry["error"] == (
-        "needs `pulumi config set --path testbed:nlb.tcpIdleTimeoutSeconds 60; pulumi config set --path "
+        "not run: needs `pulumi config set --path testbed:nlb.tcpIdleTimeoutSeconds 60; pulumi config set --path "
         "testbed:server.keepAliveSeconds 120` and `pulumi up -s nlb-keepalive` first"
     )
     assert not [c for c in calls(log) if c[0] == "kubectl" and "exec" in c]

@@ -121,9 +121,8 @@ def test_a_local_repeat_experiment_runs_its_command_count_times_and_its_action_o
     marker = tmp_path / "scaled"
     action = Action(0.0, (sys.executable, "-c", f"open({str(marker)!r}, 'w').write('x')"), "scale in")
     experiment = _local_experiment(actions=(action,))
-    said: list[str] = []
-    runner = Runner("s", {"code": "200"}, {}, Kubectl(None), said.append, progress_out=io.StringIO())
-    events, interrupted = runner.run(experiment)
+    runner = Runner("s", {"code": "200"}, {}, Kubectl(None))
+    events, interrupted = runner.run(experiment, Progress("loop", 3, 0.1, io.StringIO()))
     assert not interrupted
     requests = [e for e in events if e.get("event") == "request"]
     assert [(e["seq"], e["status"], e["ok"]) for e in requests] == [(1, 200, True), (2, 200, True), (3, 200, True)]
@@ -133,10 +132,11 @@ def test_a_local_repeat_experiment_runs_its_command_count_times_and_its_action_o
 
 
 def test_a_local_experiment_without_its_output_is_not_run():
-    said: list[str] = []
-    runner = Runner("s", {}, {}, Kubectl(None), said.append, progress_out=io.StringIO())
-    events, _ = runner.run(_local_experiment())
-    assert said == ["loop: not run: the stack has no output code: is it up to date? `pulumi up -s s`"]
+    runner = Runner("s", {}, {}, Kubectl(None))
+    events, _ = runner.run(_local_experiment(), Progress("loop", 3, 0.1, io.StringIO()))
+    assert [e["message"] for e in events] == [
+        "not run: the stack has no output code: is it up to date? `pulumi up -s s`"
+    ]
     assert judge(_local_experiment(), events)["verdict"] == "error"
 
 

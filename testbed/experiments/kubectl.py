@@ -46,8 +46,9 @@ def kubeconfig_file(outputs: Mapping[str, Any]) -> Iterator[Path | None]:
 class Kubectl:
     """kubectl with the stack's kubeconfig; commands built here, run by the caller or by `wait_ready`."""
 
-    def __init__(self, kubeconfig: Path | None) -> None:
+    def __init__(self, kubeconfig: Path | None, stack: str = "<stack>") -> None:
         self.base = ["kubectl", *(["--kubeconfig", str(kubeconfig)] if kubeconfig else [])]
+        self.stack = stack
 
     def command(self, args: Sequence[str]) -> list[str]:
         """`kubectl ARGS` against the stack's cluster (`args` without the leading "kubectl")."""
@@ -91,10 +92,10 @@ class Kubectl:
         except subprocess.TimeoutExpired:
             raise RunProblem(f"kubectl gave no answer in {timeout + 30} s: is the cluster reachable?") from None
         if done.returncode != 0:
-            raise RunProblem(kubectl_problem(done.stderr or done.stdout, waited=timeout))
+            raise RunProblem(kubectl_problem(done.stderr or done.stdout, waited=timeout, stack=self.stack))
 
 
-def kubectl_problem(stderr: str, *, waited: int | None = None) -> str:
+def kubectl_problem(stderr: str, *, waited: int | None = None, stack: str = "<stack>") -> str:
     """One line for what kubectl printed when it failed: what is wrong, what to do."""
     text = stderr.lower()
     last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "no output")
@@ -112,7 +113,7 @@ def kubectl_problem(stderr: str, *, waited: int | None = None) -> str:
     ):
         return f"kubectl has no credentials for the cluster ({last}): log in to the cloud (aws configure / az login)"
     if "notfound" in text.replace(" ", "") or "not found" in text:
-        return f"the client is not deployed ({last}): is the stack up? `pulumi up -s <stack>` builds it"
+        return f"the client is not deployed ({last}): is the stack up? `pulumi up -s {stack}` builds it"
     if "timed out" in text or "waiting for" in text or "exceeded its progress deadline" in text:
         after = f" after {waited} s" if waited else ""
         return f"the client pod is not ready{after} ({last}): `kubectl -n {CLIENT_NAMESPACE} describe pods` says why"

@@ -52,8 +52,10 @@ class Progress:
             self._draw()
 
     def finish(self, verdict: str) -> None:
+        """The experiment's verdict, on its own line under the requests."""
         self._clear()
-        self._write(f"{self.name}: {verdict} ({self.done}/{self.total} requests, {self.elapsed:.0f} s)\n")
+        counts = f" ({self.done}/{self.total} requests, {self.elapsed:.0f} s)" if self.done else ""
+        self._write(f"{self.name}: {verdict}{counts}\n")
 
     def _clock(self) -> str:
         return f"{self.elapsed:.0f}/{self.expected:.0f} s"
@@ -80,6 +82,8 @@ def _outcome(event: Mapping[str, Any]) -> str:
     for key in ("connection", "reason", "error"):
         if event.get(key):
             parts.append(str(event[key]))
+    if isinstance(event.get("peer_closed_after_s"), int | float):
+        parts[-1] += f" after {event['peer_closed_after_s']:g} s"
     if event.get("status") is not None:
         parts.append(f"status {event['status']}")
     return ", ".join(parts)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from testbed.experiments.kubectl import INSTALL_KUBECTL, Kubectl, kubeconfig_file, kubectl_problem
 from testbed.experiments.model import Experiment, judge, repeat_event
@@ -95,28 +95,23 @@ class Runner:
     outputs: Mapping[str, Any]
     config: Mapping[str, Any]
     kubectl: Kubectl
-    echo: Echo
-    progress_out: Any = None
     _client_problem: str | None = None
     _client_checked: bool = False
 
-    def run(self, experiment: Experiment) -> tuple[list[dict[str, Any]], bool]:
+    def run(self, experiment: Experiment, progress: Progress) -> tuple[list[dict[str, Any]], bool]:
         """The experiment's events, and whether it was interrupted (Ctrl-C)."""
         missing = unmet_config(experiment, self.config)
         if missing:
-            message = f"needs `{'; '.join(missing)}` and `pulumi up -s {self.stack}` first"
-            self.echo(f"{experiment.name}: not run: {message}")
+            message = f"not run: needs `{'; '.join(missing)}` and `pulumi up -s {self.stack}` first"
             return [error_event(message)], False
         argv = fill(experiment.argv, self.outputs)
         unfilled = sorted({m.group(1) for arg in argv for m in _PLACEHOLDER.finditer(arg)})
         if unfilled:
-            message = f"the stack has no output {', '.join(unfilled)}: is it up to date? `pulumi up -s {self.stack}`"
-            self.echo(f"{experiment.name}: not run: {message}")
+            names = ", ".join(unfilled)
+            message = f"not run: the stack has no output {names}: is it up to date? `pulumi up -s {self.stack}`"
             return [error_event(message)], False
         if experiment.where == "client-pod" and (problem := self._client_ready()):
-            self.echo(f"{experiment.name}: not run: {problem}")
-            return [error_event(problem)], False
-        progress = Progress(experiment.name, experiment.count, experiment.expected_seconds, self.progress_out)
+            return [error_event(f"not run: {problem}")], False
         if experiment.mode == "repeat":
             return self._repeat(experiment, argv, progress)
         return self._stream(experiment, argv, progress)
@@ -166,10 +161,9 @@ class Runner:
         except OSError as err:
             finished = Finished(exit_code=None, stderr=[f"cannot start {command[0]}: {err.strerror}"])
         actions.wait()
-        problem = stream_problem(experiment, finished, events)
+        problem = stream_problem(experiment, finished, events, self.stack)
         if problem:
             events.append(error_event(problem))
-            progress.say(f"{experiment.name}: {problem}")
         return events, finished.interrupted
 
     def _repeat(
@@ -192,7 +186,6 @@ class Runner:
                 events.append(event)
                 progress.request(event, time.monotonic() - started)
                 if event.get("kind") == "error":
-                    progress.say(f"{experiment.name}: {event['message']}")
                     break
                 if seq < experiment.count:
                     time.sleep(experiment.interval_seconds)
@@ -232,7 +225,9 @@ class Runner:
         return repeat_event(experiment, seq, exit_code=done.returncode, output=done.stdout, time=at, error=error)
 
 
-def stream_problem(experiment: Experiment, finished: Finished, events: Sequence[Mapping[str, Any]]) -> str | None:
+def stream_problem(
+    experiment: Experiment, finished: Finished, events: Sequence[Mapping[str, Any]], stack: str
+) -> str | None:
     """Why a streamed run did not finish as the client finishes (None when it did)."""
     requests = sum(1 for e in events if e.get("event") == "request")
     ended = any(e.get("event") == "summary" for e in events)
@@ -245,7 +240,7 @@ def stream_problem(experiment: Experiment, finished: Finished, events: Sequence[
         return None
     said = finished.last_error()
     if requests == 0 and experiment.where == "client-pod":
-        return kubectl_problem("\n".join(finished.stderr) or f"exit {finished.exit_code}")
+        return kubectl_problem("\n".join(finished.stderr) or f"exit {finished.exit_code}", stack=stack)
     return f"the client stopped after {of} (exit {finished.exit_code}){': ' + said if said else ''}"
 
 
@@ -290,6 +285,7 @@ def run_stack(
     config: Mapping[str, Any],
     experiments: Sequence[Experiment],
     echo: Echo = lambda line: print(line, file=sys.stderr),
+    progress_out: TextIO | None = None,
 ) -> int:
     """Run the stack's (selected) experiments and write the report; 0 when every verdict is "as expected"."""
     chosen = select(experiments, names, stack)
@@ -302,7 +298,7 @@ def run_stack(
     notes: list[str] = []
     interrupted = False
     with kubeconfig_file(outputs) as kubeconfig:
-        runner = Runner(stack, outputs, config, Kubectl(kubeconfig), echo)
+        runner = Runner(stack, outputs, config, Kubectl(kubeconfig, stack))
         for number, experiment in enumerate(chosen, 1):
             if interrupted:
                 notes.append(f"not run (interrupted): {experiment.name}")
@@ -311,13 +307,14 @@ def run_stack(
                 f"[{number}/{len(chosen)}] {experiment.name}: {experiment.title} "
                 f"(about {experiment.expected_seconds:.0f} s)"
             )
+            progress = Progress(experiment.name, experiment.count, experiment.expected_seconds, progress_out)
             try:
-                events, interrupted = runner.run(experiment)
+                events, interrupted = runner.run(experiment, progress)
             except KeyboardInterrupt:
                 events, interrupted = [error_event("interrupted (Ctrl-C) before the client started")], True
             entry = {**judge(experiment, events, target="cloud"), "bed": dict(experiment.bed)}
             entries.append(entry)
-            echo(f"{experiment.name}: {entry['verdict']}" + (f" ({entry['error']})" if entry.get("error") else ""))
+            progress.finish(entry["verdict"] + (f": {entry['error']}" if entry.get("error") else ""))
     results = {"stack": stack, "target": "cloud", "config": dict(config), "notes": notes, "experiments": entries}
     write_results(results, out)
     verdicts = [e["verdict"] for e in entries]
