@@ -129,6 +129,7 @@ def test_timeline_of_the_70s_run_shows_the_albs_fin_at_the_idle_timeout():
     fins = [m for m in timeline.marks if m.kind == "fin"]
     assert [m.lane for m in fins] == ["conn 1 :45210", "conn 2 :45217"]
     assert fins[0].t == pytest.approx(60.0 + 0.00247 + 0.006, abs=0.01)
+    assert fins[0].label == "FIN after 60.006 s idle"
     assert [m.kind for m in timeline.marks if m.kind != "fin"] == ["new", "reopened", "reopened"]
     idle = [s for s in timeline.spans if s.kind == "idle"]
     assert idle[0].end == pytest.approx(fins[0].t, abs=0.01), "the idle span ends where the FIN came"

@@ -26,7 +26,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from testbed.experiments.timeline import config_leaves, draw, experiment_timeline, limits
+from testbed.experiments.timeline import config_leaves, experiment_timeline, limits
+from testbed.experiments.timeline_png import draw
 
 RESULTS, REPORT, TIMELINE, EVENTS = "results.json", "report.md", "timeline.png", "events"
 VERDICTS = ("as expected", "unexpected", "error")
