@@ -15,16 +15,18 @@ GAME_2048_IMAGE = "public.ecr.aws/l6m2t8p7/docker-2048:latest"
 # wheel hashes for this Python (3.13).
 PYTHON_IMAGE = "public.ecr.aws/docker/library/python:3.13.9-slim-bookworm"
 
-# ingress-nginx, the controller behind seed 002's NLB: chart 4.14.1 = controller v1.14.1 (2025-12-05).
+# ingress-nginx, the controller behind seed 002's NLB: chart 4.14.5 = controller v1.14.5, which
+# fixes the 2026 CVEs that 4.14.1 (v1.14.1, the seed's) carries; the project retired in March 2026.
 INGRESS_NGINX = HelmChart(
-    name="ingress-nginx", version="4.14.1", repository="https://kubernetes.github.io/ingress-nginx"
+    name="ingress-nginx", version="4.14.5", repository="https://kubernetes.github.io/ingress-nginx"
 )
-INGRESS_NGINX_CHART_VERSION = INGRESS_NGINX.version
+INGRESS_NGINX_CHART, INGRESS_NGINX_CHART_VERSION = INGRESS_NGINX.name, INGRESS_NGINX.version
 
 # kube-ops-view, as seed 001 installed it: `helm repo add geek-cookbook
 # https://geek-cookbook.github.io/charts/` and `helm install ... --version 1.2.2`. The chart is
 # k8s-at-home's (common library 4.5.2) and pins the app image hjacobs/kube-ops-view:20.4.0.
 KUBE_OPS_VIEW = HelmChart(name="kube-ops-view", version="1.2.2", repository="https://geek-cookbook.github.io/charts/")
+KUBE_OPS_VIEW_CHART, KUBE_OPS_VIEW_CHART_VERSION = KUBE_OPS_VIEW.name, KUBE_OPS_VIEW.version
 
 # Seed 001's netshoot Deployment used `nicolaka/netshoot` (latest); pinned here. It also carries the
 # tcpdump (and the tar `kubectl cp` needs) of the keep-alive beds' optional capture sidecars.

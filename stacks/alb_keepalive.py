@@ -21,8 +21,9 @@ import pulumi
 from pydantic import Field, field_validator
 
 from components.aws.load_balancers import ApplicationLoadBalancer, ApplicationLoadBalancerArgs
-from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig, expect_alb, experiments, health_check
+from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig, exported, health_check, seed_experiments
 from stacks.keepalive_bed import FrontArgs, build_keepalive
+from testbed.experiments.model import Experiment
 
 # ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
 AWS_GUIDANCE = (
@@ -67,6 +68,11 @@ def keep_alive_warning(cfg: Config) -> str | None:
     )
 
 
+def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
+    """Seed 000's runs at 3, 30 and 70 s, expected from this stack's idle timeout and keep-alive."""
+    return seed_experiments(cfg, "alb", idle_timeout=cfg.alb.idle_timeout_seconds, scale=time_scale)
+
+
 def build(cfg: Config) -> None:
     """Build the bed, the ALB in front of the server, the client; export the seed's experiments."""
 
@@ -84,7 +90,7 @@ def build(cfg: Config) -> None:
     build_keepalive(
         cfg,
         alb,
-        experiments=experiments(cfg, expect_alb, idle_timeout=cfg.alb.idle_timeout_seconds),
+        experiments=exported(experiments(cfg)),
         attributes_command=lambda lb: {
             "albAttributes": pulumi.Output.concat(
                 "aws elbv2 describe-load-balancer-attributes --region ", cfg.region, " --load-balancer-arn ", lb.arn

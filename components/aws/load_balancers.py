@@ -50,8 +50,8 @@ _HEALTH_PATH = re.compile(r"^/[\x21-\x7e]*$")
 class HealthCheck:
     """The target group's health check (HTTP GET on the traffic port)."""
 
-    path: str = "/index"
-    """Seed 000 checked /index."""
+    path: str = "/"
+    """Path the check GETs; "/" is AWS's default (test beds pass their app's own, e.g. /index)."""
     interval_seconds: int = 30
     timeout_seconds: int = 5
     healthy_threshold: int = 5
@@ -69,11 +69,12 @@ class LoadBalancerArgs:
     """Zone -> subnet (an ALB needs two zones or more, an NLB one). Private subnets for an internal one."""
     vpc_cidr: str
     """The VPC's CIDR: targets (pod IPs) live in it, so the load balancer may send to it on `target_port`."""
+    target_port: int
+    """Port the pods listen on (ip targets): the target group's port and the health check's."""
     ingress_cidrs: Sequence[str] = ()
     """Who may reach the listener. Default: `vpc_cidr` (clients inside the VPC)."""
     internal: bool = True
     listener_port: int = 80
-    target_port: int = 8000
     health_check: HealthCheck = field(default_factory=HealthCheck)
     """The target group's HTTP health check on the traffic port."""
     deregistration_delay_seconds: int = 300
