@@ -348,13 +348,19 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The parsed command line; `lab` and `run` also take experiment names after their options."""
     cli = parser()
     args, extra = cli.parse_known_args(argv)
     if extra and getattr(args, "command", None) in ("lab", "run") and not any(e.startswith("-") for e in extra):
         args.experiments = [*args.experiments, *extra]  # names after the options: `lab S --time-scale F NAME`
     elif extra:
         cli.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
     try:
         return args.run(args)
     except ConfigError as err:
