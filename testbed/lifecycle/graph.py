@@ -144,3 +144,32 @@ class Graph:
             deps.discard(r.urn)
             found[r.urn] = frozenset(deps)
         return found
+
+    @cached_property
+    def delete_closure(self) -> dict[str, frozenset[str]]:
+        """URN -> everything deleted only after it, by a chain of delete dependencies."""
+        closure: dict[str, frozenset[str]] = {}
+
+        def of(urn: str) -> frozenset[str]:
+            if urn not in closure:
+                closure[urn] = frozenset()
+                found: set[str] = set()
+                for dependency in self.delete_dependencies[urn]:
+                    found.add(dependency)
+                    found |= of(dependency)
+                closure[urn] = frozenset(found)
+            return closure[urn]
+
+        for r in self.resources:
+            of(r.urn)
+        return closure
+
+    def deleted_before(self, first: str, then: str) -> bool:
+        """Whether `first` is deleted before `then` under any schedule that respects dependencies.
+
+        Today's engine also orders resources of different antichain heights (schedule.py), but
+        only by the accident of their heights; its own comment calls antichains "not true delete
+        parallelism", so an engine that deletes each resource as soon as its dependents are gone
+        would not keep that order. A chain of dependencies keeps it under both.
+        """
+        return then in self.delete_closure[first]
