@@ -45,12 +45,13 @@ from components.azure.names import (
     zones_problem,
 )
 from components.azure.network import subnet_problems
-from components.azure.versions import AKS_VERSION
+from components.azure.versions import AKS_SUPPORT_CALENDAR, AKS_VERSION
 from components.k8s_labels import matches, tolerations_for
 from k8s.load_balancer import LoadBalancerService, LoadBalancerServiceArgs, ServicePort
 from k8s.tcp_echo import TcpEchoServer, TcpEchoServerArgs
 from k8s.versions import PYTHON_IMAGE
 from stacks.config import ConfigProblems, Loc, StackModel, raise_problems
+from stacks.support import version_warning
 
 # The seed's names and ports (seed 004's manifests).
 NAMESPACE = "kimmap"
@@ -132,7 +133,8 @@ class ClusterConfig(StackModel):
     """The AKS cluster."""
 
     kubernetes_version: str = AKS_VERSION
-    """AKS Kubernetes version, quoted, e.g. "1.35" (`az aks get-versions -l <location>` lists them)."""
+    """AKS Kubernetes version, quoted, e.g. "1.36", one of the AKS support calendar's (components/azure/versions.py;
+    `az aks get-versions -l <location>` lists what a region offers). A plan warns when out of community support."""
     system_pool: NodePoolConfig = Field(default_factory=lambda: _pool_config(SEED_SYSTEM_POOL))
     """The System pool `system` (role=infra): >= 2 nodes, no B-series. Fixed once the cluster exists."""
     node_pools: dict[str, NodePoolConfig] = Field(
@@ -144,8 +146,10 @@ class ClusterConfig(StackModel):
     @classmethod
     def _quoted(cls, value: Any) -> Any:
         if isinstance(value, float):
-            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.35" (YAML reads 1.30 as 1.3)')
-        if isinstance(value, str) and (problem := kubernetes_version_problem(value)):
+            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.36" (YAML reads 1.30 as 1.3)')
+        if isinstance(value, str) and (
+            problem := kubernetes_version_problem(value) or AKS_SUPPORT_CALENDAR.unknown_version_problem(value)
+        ):
             raise ValueError(problem)
         return value
 
@@ -364,8 +368,19 @@ def _lb_settings(
     )
 
 
+def aks_version_warning(version: str) -> str | None:
+    """The warning for an AKS version out of community support on the plan date."""
+    return version_warning(
+        AKS_SUPPORT_CALENDAR,
+        version,
+        extended_cost="AKS creates it only on the Premium tier, billed per cluster-hour, while this bed uses Free",
+    )
+
+
 def build(cfg: Config) -> None:
     """Build the bed in the seed's order and export how to reach and inspect it."""
+    if warning := aks_version_warning(cfg.cluster.kubernetes_version):
+        pulumi.log.warn(warning)
     tags = {"testbed-stack": pulumi.get_stack(), **cfg.tags}
     groups = ResourceGroups(
         "rg",

@@ -158,7 +158,7 @@ def test_aks_cluster_settings(bed):
     cluster = one(bed, CLUSTER_TYPE)
     assert cluster.inputs["resourceName"] == CLUSTER
     assert cluster.inputs["resourceGroupName"] == CLUSTER_RG
-    assert cluster.inputs["kubernetesVersion"] == "1.35"
+    assert cluster.inputs["kubernetesVersion"] == "1.36"
     assert cluster.inputs["enableRBAC"] is True
     assert cluster.inputs["oidcIssuerProfile"] == {"enabled": True}
     network = cluster.inputs["networkProfile"]
@@ -382,7 +382,12 @@ def health(**probe: object) -> dict:
         ),
         (
             {"testbed:cluster": {"kubernetesVersion": 1.3}},
-            'testbed:cluster.kubernetesVersion: 1.3: write the version quoted, e.g. "1.35" (YAML reads 1.30 as 1.3)',
+            'testbed:cluster.kubernetesVersion: 1.3: write the version quoted, e.g. "1.36" (YAML reads 1.30 as 1.3)',
+        ),
+        (
+            {"testbed:cluster": {"kubernetesVersion": "1.37.1"}},
+            "testbed:cluster.kubernetesVersion: '1.37.1' is not in the AKS support calendar; "
+            "known: 1.32, 1.33, 1.34, 1.35, 1.36",
         ),
         (
             {"testbed:cluster": {"kubernetesVersion": "latest"}},

@@ -110,6 +110,9 @@ class ClusterArgs:
     vpc_cni: VpcCniSpec | None = None
     """None: pulumi-eks manages the vpc-cni add-on with its defaults. Set: this component does,
     before any node group (see VpcCniSpec)."""
+    egress: Sequence[pulumi.Resource] = ()
+    """What the private subnets reach the internet through (`Network.egress`): node groups wait for it
+    (nodes pull images and join through it) and, on destroy, go before it."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -130,6 +133,11 @@ class Cluster(pulumi.ComponentResource):
     node_groups: dict[str, aws.eks.NodeGroup]
     system_node_groups: list[aws.eks.NodeGroup]
     """The node groups matching `system_node_selector`: what system pods wait for."""
+    coredns_addon: aws.eks.Addon
+    """The CoreDNS add-on (`preserve`d: deleting it leaves CoreDNS running)."""
+    system_ready: list[pulumi.Resource]
+    """What a controller on the system nodes needs to act: those node groups (and through them the
+    network's egress) and CoreDNS. Depend on it, and destroy deletes the controller before them."""
     vpc_cni_addon: aws.eks.Addon | None
     """The vpc-cni add-on, when `vpc_cni` is set."""
     node_max_pods: dict[str, int | None]
@@ -271,11 +279,17 @@ class Cluster(pulumi.ComponentResource):
                     id=template.id, version=template.latest_version.apply(str)
                 ),
                 tags=dict(args.tags),
-                # Nodes join only once the control plane exists and their role may pull and network;
-                # and after the vpc-cni add-on when it is ours, so EKS sizes max pods by its settings.
+                # Nodes join only once the control plane exists, their role may pull and network and
+                # their subnets route to the internet (image pulls, the EKS and ECR APIs); and after the
+                # vpc-cni add-on when it is ours, so EKS sizes max pods by its settings.
                 opts=pulumi.ResourceOptions(
                     parent=self,
-                    depends_on=[control_plane, *attachments, *([self.vpc_cni_addon] if self.vpc_cni_addon else [])],
+                    depends_on=[
+                        control_plane,
+                        *attachments,
+                        *([self.vpc_cni_addon] if self.vpc_cni_addon else []),
+                        *args.egress,
+                    ],
                 ),
             )
 
@@ -287,7 +301,7 @@ class Cluster(pulumi.ComponentResource):
         coredns_values: dict = {"replicaCount": args.coredns_replicas, "nodeSelector": dict(args.system_node_selector)}
         if system_tolerations:
             coredns_values["tolerations"] = system_tolerations
-        aws.eks.Addon(
+        self.coredns_addon = aws.eks.Addon(
             f"{name}-coredns",
             cluster_name=args.cluster_name,
             addon_name="coredns",
@@ -295,9 +309,13 @@ class Cluster(pulumi.ComponentResource):
             # EKS installed a self-managed CoreDNS at cluster creation; the add-on takes it over.
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
+            # Deleting the add-on otherwise removes CoreDNS from the cluster, while pods that resolve
+            # names (the LB controller reaching AWS APIs) may still be finishing their work on destroy.
+            preserve=True,
             tags=dict(args.tags),
             opts=after_system_nodes,
         )
+        self.system_ready = [*self.system_node_groups, self.coredns_addon]
 
         self.provider = k8s.Provider(
             f"{name}-k8s",
