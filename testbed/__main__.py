@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 def _plan(args: argparse.Namespace) -> int:
     import yaml
 
+    from stacks.support import plan_date
     from testbed.lifecycle import analyse, region_of, summary_line, write_lifecycle
     from testbed.plan import Plan, render_tree, write_plan
 
@@ -59,7 +60,7 @@ def _plan(args: argparse.Namespace) -> int:
     plan = Plan(scenario, recording)
     sys.stdout.write(render_tree(plan))
     print(f"planned {len(recording.resources)} resources in {time.monotonic() - started:.1f}s", file=sys.stderr)
-    lifecycle = analyse(recording.resources, region=region_of(config))
+    lifecycle = analyse(recording.resources, region=region_of(config), today=plan_date())
     if args.out:
         written = write_plan(plan, Path(args.out))
         print(

@@ -6,7 +6,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,13 +16,15 @@ from testbed.lifecycle import analyse, document, region_of, summary_line
 from testbed.lifecycle import prices as price_table
 from testbed.lifecycle.graph import Graph
 from testbed.lifecycle.schedule import create_schedule, destroy_schedule
-from testbed.lifecycle.support import FALLBACK_EKS, Phase, phase
+from testbed.lifecycle.support import EKS_SUPPORT_CALENDAR, SupportPhase, phase
 from testbed.stackfile import known_stacks, read_stack_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SEOUL = price_table.AWS["ap-northeast-2"]
-BEFORE_1_33_LEFT_STANDARD = date(2026, 7, 29)
-AFTER_1_33_LEFT_STANDARD = date(2026, 7, 30)
+STACK_VERSION = "1.36"
+"""The EKS version of the stack files; the tests below judge it on days around its standard support end."""
+IN_STANDARD = EKS_SUPPORT_CALENDAR.windows[STACK_VERSION].standard_end
+IN_EXTENDED = IN_STANDARD + timedelta(days=1)
 
 
 def res(name: str, *, deps=(), parent=None, custom=True, remote=False, provider=None, typ="test:index:Thing", **inputs):
@@ -123,18 +125,19 @@ def test_retained_resources_cost_no_delete_time():
 @pytest.mark.parametrize(
     ("today", "expected"),
     [
-        (date(2025, 5, 28), Phase.UNRELEASED),
-        (BEFORE_1_33_LEFT_STANDARD, Phase.STANDARD),
-        (AFTER_1_33_LEFT_STANDARD, Phase.EXTENDED),
-        (date(2027, 7, 30), Phase.ENDED),
+        (date(2025, 5, 28), SupportPhase.UNRELEASED),
+        (date(2026, 7, 29), SupportPhase.STANDARD),
+        (date(2026, 7, 30), SupportPhase.EXTENDED),
+        (date(2027, 7, 30), SupportPhase.ENDED),
     ],
 )
 def test_support_phase_by_date(today, expected):
-    assert phase(FALLBACK_EKS, "1.33.4", today)[0] is expected
+    # 1.33: EKS release 2025-05-29, standard support to 2026-07-29, extended to 2027-07-29
+    assert phase(EKS_SUPPORT_CALENDAR, "1.33.4", today)[0] is expected
 
 
-def test_a_version_not_in_the_calendar_is_unknown():
-    assert phase(FALLBACK_EKS, "1.20", date(2026, 1, 1))[0] is Phase.UNKNOWN
+def test_a_version_not_in_the_calendar_is_no_phase_not_an_error():
+    assert phase(EKS_SUPPORT_CALENDAR, "1.20", date(2026, 1, 1)) == (None, None)
 
 
 # ---- the stacks -----------------------------------------------------------------------------------
@@ -146,7 +149,7 @@ def lifecycle_of(plan_stack, name: str, today: date):
 
 
 def test_alb_keepalive_costs_at_most_40_cents_an_hour_in_standard_support(plan_stack):
-    lifecycle = lifecycle_of(plan_stack, "alb-keepalive", BEFORE_1_33_LEFT_STANDARD)
+    lifecycle = lifecycle_of(plan_stack, "alb-keepalive", IN_STANDARD)
     expected = (
         SEOUL.eks_standard.usd
         + 3 * SEOUL.ec2["t3.medium"].usd
@@ -162,14 +165,14 @@ def test_alb_keepalive_costs_at_most_40_cents_an_hour_in_standard_support(plan_s
 
 
 def test_extended_support_costs_six_times_and_says_so(plan_stack):
-    lifecycle = lifecycle_of(plan_stack, "alb-keepalive", AFTER_1_33_LEFT_STANDARD)
+    lifecycle = lifecycle_of(plan_stack, "alb-keepalive", IN_EXTENDED)
     control_plane = [i for i in lifecycle.cost.items if i.what.startswith("EKS control plane")]
     assert [i.per_hour for i in control_plane] == [SEOUL.eks_extended.usd]
     assert any("extended support" in w and "+$0.50/h" in w for w in lifecycle.warnings)
 
 
 def test_alb_keepalive_comes_up_through_the_control_plane_nodes_and_controller(plan_stack):
-    lifecycle = lifecycle_of(plan_stack, "alb-keepalive", BEFORE_1_33_LEFT_STANDARD)
+    lifecycle = lifecycle_of(plan_stack, "alb-keepalive", IN_STANDARD)
     resources = {r.urn: r for r in plan_stack("alb-keepalive").resources}
     path_types = [resources[u].type for u in lifecycle.create.critical_path]
     assert "eks:index:Cluster" in path_types
@@ -179,7 +182,7 @@ def test_alb_keepalive_comes_up_through_the_control_plane_nodes_and_controller(p
 
 
 def test_controller_made_load_balancers_are_priced(plan_stack):
-    lifecycle = lifecycle_of(plan_stack, "ingress-nginx-vs-alb", BEFORE_1_33_LEFT_STANDARD)
+    lifecycle = lifecycle_of(plan_stack, "ingress-nginx-vs-alb", IN_STANDARD)
     resources = {r.urn: r for r in plan_stack("ingress-nginx-vs-alb").resources}
     made = {(resources[i.urn].type, i.what, i.per_hour) for i in lifecycle.cost.items}
     assert (
@@ -218,7 +221,7 @@ def test_an_unknown_region_or_type_is_a_warning_not_a_zero():
 
 def test_every_stack_has_a_lifecycle_document(plan_stack):
     for name in known_stacks():
-        lifecycle = lifecycle_of(plan_stack, name, BEFORE_1_33_LEFT_STANDARD)
+        lifecycle = lifecycle_of(plan_stack, name, IN_STANDARD)
         doc = document(lifecycle)
         assert set(doc) == {"create", "destroy", "cost", "warnings"}, name
         assert set(doc["cost"]) == {"currency", "region", "pricedAt", "perHour", "items", "excluded"}, name

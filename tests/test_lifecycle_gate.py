@@ -268,14 +268,15 @@ def test_a_cluster_in_extended_support_is_a_finding_from_the_day_after_standard_
     program = workload_bed(wait=True, selector={})
     assert about(findings(planted(program, today=date(2026, 7, 29))), "eks:index:Cluster eks", "version") == []
     assert about(findings(planted(program, today=date(2026, 7, 30))), "eks:index:Cluster eks", "version") == [
-        "Kubernetes 1.33 is extended support on 2026-07-30 (standard support ended 2026-07-29)"
+        "Kubernetes 1.33 is in extended support on 2026-07-30: Amazon EKS standard support ended 2026-07-29"
     ]
 
 
 def test_an_aks_version_past_community_support_is_a_finding():
     found = findings(planted(aks_bed(safe=True), today=date(2027, 4, 1)))
     assert about(found, "azure-native:containerservice:ManagedCluster aks", "version") == [
-        "Kubernetes 1.35 is extended support on 2027-04-01 (standard support ended 2027-03-31)"
+        "Kubernetes 1.35 is in LTS (supportPlan AKSLongTermSupport, Premium tier only) on 2027-04-01: "
+        "AKS standard support ended 2027-03-31"
     ]
 
 

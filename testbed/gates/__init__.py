@@ -37,6 +37,7 @@ from pathlib import Path
 
 import yaml
 
+from stacks.support import plan_date
 from testbed.engine import PROJECT_ROOT, Resource
 from testbed.plan import Plan, is_kubernetes_object, plain
 
@@ -89,8 +90,8 @@ class Stack:
     plan: Plan
     raw_config: dict[str, str]
     shared: Path | None = field(default_factory=shared_dir)
-    today: date = field(default_factory=date.today)
-    """The day version support is judged on (tests pin it)."""
+    today: date = field(default_factory=plan_date)
+    """The day version support is judged on: today, or TESTBED_TODAY (tests pin it)."""
 
     @property
     def name(self) -> str:

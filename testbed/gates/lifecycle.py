@@ -41,7 +41,6 @@ SOURCE_LBC = (
 SOURCE_AKS = "cloud-provider-azure needs the role and the IP to delete the Service's rules; Azure/AKS#4522"
 SOURCE_AWAIT = "pulumi-kubernetes awaits readiness (10 min); Pending pods never get ready"
 SOURCE_EGRESS = "EKS nodes in private subnets reach ECR and the EKS API through the NAT route"
-SOURCE_CALENDAR = "Kubernetes version calendars (../shared/reference/calendars.md, components/*/versions.py)"
 WELL_KNOWN_LABELS = {"kubernetes.io/os", "kubernetes.io/arch", "beta.kubernetes.io/os", "beta.kubernetes.io/arch"}
 """Labels every Linux node carries whatever its group's labels say."""
 
@@ -316,24 +315,25 @@ def _node_egress(stack: Stack, orders: _Orders) -> Iterator[Result]:
 
 
 def _versions(stack: Stack, today: date) -> Iterator[Result]:
-    checks = [(r, r.inputs.get("version"), support.eks_calendar()) for r in stack.of_type("eks:index:Cluster")]
-    checks += [(r, r.inputs.get("kubernetesVersion"), support.aks_calendar()) for r in stack.of_type(MANAGED_CLUSTER)]
+    checks = [(r, r.inputs.get("version"), support.EKS_SUPPORT_CALENDAR) for r in stack.of_type("eks:index:Cluster")]
+    checks += [
+        (r, r.inputs.get("kubernetesVersion"), support.AKS_SUPPORT_CALENDAR) for r in stack.of_type(MANAGED_CLUSTER)
+    ]
     for resource, version, calendar in checks:
         phase, window = support.phase(calendar, version, today)
-        if phase is support.Phase.STANDARD:
+        if phase is support.SupportPhase.STANDARD:
             continue
-        when = (
-            f" (standard support ended {window.standard_end})"
-            if window and phase is not support.Phase.UNRELEASED
-            else ""
-        )
-        yield stack.finding(
-            GATE,
-            subject(resource),
-            "version",
-            f"Kubernetes {version} is {phase.value} on {today}{when}",
-            SOURCE_CALENDAR,
-        )
+        if phase is None or window is None:
+            message = f"Kubernetes {version} is not in the {calendar.service} support calendar"
+        elif phase is support.SupportPhase.UNRELEASED:
+            message = f"Kubernetes {version} is not released on {calendar.service} until {window.release}"
+        else:
+            phase_name = calendar.extended_name if phase is support.SupportPhase.EXTENDED else "no support at all"
+            message = (
+                f"Kubernetes {version} is in {phase_name} on {today}: {calendar.service} standard support ended "
+                f"{window.standard_end}"
+            )
+        yield stack.finding(GATE, subject(resource), "version", message, calendar.source)
 
 
 def lifecycle_gate(stacks: Sequence[Stack], today: date | None = None) -> Iterable[Result]:

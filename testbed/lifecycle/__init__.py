@@ -7,7 +7,8 @@ each would take, and what the running bed costs per hour.
 - cost.py: the hourly cost items; support.py: Kubernetes version support phases by date;
 - kinds.py: which Kubernetes objects make cloud load balancers.
 
-`today` is a parameter everywhere (default: date.today()) so that tests never depend on the date.
+`today` is a parameter everywhere (default: date.today(); the CLI passes stacks.support.plan_date(),
+which TESTBED_TODAY can fix) so that tests never depend on the date.
 """
 
 from __future__ import annotations

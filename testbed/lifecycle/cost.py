@@ -116,8 +116,8 @@ def _public_addresses(
 
 def _eks_control_plane(cost: Cost, table: AwsRegion, r: Resource, inputs: dict[str, Any], today: date) -> None:
     version = inputs.get("version")
-    phase, window = support.phase(support.eks_calendar(), version, today)
-    if phase is support.Phase.EXTENDED and window is not None:
+    phase, window = support.phase(support.EKS_SUPPORT_CALENDAR, version, today)
+    if phase is support.SupportPhase.EXTENDED and window is not None:
         cost.add(r, f"EKS control plane {version}, extended support since {window.standard_end}", table.eks_extended)
         extra = table.eks_extended.usd - table.eks_standard.usd
         cost.warnings.append(
@@ -125,8 +125,9 @@ def _eks_control_plane(cost: Cost, table: AwsRegion, r: Resource, inputs: dict[s
             f"${table.eks_extended.usd:.2f}/h instead of ${table.eks_standard.usd:.2f}/h (+${extra:.2f}/h)"
         )
         return
-    if phase is not support.Phase.STANDARD:
-        cost.warnings.append(f"EKS {version} is {phase.value} on {today}; priced as standard support")
+    if phase is not support.SupportPhase.STANDARD:
+        said = phase.value if phase else "not in the support calendar"
+        cost.warnings.append(f"EKS {version} is {said} on {today}; priced as standard support")
     cost.add(r, f"EKS control plane {version}, standard support", table.eks_standard)
 
 
@@ -172,15 +173,16 @@ def _azure(cost: Cost, table: AzureRegion, resources: list[Resource], today: dat
 
 
 def _aks_version(cost: Cost, table: AzureRegion, version: object, tier: str, today: date) -> None:
-    phase, window = support.phase(support.aks_calendar(), version, today)
-    if phase is support.Phase.EXTENDED and window is not None and tier != "Premium":
+    phase, window = support.phase(support.AKS_SUPPORT_CALENDAR, version, today)
+    if phase is support.SupportPhase.EXTENDED and window is not None and tier != "Premium":
         premium = table.aks_tier["Premium"].usd
         cost.warnings.append(
             f"AKS {version} left community support on {window.standard_end}: on {today} it needs the Premium tier "
             f"with LTS (${premium:.2f}/h) or an upgrade"
         )
-    elif phase is not support.Phase.STANDARD and phase is not support.Phase.EXTENDED:
-        cost.warnings.append(f"AKS {version} is {phase.value} on {today}")
+    elif phase not in (support.SupportPhase.STANDARD, support.SupportPhase.EXTENDED):
+        said = phase.value if phase else "not in the support calendar"
+        cost.warnings.append(f"AKS {version} is {said} on {today}")
 
 
 def _pool(cost: Cost, table: AzureRegion, r: Resource, pool: dict[str, Any]) -> None:
