@@ -16,14 +16,14 @@ from testbed.lifecycle import analyse, document, region_of, summary_line
 from testbed.lifecycle import prices as price_table
 from testbed.lifecycle.graph import Graph
 from testbed.lifecycle.schedule import create_schedule, destroy_schedule
-from testbed.lifecycle.support import EKS_SUPPORT_CALENDAR, SupportPhase, phase
+from testbed.lifecycle.support import SupportPhase, eks_calendar, phase
 from testbed.stackfile import known_stacks, read_stack_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SEOUL = price_table.AWS["ap-northeast-2"]
 STACK_VERSION = "1.36"
 """The EKS version of the stack files; the tests below judge it on days around its standard support end."""
-IN_STANDARD = EKS_SUPPORT_CALENDAR.windows[STACK_VERSION].standard_end
+IN_STANDARD = eks_calendar().windows[STACK_VERSION].standard_end
 IN_EXTENDED = IN_STANDARD + timedelta(days=1)
 
 
@@ -133,11 +133,11 @@ def test_retained_resources_cost_no_delete_time():
 )
 def test_support_phase_by_date(today, expected):
     # 1.33: EKS release 2025-05-29, standard support to 2026-07-29, extended to 2027-07-29
-    assert phase(EKS_SUPPORT_CALENDAR, "1.33.4", today)[0] is expected
+    assert phase(eks_calendar(), "1.33.4", today)[0] is expected
 
 
 def test_a_version_not_in_the_calendar_is_no_phase_not_an_error():
-    assert phase(EKS_SUPPORT_CALENDAR, "1.20", date(2026, 1, 1)) == (None, None)
+    assert phase(eks_calendar(), "1.20", date(2026, 1, 1)) == (None, None)
 
 
 # ---- the stacks -----------------------------------------------------------------------------------
@@ -252,3 +252,24 @@ def test_plan_prints_the_lifecycle_line_and_writes_lifecycle_json(tmp_path):
     assert written["cost"]["region"] == "ap-northeast-2"
     assert written["cost"]["pricedAt"] == price_table.PRICED_AT.isoformat()
     assert last.startswith(f"{len(json.loads((tmp_path / 'plan.json').read_text())['resources'])} resources")
+
+
+def test_the_lifecycle_of_an_aks_plan_loads_no_aws_module():
+    code = """
+import json, sys
+from datetime import date
+from testbed.engine import run_program
+from testbed.gates import Stack
+from testbed.gates.lifecycle import lifecycle_gate
+from testbed.lifecycle import analyse, region_of
+from testbed.plan import Plan
+from testbed.stackfile import read_stack_config
+config = read_stack_config("aks-tcp")
+recording = run_program("aks-tcp", config)
+analyse(recording.resources, region=region_of(config), today=date(2026, 11, 27))
+list(lifecycle_gate([Stack(Plan("aks-tcp", recording), config)]))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(("pulumi_aws", "pulumi_eks", "components.aws")))))
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == []

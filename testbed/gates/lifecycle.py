@@ -315,10 +315,8 @@ def _node_egress(stack: Stack, orders: _Orders) -> Iterator[Result]:
 
 
 def _versions(stack: Stack, today: date) -> Iterator[Result]:
-    checks = [(r, r.inputs.get("version"), support.EKS_SUPPORT_CALENDAR) for r in stack.of_type("eks:index:Cluster")]
-    checks += [
-        (r, r.inputs.get("kubernetesVersion"), support.AKS_SUPPORT_CALENDAR) for r in stack.of_type(MANAGED_CLUSTER)
-    ]
+    checks = [(r, r.inputs.get("version"), support.eks_calendar()) for r in stack.of_type("eks:index:Cluster")]
+    checks += [(r, r.inputs.get("kubernetesVersion"), support.aks_calendar()) for r in stack.of_type(MANAGED_CLUSTER)]
     for resource, version, calendar in checks:
         phase, window = support.phase(calendar, version, today)
         if phase is support.SupportPhase.STANDARD:

@@ -116,7 +116,7 @@ def _public_addresses(
 
 def _eks_control_plane(cost: Cost, table: AwsRegion, r: Resource, inputs: dict[str, Any], today: date) -> None:
     version = inputs.get("version")
-    phase, window = support.phase(support.EKS_SUPPORT_CALENDAR, version, today)
+    phase, window = support.phase(support.eks_calendar(), version, today)
     if phase is support.SupportPhase.EXTENDED and window is not None:
         cost.add(r, f"EKS control plane {version}, extended support since {window.standard_end}", table.eks_extended)
         extra = table.eks_extended.usd - table.eks_standard.usd
@@ -173,7 +173,7 @@ def _azure(cost: Cost, table: AzureRegion, resources: list[Resource], today: dat
 
 
 def _aks_version(cost: Cost, table: AzureRegion, version: object, tier: str, today: date) -> None:
-    phase, window = support.phase(support.AKS_SUPPORT_CALENDAR, version, today)
+    phase, window = support.phase(support.aks_calendar(), version, today)
     if phase is support.SupportPhase.EXTENDED and window is not None and tier != "Premium":
         premium = table.aks_tier["Premium"].usd
         cost.warnings.append(
