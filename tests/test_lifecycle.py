@@ -219,6 +219,22 @@ def test_an_unknown_region_or_type_is_a_warning_not_a_zero():
     assert unpriced.cost.items == [] and "cost not estimated" in summary_line(unpriced)
 
 
+def test_a_bastion_instance_is_priced_with_its_volume_and_address():
+    bastion = res(
+        "bastion",
+        typ="aws:ec2/instance:Instance",
+        instanceType="t3.micro",
+        associatePublicIpAddress=True,
+        rootBlockDevice={"volumeSize": 30, "volumeType": "gp3"},
+    )
+    items = {i.what: i.per_hour for i in analyse([bastion], region="ap-northeast-2", today=IN_STANDARD).cost.items}
+    assert items == {
+        "1 x t3.micro": SEOUL.ec2["t3.micro"].usd,
+        "30 GiB EBS gp3 root volume": pytest.approx(30 * SEOUL.ebs_gb_month["gp3"].usd / 730),
+        "its public IPv4 address": SEOUL.public_ipv4.usd,
+    }
+
+
 def test_every_stack_has_a_lifecycle_document(plan_stack):
     for name in known_stacks():
         lifecycle = lifecycle_of(plan_stack, name, IN_STANDARD)

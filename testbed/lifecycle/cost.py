@@ -73,6 +73,8 @@ def _aws(cost: Cost, table: AwsRegion, resources: list[Resource], today: date) -
             _eks_control_plane(cost, table, r, inputs, today)
         elif r.type == "aws:eks/nodeGroup:NodeGroup":
             _node_group(cost, table, r, inputs, by_id)
+        elif r.type == "aws:ec2/instance:Instance":
+            _instance(cost, table, r, inputs)
         elif r.type == "aws:ec2/natGateway:NatGateway":
             cost.add(r, "NAT gateway", table.nat_gateway)
         elif r.type == "aws:ec2/eip:Eip":
@@ -129,6 +131,24 @@ def _eks_control_plane(cost: Cost, table: AwsRegion, r: Resource, inputs: dict[s
         said = phase.value if phase else "not in the support calendar"
         cost.warnings.append(f"EKS {version} is {said} on {today}; priced as standard support")
     cost.add(r, f"EKS control plane {version}, standard support", table.eks_standard)
+
+
+def _instance(cost: Cost, table: AwsRegion, r: Resource, inputs: dict[str, Any]) -> None:
+    """A plain EC2 instance (the bastion): its type, root volume and public address."""
+    instance_type = str(inputs.get("instanceType"))
+    price = table.ec2.get(instance_type)
+    if price is None:
+        cost.warnings.append(f"{r.name}: no price for {instance_type} in the table; not counted")
+    else:
+        cost.add(r, f"1 x {instance_type}", price)
+    root = inputs.get("rootBlockDevice") or {}
+    size, volume_type = int(root.get("volumeSize", DEFAULT_NODE_DISK_GIB)), str(root.get("volumeType", "gp2"))
+    if disk := table.ebs_gb_month.get(volume_type):
+        cost.add(r, f"{size} GiB EBS {volume_type} root volume", disk, size / HOURS_PER_MONTH)
+    else:
+        cost.warnings.append(f"{r.name}: no price for EBS {volume_type}; not counted")
+    if inputs.get("associatePublicIpAddress"):
+        cost.add(r, "its public IPv4 address", table.public_ipv4)
 
 
 def _node_group(cost: Cost, table: AwsRegion, r: Resource, inputs: dict[str, Any], by_id: dict[str, Resource]) -> None:

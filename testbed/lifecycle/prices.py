@@ -85,6 +85,7 @@ AWS: dict[str, AwsRegion] = {
     "us-east-1": AwsRegion(
         *_EKS,
         ec2={
+            "t3.micro": _ec2(0.0104),
             "t3.small": _ec2(0.0208),
             "t3.medium": _ec2(0.0416),
             "t3.large": _ec2(0.0832),
@@ -102,6 +103,7 @@ AWS: dict[str, AwsRegion] = {
     "ap-northeast-2": AwsRegion(
         *_EKS,
         ec2={
+            "t3.micro": _ec2(0.013),
             "t3.small": _ec2(0.026),
             "t3.medium": _ec2(0.052),
             "t3.large": _ec2(0.104),
