@@ -230,7 +230,7 @@ def test_a_bastion_instance_is_priced_with_its_volume_and_address():
     items = {i.what: i.per_hour for i in analyse([bastion], region="ap-northeast-2", today=IN_STANDARD).cost.items}
     assert items == {
         "1 x t3.micro": SEOUL.ec2["t3.micro"].usd,
-        "30 GiB EBS gp3 root volume": pytest.approx(30 * SEOUL.ebs_gb_month["gp3"].usd / 730),
+        "30 GiB EBS gp3 root volume": pytest.approx(30 * SEOUL.ebs_gb_month["gp3"].usd / 730, abs=1e-5),
         "its public IPv4 address": SEOUL.public_ipv4.usd,
     }
 
