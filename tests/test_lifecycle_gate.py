@@ -41,7 +41,7 @@ def opts(*depends_on, provider=None) -> pulumi.ResourceOptions:
 # ---- EKS: what the LB controller needs outlives what it reconciles ---------------------------------
 
 
-def eks_bed(*, safe: bool):
+def eks_bed(*, safe: bool, after_release: bool = True):
     """A private subnet behind a NAT route, a node group, CoreDNS, the controller and four things it reconciles."""
 
     def program():
@@ -88,7 +88,12 @@ def eks_bed(*, safe: bool):
             opts=opts(account, attachment, group, *([coredns] if safe else []), provider=p),
         )
         after = opts(release, provider=p)
-        k8s.networking.v1.Ingress("ing", metadata={"name": "i"}, spec={"ingressClassName": "alb"}, opts=after)
+        k8s.networking.v1.Ingress(
+            "ing",
+            metadata={"name": "i"},
+            spec={"ingressClassName": "alb"},
+            opts=after if after_release else opts(provider=p),
+        )
         k8s.core.v1.Service(
             "svc", metadata={"name": "s"}, spec={"type": "LoadBalancer", "ports": [{"port": 80}]}, opts=after
         )
@@ -130,6 +135,24 @@ def test_objects_the_controller_reconciles_go_before_its_egress_and_coredns():
     assert not about(found, "kubernetes:core/v1:Service internal", "destroy order")
     assert about(planted_fixed := findings(planted(eks_bed(safe=True))), RECONCILED[0], "destroy order") == []
     assert planted_fixed == []
+
+
+def test_an_object_that_does_not_wait_for_the_controller_misses_everything_it_needs():
+    found = findings(planted(eks_bed(safe=True, after_release=False)))
+    [message] = about(found, "kubernetes:networking.k8s.io/v1:Ingress ing", "destroy order")
+    needed = message.split("nothing keeps those from going first: ")[1]
+    assert sorted(n.split(" (wave")[0] for n in needed.split(", ")) == [
+        "Addon coredns",
+        "NatGateway nat",
+        "NodeGroup infra",
+        "Release lbc",
+        "Role lbc",
+        "RolePolicyAttachment lbc",
+        "Route default",
+        "RouteTableAssociation private",
+        "ServiceAccount lbc",
+    ]
+    assert [s for s, f, _ in found] == ["kubernetes:networking.k8s.io/v1:Ingress ing"]
 
 
 def test_nodes_wait_for_their_subnets_egress():

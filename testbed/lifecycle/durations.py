@@ -30,11 +30,14 @@ EKS_CREATE = (
     "(https://easontechtalk.com/unofficial-eks-cluster-creation-performance-across-aws-regions)"
 )
 EKS_DELETE = (
-    "estimate: no public measurement found; the eks component also deletes its security groups and OIDC provider"
+    "delete: 'generally less than 5 mins' (vmware-archive/kube-prod-runtime#512, 2019), '~7-10min' with its "
+    "CloudFormation stack (cilium/cilium#29412, 2023), timeout raised to 8 min for 'slow cluster deletion' "
+    "(aws/eks-hybrid#469, 2025)"
 )
 NODE_GROUP = (
     "node group: a node group's stack reached CREATE_COMPLETE after 3m36s, nodes Ready seconds later "
-    "(log in https://github.com/eksctl-io/eksctl/pull/482, 2019-01-29); delete drains and terminates: estimate"
+    "(log in https://github.com/eksctl-io/eksctl/pull/482, 2019-01-29); delete drains and terminates, "
+    "'upwards of 10 minutes ... with 4 instances' (gruntwork-io/cloud-nuke#339, 2022): 5 min for 1-3 nodes, estimate"
 )
 NAT = (
     "NAT gateway: estimate; 'Creating ... usually under a minute' is not documented by AWS, the Terraform "
@@ -64,7 +67,7 @@ NO_CALL = "no cloud call (provider, key material, or bookkeeping)"
 DEFAULT = "type not in the table: assumed small (0.2 min), not measured"
 
 BY_TYPE: dict[str, Duration] = {
-    "eks:index:Cluster": Duration(14.0, 8.0, f"{EKS_CREATE}; delete: {EKS_DELETE}"),
+    "eks:index:Cluster": Duration(14.0, 8.0, f"{EKS_CREATE}; {EKS_DELETE}"),
     "aws:eks/nodeGroup:NodeGroup": Duration(4.0, 5.0, NODE_GROUP),
     "aws:eks/addon:Addon": Duration(1.0, 1.0, "EKS add-on: estimate (ACTIVE once its pods are Ready)"),
     "aws:ec2/natGateway:NatGateway": Duration(2.0, 1.0, NAT),

@@ -105,7 +105,7 @@ def destroy_schedule(graph: Graph, minutes: Callable[[str], float]) -> Schedule:
             start[urn] = clock
             finish[urn] = clock + minutes(urn)
         slowest = max(working, key=lambda u: (finish[u], u), default=None)
-        if slowest is not None:
+        if slowest is not None and finish[slowest] > clock:
             path.append(slowest)
             clock = finish[slowest]
     return Schedule(waves=waves, critical_path=path, minutes=clock, start=start, finish=finish)
