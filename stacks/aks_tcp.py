@@ -184,7 +184,12 @@ class PublicIpConfig(StackModel):
     """Zones of the IP: zone-redundant by default; [] where the region has no zones. Fixed at creation."""
     retain: bool = True
     """Protect the IP (tear down with `pulumi destroy --exclude-protected`); once unprotected, the IP
-    and rg-network are retained in Azure when the stack deletes them."""
+    and rg-network are retained in Azure when the stack deletes them. Does not apply with `existing`."""
+    existing: bool = False
+    """true: the IP `name` and its group `resourceGroups.network` already exist (another team owns them,
+    the seed's premise). The stack looks them up by name and never creates, changes or deletes them
+    (nothing to protect; `zones` and `retain` do not apply); it still grants the cluster identity
+    Network Contributor on the group and creates the virtual network there."""
 
 
 class HealthProbeConfig(StackModel):
@@ -388,7 +393,8 @@ def build(cfg: Config) -> None:
             location=cfg.location,
             names={"cluster": cfg.resource_groups.cluster, "network": cfg.resource_groups.network},
             # Deleting a resource group deletes what is in it: a retained IP needs a retained group.
-            retain_on_delete=("network",) if cfg.public_ip.retain else (),
+            retain_on_delete=("network",) if cfg.public_ip.retain and not cfg.public_ip.existing else (),
+            existing=("network",) if cfg.public_ip.existing else (),
             tags=tags,
         ),
     )
@@ -421,7 +427,8 @@ def build(cfg: Config) -> None:
             location=cfg.location,
             zones=cfg.public_ip.zones,
             network_contributor_principal_id=identity.principal_id,
-            retain=cfg.public_ip.retain,
+            retain=cfg.public_ip.retain and not cfg.public_ip.existing,
+            existing=cfg.public_ip.existing,
             tags=tags,
         ),
     )
@@ -487,7 +494,7 @@ def build(cfg: Config) -> None:
             external_traffic_policy=cfg.service.external_traffic_policy,
             # The cloud provider needs the role and the IP before its first reconcile; and destroy
             # removes the Service (so the IP leaves the load balancer's frontend) before either.
-            wait_for=[grant, pip.public_ip, backend.deployment],
+            wait_for=[*pip.binding, backend.deployment],
         ),
     )
     _export(cfg, groups, cluster, pip, service, lb)

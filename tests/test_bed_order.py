@@ -115,22 +115,46 @@ def test_nodes_start_after_their_subnets_egress(plan_stack, stack):
             assert {association.urn, route.urn, nat.urn} <= reached, (group.name, by_id[subnet_id].name)
 
 
-def _pod_selector(resource: Resource) -> dict[str, str] | None:
-    """The nodeSelector of a Deployment/StatefulSet/DaemonSet's pods, or None for other objects."""
+def _selectors(resource: Resource) -> list[dict[str, str]]:
+    """The nodeSelectors of a workload's pods: a Deployment's or StatefulSet's template, or every
+    `nodeSelector` in a Helm release's values (the chart's pods)."""
     manifest = plain(resource.inputs)
-    if manifest.get("kind") not in ("Deployment", "StatefulSet"):
-        return None
-    return ((manifest.get("spec") or {}).get("template") or {}).get("spec", {}).get("nodeSelector") or {}
+    if is_helm_release(resource):
+        found: list[dict[str, str]] = []
+        pending: list[object] = [manifest.get("values") or {}]
+        while pending:
+            value = pending.pop()
+            if isinstance(value, dict):
+                if isinstance(value.get("nodeSelector"), dict):
+                    found.append(value["nodeSelector"])
+                pending.extend(v for k, v in value.items() if k != "nodeSelector")
+        return found
+    if is_kubernetes_object(resource) and manifest.get("kind") in ("Deployment", "StatefulSet"):
+        return [(((manifest.get("spec") or {}).get("template") or {}).get("spec") or {}).get("nodeSelector") or {}]
+    return []
 
 
-@pytest.mark.parametrize("stack", AWS_STACKS)
+def _node_pools(recording: Recording) -> list[tuple[Resource, dict[str, str]]]:
+    """Every node group or agent pool with its node labels (an AKS System pool is the cluster itself)."""
+    pools = [(g, g.inputs.get("labels") or {}) for g in of_type(recording, "aws:eks/nodeGroup:NodeGroup")]
+    pools += [
+        (p, p.inputs.get("nodeLabels") or {}) for p in of_type(recording, "azure-native:containerservice:AgentPool")
+    ]
+    for cluster in of_type(recording, "azure-native:containerservice:ManagedCluster"):
+        pools += [(cluster, profile.get("nodeLabels") or {}) for profile in cluster.inputs["agentPoolProfiles"]]
+    return pools
+
+
+@pytest.mark.parametrize("stack", known_stacks())
 def test_workloads_wait_for_a_node_group_their_selector_matches(plan_stack, stack):
     recording = plan_stack(stack)
-    groups = of_type(recording, "aws:eks/nodeGroup:NodeGroup")
-    workloads = [(r, s) for r in recording.resources if r.custom and (s := _pod_selector(r)) is not None]
-    assert workloads or stack == "eks-base"
+    pools = _node_pools(recording)
+    workloads = [(r, s) for r in recording.resources for s in _selectors(r)]
+    assert workloads
     for workload, selector in workloads:
-        matching = {g.urn for g in groups if matches(selector, g.inputs.get("labels") or {})}
+        # kubelet labels every node kubernetes.io/os (all our nodes are Linux); node groups do not list it.
+        selector = {k: v for k, v in selector.items() if (k, v) != ("kubernetes.io/os", "linux")}
+        matching = {p.urn for p, labels in pools if matches(selector, labels)}
         assert matching, f"{workload.name}: no node group matches {selector}"
         assert matching & needs(recording, workload), f"{workload.name} does not wait for its nodes {selector}"
 
@@ -171,3 +195,22 @@ def test_aks_service_goes_before_the_role_assignment_and_the_ip(plan_stack):
     ]
     assert len(required) == 2
     assert missing_needs(recording, service, required) == []
+
+
+def test_with_a_nat_per_zone_each_node_group_waits_for_its_own_zones_nat():
+    from stacks.config import engine_value
+    from testbed.engine import run_program
+    from testbed.stackfile import read_stack_config
+
+    groups = json.loads(read_stack_config("eks-base")["testbed:nodeGroups"])
+    groups["client"]["availabilityZones"] = ["ap-northeast-2c"]
+    raw = {
+        **read_stack_config("eks-base"),
+        "testbed:network": engine_value({"vpcCidr": "10.0.0.0/16", "natGateways": "one-per-az"}),
+        "testbed:nodeGroups": engine_value(groups),
+    }
+    recording = run_program("eks-base", raw)
+    nats = {n.name: n for n in of_type(recording, "aws:ec2/natGateway:NatGateway")}
+    assert sorted(nats) == ["net-nat-ap-northeast-2a", "net-nat-ap-northeast-2c"]
+    (client,) = [g for g in of_type(recording, "aws:eks/nodeGroup:NodeGroup") if g.inputs["nodeGroupName"] == "client"]
+    assert nats["net-nat-ap-northeast-2c"].urn in needs(recording, client)

@@ -115,3 +115,29 @@ def test_a_bad_today_is_one_line(monkeypatch):
     monkeypatch.setenv(TODAY_ENV, "tomorrow")
     with pytest.raises(ValueError, match=r"^TESTBED_TODAY='tomorrow' is not a date like 2026-11-27$"):
         plan_date()
+
+
+def _plan(stack: str, **overrides: object):
+    from stacks.config import engine_value
+    from testbed.engine import run_program
+    from testbed.stackfile import read_stack_config
+
+    raw = {**read_stack_config(stack), **{k: engine_value(v) for k, v in overrides.items()}}
+    return run_program(stack, raw)
+
+
+def test_a_plan_of_the_seeds_eks_version_warns_with_the_extra_cost(monkeypatch):
+    monkeypatch.setenv(TODAY_ENV, "2026-11-27")
+    cluster = {"kubernetesVersion": "1.33"}
+    warnings = _plan("eks-base", **{"testbed:cluster": cluster}).warnings
+    assert [w for w in warnings if "standard support" in w] == [eks_version_warning("1.33")]
+
+
+def test_the_default_plans_warn_the_day_their_version_leaves_standard_support(monkeypatch):
+    monkeypatch.setenv(TODAY_ENV, "2027-08-03")  # the day after EKS 1.36's standard support ends
+    assert any(
+        "Amazon EKS Kubernetes 1.36 left standard support on 2027-08-02" in w for w in _plan("eks-base").warnings
+    )
+    monkeypatch.setenv(TODAY_ENV, "2026-11-27")
+    assert not any("support" in w for w in _plan("eks-base").warnings)
+    assert not any("support" in w for w in _plan("aks-tcp").warnings)

@@ -8,10 +8,13 @@ Creates, under one component:
 - one IAM role shared by the nodes (worker, CNI and ECR read-only policies);
 - per node group, keyed by name: a launch template requiring IMDSv2 (hop limit 1, so pods
   cannot borrow the node's role) with an encrypted gp3 root volume, and an EKS managed node
-  group in the private subnets of its zones with its labels and taints;
+  group in the private subnets of its zones with its labels and taints, created after `egress`
+  (the subnets' NAT route and association: nodes pull images and call AWS through it);
 - CoreDNS as an EKS add-on and metrics-server as a Helm release, both pinned to the system
   nodes (`role=infra` by default) with their replica counts declared, created after those
   nodes exist (a CoreDNS add-on created before any node sits DEGRADED: pulumi-eks #1819);
+  the add-on is `preserve`d, so deleting it leaves CoreDNS running for whatever still resolves
+  names during a destroy;
 - a Kubernetes provider built from the cluster's kubeconfig;
 - optionally (`vpc_cni`), the VPC CNI as an EKS add-on managed here rather than by pulumi-eks
   (which is then told to leave it alone, so there is one manager), created before every node
