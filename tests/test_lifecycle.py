@@ -289,3 +289,21 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith(("pulumi_aws", "p
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+def test_every_price_names_its_page_and_how_it_was_checked():
+    regions = [*price_table.AWS.values(), *price_table.AZURE.values()]
+    found = []
+    for region in regions:
+        for value in vars(region).values():
+            found += list(value.values()) if isinstance(value, dict) else [value]
+    assert found and all(isinstance(p, price_table.Price) for p in found)
+    assert all(p.usd >= 0 and p.source.startswith("https://") and p.checked for p in found)
+
+
+def test_every_duration_says_where_it_comes_from():
+    from testbed.lifecycle.durations import BY_TYPE
+
+    assert all(d.create >= 0 and d.delete >= 0 and d.source for d in BY_TYPE.values())
+    unsourced = [t for t, d in BY_TYPE.items() if not re.search(r"https://|#\d+|estimate|seconds", d.source)]
+    assert unsourced == []
