@@ -12,6 +12,7 @@ This is the offline "synth" behind `python -m testbed plan` and the tests:
 
 from __future__ import annotations
 
+import asyncio
 import faulthandler
 import logging
 import runpy
@@ -190,6 +191,7 @@ def run_program(
     log = _WarningLog()
     logger.handlers[:] = [log]
 
+    _ensure_event_loop()
     runtime_settings.ROOT.set(None)  # otherwise a second run reuses the first run's Stack
     pulumi.runtime.set_all_config(dict(config))
     mocks.set_mocks(cloud, project=PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor)
@@ -217,6 +219,16 @@ def run_program(
         outputs=unwrap(_mark_secrets(root.outputs, outputs)),
         warnings=list(log.messages),
     )
+
+
+def _ensure_event_loop() -> None:
+    """Give this thread an event loop if it has none: Pulumi's mocks and `runtime.test` call
+    asyncio.get_event_loop(), which raises after an `asyncio.run()` in the same thread (e.g. a test
+    that ran a TCP server) has closed and unset the loop."""
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def _mark_secrets(declared: dict[str, Any], resolved: dict[str, Any]) -> dict[str, Any]:
