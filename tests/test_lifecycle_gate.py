@@ -224,6 +224,35 @@ def test_a_workload_awaits_only_after_a_matching_node_group_exists():
     )
 
 
+def test_the_coredns_add_on_waits_for_its_nodes():
+    def program(wait: bool):
+        def declare():
+            cluster = eks.Cluster("eks", name="c", version="1.33", skip_default_node_group=True)
+            group = aws.eks.NodeGroup(
+                "infra",
+                cluster_name="c",
+                node_role_arn="arn:aws:iam::1:role/n",
+                subnet_ids=[],
+                labels={"role": "infra"},
+                scaling_config={"desired_size": 1, "min_size": 1, "max_size": 1},
+                opts=opts(cluster),
+            )
+            aws.eks.Addon(
+                "coredns",
+                cluster_name="c",
+                addon_name="coredns",
+                configuration_values='{"nodeSelector": {"role": "infra"}}',
+                opts=opts(cluster, *([group] if wait else [])),
+            )
+
+        return declare
+
+    assert about(findings(planted(program(wait=False))), "aws:eks/addon:Addon coredns", "create order") == [
+        "its await may start before a node group matching nodeSelector role=infra exists (infra)"
+    ]
+    assert about(findings(planted(program(wait=True))), "aws:eks/addon:Addon coredns", "create order") == []
+
+
 def test_a_workload_no_node_group_matches_is_a_finding():
     found = findings(planted(workload_bed(wait=True, selector={"role": "client"})))
     assert about(found, "kubernetes:apps/v1:Deployment server", "nodeSelector") == ["no node group matches role=client"]

@@ -14,8 +14,8 @@ keeps the order under any engine (graph.Graph.deleted_before).
 - on AKS, the LoadBalancer Service is deleted before the network role assignment and the public
   IP it binds, and no two agent pools of one cluster are created (or deleted) at the same time
   (AKS refuses concurrent agent-pool operations: OperationNotAllowed, Azure/AKS#4522);
-- every workload's await (Deployment, StatefulSet, DaemonSet, Helm release) starts only after a
-  node group matching its nodeSelector exists (else the await times out on Pending pods);
+- every workload's await (Deployment, StatefulSet, DaemonSet, Helm release, the CoreDNS add-on)
+  starts only after a node group matching its nodeSelector exists (else the await times out on Pending pods);
 - EKS nodes start only after their subnets' egress (default route and route-table association)
   exists (else nodes cannot pull images or reach the EKS API and the node group fails);
 - the cluster's Kubernetes version is in standard support on the stack's `today`.
@@ -23,6 +23,7 @@ keeps the order under any engine (graph.Graph.deleted_before).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -47,6 +48,8 @@ WELL_KNOWN_LABELS = {"kubernetes.io/os", "kubernetes.io/arch", "beta.kubernetes.
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 AGENT_POOL = "azure-native:containerservice:AgentPool"
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
+AWAITED_ADDONS = ("coredns",)
+"""EKS add-ons whose create waits for their pods: ACTIVE only once CoreDNS runs, DEGRADED without nodes."""
 WORKLOADS = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet")
 
 
@@ -244,6 +247,12 @@ def _selectors(resource: Resource) -> list[dict[str, str]]:
     if resource.type in WORKLOADS:
         pod = ((plain(resource.inputs).get("spec") or {}).get("template") or {}).get("spec") or {}
         return [dict(pod.get("nodeSelector") or {})]
+    if resource.type == "aws:eks/addon:Addon" and resource.inputs.get("addonName") in AWAITED_ADDONS:
+        try:
+            values = json.loads(resource.inputs.get("configurationValues") or "{}")
+        except (TypeError, json.JSONDecodeError):
+            values = {}
+        return [dict(values.get("nodeSelector") or {})]
     if resource.type == "kubernetes:helm.sh/v3:Release" and not resource.inputs.get("skipAwait"):
         found: list[dict[str, str]] = []
 
