@@ -191,8 +191,8 @@ def run_program(
     log = _WarningLog()
     logger.handlers[:] = [log]
 
-    _ensure_event_loop()
     runtime_settings.ROOT.set(None)  # otherwise a second run reuses the first run's Stack
+    _ensure_event_loop()
     pulumi.runtime.set_all_config(dict(config))
     mocks.set_mocks(cloud, project=PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor)
     root = runtime_settings.get_root_resource()
@@ -222,9 +222,7 @@ def run_program(
 
 
 def _ensure_event_loop() -> None:
-    """Give this thread an event loop if it has none: Pulumi's mocks and `runtime.test` call
-    asyncio.get_event_loop(), which raises after an `asyncio.run()` in the same thread (e.g. a test
-    that ran a TCP server) has closed and unset the loop."""
+    """set_mocks needs the thread's event loop; asyncio.run() earlier in the process unsets it."""
     try:
         asyncio.get_event_loop_policy().get_event_loop()
     except RuntimeError:
