@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 def _plan(args: argparse.Namespace) -> int:
 
+    from stacks.support import plan_date
+    from testbed.lifecycle import analyse, region_of, summary_line, write_lifecycle
     from testbed.plan import Plan, render_tree, write_plan
 
     stacks = known_stacks()
@@ -59,11 +61,14 @@ def _plan(args: argparse.Namespace) -> int:
     plan = Plan(scenario, recording)
     sys.stdout.write(render_tree(plan))
     print(f"planned {len(recording.resources)} resources in {time.monotonic() - started:.1f}s", file=sys.stderr)
+    lifecycle = analyse(recording.resources, region=region_of(config), today=plan_date())
     if args.out:
         written = write_plan(plan, Path(args.out))
         print(
             f"wrote {written[0]} and {len(written) - 1} manifests under {Path(args.out) / 'manifests'}", file=sys.stderr
         )
+        print(f"wrote {write_lifecycle(lifecycle, Path(args.out))}", file=sys.stderr)
+    print(summary_line(lifecycle))
     return 0
 
 
