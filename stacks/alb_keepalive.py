@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import pulumi
 from pydantic import Field, field_validator
 
 from components.aws.load_balancers import ApplicationLoadBalancer, ApplicationLoadBalancerArgs
-from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig, exported, health_check, seed_experiments
-from stacks.keepalive_bed import FrontArgs, build_keepalive
+from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig, seed_experiments
+from stacks.keepalive_bed import build_keepalive
 from testbed.experiments.model import Experiment
 
 # ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
@@ -27,6 +26,14 @@ AWS_GUIDANCE = (
 
 class AlbConfig(LoadBalancerConfig):
     """The explicit ALB (seed 000 made it in the console). Internal, private subnets, HTTP 80."""
+
+    component_knobs: ClassVar[tuple[str, ...]] = ("idle_timeout_seconds", "client_keep_alive_seconds")
+    # The ALB's idle timeout is a load balancer attribute.
+    attributes_command: ClassVar[tuple[str, str, str]] = (
+        "albAttributes",
+        "describe-load-balancer-attributes",
+        "--load-balancer-arn",
+    )
 
     idle_timeout_seconds: int = Field(60, ge=1, le=4000)
     """ALB attribute idle_timeout.timeout_seconds, 1-4000 (seed: the default, 60)."""
@@ -68,26 +75,6 @@ def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
 
 def build(cfg: Config) -> None:
     """Build the bed, the ALB in front of the server, the client; export the seed's experiments."""
-
-    def alb(common: FrontArgs) -> ApplicationLoadBalancer:
-        return ApplicationLoadBalancer(
-            "alb",
-            ApplicationLoadBalancerArgs(
-                **common,
-                health_check=health_check(cfg.alb),
-                idle_timeout_seconds=cfg.alb.idle_timeout_seconds,
-                client_keep_alive_seconds=cfg.alb.client_keep_alive_seconds,
-            ),
-        )
-
     build_keepalive(
-        cfg,
-        alb,
-        experiments=exported(experiments(cfg)),
-        attributes_command=lambda lb: {
-            "albAttributes": pulumi.Output.concat(
-                "aws elbv2 describe-load-balancer-attributes --region ", cfg.region, " --load-balancer-arn ", lb.arn
-            )
-        },
-        warning=keep_alive_warning(cfg),
+        cfg, ApplicationLoadBalancer, ApplicationLoadBalancerArgs, experiments(cfg), keep_alive_warning(cfg)
     )

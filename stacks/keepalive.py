@@ -139,6 +139,12 @@ class LoadBalancerConfig(StackModel):
 
     default_zone_count: ClassVar[int | None] = None
     """How many of the bed's zones the load balancer takes when `availability_zones` is empty (None: all)."""
+    component_knobs: ClassVar[tuple[str, ...]] = ()
+    """Knobs the component takes under the same name: its own attributes (idle timeouts, ...)."""
+    health_check_thresholds: ClassVar[tuple[int, int]] = (5, 2)
+    """Healthy and unhealthy thresholds of the target group's health check."""
+    attributes_command: ClassVar[tuple[str, str, str]] = ("", "", "")
+    """Output name, `aws elbv2` subcommand and its ARN flag: how to see the knobs as AWS has them."""
 
     availability_zones: list[str] = []
     """Zones of the load balancer's private subnets, a subset of `availabilityZones`."""
@@ -155,6 +161,14 @@ class LoadBalancerConfig(StackModel):
     def zones(self, bed_zones: Sequence[str]) -> list[str]:
         """The zones the load balancer is in: its knob, or the first `default_zone_count` of the bed's."""
         return list(self.availability_zones) or list(bed_zones[: self.default_zone_count])
+
+    def health_check(self) -> HealthCheck:
+        healthy, unhealthy = self.health_check_thresholds
+        return HealthCheck(path=self.health_check_path, healthy_threshold=healthy, unhealthy_threshold=unhealthy)
+
+    def own_knobs(self) -> dict[str, Any]:
+        """The `component_knobs`, by name: what the component takes besides the bed's arguments."""
+        return self.model_dump(include=set(self.component_knobs))
 
 
 class KeepAliveConfig(AwsBaseConfig):
@@ -288,10 +302,6 @@ def bind_server(
             wait_for=[server.service],
         ),
     )
-
-
-def health_check(lb: LoadBalancerConfig, **overrides: Any) -> HealthCheck:
-    return HealthCheck(path=lb.health_check_path, **overrides)
 
 
 def client_command(argv: tuple[str, ...], config: Mapping[str, str] | None = None) -> str:

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import pulumi
 from pydantic import Field
 
 from components.aws.load_balancers import NetworkLoadBalancer, NetworkLoadBalancerArgs
 from stacks.keepalive import (
     KeepAliveConfig,
     LoadBalancerConfig,
-    exported,
-    health_check,
     keepalive_experiment,
     nlb_expectations,
     seed_experiments,
     timing,
 )
-from stacks.keepalive_bed import FrontArgs, build_keepalive
+from stacks.keepalive_bed import build_keepalive
 from testbed.experiments.model import Experiment
 
 # ELB docs, "Update the TCP idle timeout for your Network Load Balancer listener".
@@ -37,6 +34,14 @@ class NlbConfig(LoadBalancerConfig):
     """The explicit NLB (the series made it in the console). Internal, private subnets, TCP 80."""
 
     default_zone_count: ClassVar[int | None] = 1
+    component_knobs: ClassVar[tuple[str, ...]] = ("tcp_idle_timeout_seconds", "cross_zone")
+    health_check_thresholds: ClassVar[tuple[int, int]] = (3, 3)
+    # The NLB passes TCP through: its idle timeout is an attribute of the listener.
+    attributes_command: ClassVar[tuple[str, str, str]] = (
+        "listenerAttributes",
+        "describe-listener-attributes",
+        "--listener-arn",
+    )
 
     tcp_idle_timeout_seconds: int = Field(350, ge=60, le=6000)
     """TCP listener attribute tcp.idle_timeout.seconds, 60-6000 (AWS default 350)."""
@@ -91,26 +96,4 @@ def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
 
 def build(cfg: Config) -> None:
     """Build the bed, the NLB in front of the server, the client; export the experiments."""
-
-    def nlb(common: FrontArgs) -> NetworkLoadBalancer:
-        return NetworkLoadBalancer(
-            "nlb",
-            NetworkLoadBalancerArgs(
-                **common,
-                health_check=health_check(cfg.nlb, healthy_threshold=3, unhealthy_threshold=3),
-                tcp_idle_timeout_seconds=cfg.nlb.tcp_idle_timeout_seconds,
-                cross_zone=cfg.nlb.cross_zone,
-            ),
-        )
-
-    build_keepalive(
-        cfg,
-        nlb,
-        experiments=exported(experiments(cfg)),
-        attributes_command=lambda lb: {
-            "listenerAttributes": pulumi.Output.concat(
-                "aws elbv2 describe-listener-attributes --region ", cfg.region, " --listener-arn ", lb.listener_arn
-            )
-        },
-        warning=idle_warning(cfg),
-    )
+    build_keepalive(cfg, NetworkLoadBalancer, NetworkLoadBalancerArgs, experiments(cfg), idle_warning(cfg))

@@ -37,3 +37,18 @@ def test_both_beds_are_the_same_but_for_the_load_balancer(plan_stack):
     shared = {"loadBalancerDnsName", "loadBalancerArn", "targetGroupArn", "experiments", "commands"}
     assert shared <= alb.outputs.keys() & nlb.outputs.keys()
     assert set(alb.outputs["commands"]) - {"albAttributes"} == set(nlb.outputs["commands"]) - {"listenerAttributes"}
+
+
+def test_the_knobs_a_component_takes_by_name_are_its_own_arguments():
+    alb = scenario_module("alb-keepalive")
+    nlb = scenario_module("nlb-keepalive")
+    assert alb.AlbConfig(idleTimeoutSeconds=70).own_knobs() == {
+        "idle_timeout_seconds": 70,
+        "client_keep_alive_seconds": 3600,
+    }
+    assert nlb.NlbConfig(crossZone=True).own_knobs() == {"tcp_idle_timeout_seconds": 350, "cross_zone": True}
+    for module, args in ((alb, alb.ApplicationLoadBalancerArgs), (nlb, nlb.NetworkLoadBalancerArgs)):
+        knobs = module.Config.model_fields[module.Config.LOAD_BALANCER].default
+        assert set(knobs.component_knobs) <= set(args.__dataclass_fields__)
+    assert nlb.NlbConfig().health_check().healthy_threshold == 3
+    assert alb.AlbConfig().health_check().path == "/index"
