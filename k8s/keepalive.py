@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.capture import PacketCapture, captures_volume, tcpdump_container
@@ -111,11 +111,17 @@ class ProgramImage:
         return self.custom_image or self.python_image
 
 
-def _namespace(name: str, resource: str, namespace: str, capture: bool, opts: pulumi.ResourceOptions):
+def _in_namespace(
+    owner: pulumi.Resource, name: str, provider: kubernetes.Provider, namespace: str, *, create: bool, capture: bool
+) -> pulumi.ResourceOptions:
+    """Options of `owner`'s objects in `namespace`: after the namespace when `owner` creates it (with
+    the restricted Pod Security level enforced, or privileged for the capture sidecar)."""
+    if not create:
+        return pulumi.ResourceOptions(parent=owner, provider=provider)
     level = PRIVILEGED if capture else RESTRICTED
-    return k8s.core.v1.Namespace(
-        f"{name}-{resource}",
-        metadata=k8s.meta.v1.ObjectMetaArgs(
+    created = kubernetes.core.v1.Namespace(
+        f"{name}-namespace",
+        metadata=kubernetes.meta.v1.ObjectMetaArgs(
             name=namespace,
             labels={
                 **MANAGED_BY,
@@ -123,15 +129,16 @@ def _namespace(name: str, resource: str, namespace: str, capture: bool, opts: pu
                 "pod-security.kubernetes.io/warn": RESTRICTED,
             },
         ),
-        opts=opts,
+        opts=pulumi.ResourceOptions(parent=owner, provider=provider),
     )
+    return pulumi.ResourceOptions(parent=owner, provider=provider, depends_on=[created])
 
 
 @dataclass(frozen=True, kw_only=True)
 class KeepAliveServerArgs:
     """The seed's gunicorn server, its namespace and its Service."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     keep_alive_seconds: int = 20
     """gunicorn --keep-alive: how long an idle connection is kept open (seed: 20)."""
@@ -161,38 +168,25 @@ class KeepAliveServer(pulumi.ComponentResource):
     service_port: int
     target_port: int
     """The pods' port (8000): what the load balancer's targets are."""
-    service: k8s.core.v1.Service
-    deployment: k8s.apps.v1.Deployment
+    service: kubernetes.core.v1.Service
+    deployment: kubernetes.apps.v1.Deployment
 
     def __init__(self, name: str, args: KeepAliveServerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:KeepAliveServer", name, None, opts)
-        problems = _common_problems(args.app, args.node_selector, args.images, args.capture)
-        if not 1 <= args.keep_alive_seconds <= 86400:
-            problems.append(("keep_alive_seconds", f"{args.keep_alive_seconds} is not between 1 and 86400"))
-        if not 1 <= args.timeout_seconds <= 3600:
-            problems.append(("timeout_seconds", f"{args.timeout_seconds} is not between 1 and 3600"))
-        if args.log_level not in LOG_LEVELS:
-            problems.append(("log_level", f"{args.log_level!r} is not one of {', '.join(LOG_LEVELS)}"))
-        if not 0 <= args.replicas <= 10:
-            problems.append(("replicas", f"{args.replicas} is not between 0 and 10"))
-        if not 1 <= args.service_port <= 65535:
-            problems.append(("service_port", f"{args.service_port} is not a port"))
-        raise_if_any("KeepAliveServer", problems)
+        _validate_server(args)
 
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
         namespace = args.namespace
-        after_namespace = k8s_opts
-        if args.create_namespace:
-            ns = _namespace(name, "namespace", namespace, args.capture is not None, k8s_opts)
-            after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[ns])
+        after_namespace = _in_namespace(
+            self, name, args.provider, namespace, create=args.create_namespace, capture=args.capture is not None
+        )
 
         labels = app_labels(args.app)
         custom = args.images.custom_image is not None
-        volumes = [k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())]
-        mounts = [k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")]
+        volumes = [kubernetes.core.v1.VolumeArgs(name="tmp", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs())]
+        mounts = [kubernetes.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")]
         env = [
-            k8s.core.v1.EnvVarArgs(name="HOME", value="/tmp"),  # gunicorn's control socket lives under $HOME
-            k8s.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
+            kubernetes.core.v1.EnvVarArgs(name="HOME", value="/tmp"),  # gunicorn's control socket lives under $HOME
+            kubernetes.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
         ]
         init_containers = []
         annotations = {"kubectl.kubernetes.io/default-container": "server"}
@@ -200,51 +194,17 @@ class KeepAliveServer(pulumi.ComponentResource):
             programs = _mount_programs(name, args.app, namespace, SERVER_FILES, after_namespace)
             volumes += [
                 programs.volume,
-                k8s.core.v1.VolumeArgs(name="deps", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
+                kubernetes.core.v1.VolumeArgs(name="deps", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs()),
             ]
-            mounts += [programs.mount, k8s.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR, read_only=True)]
-            env.append(k8s.core.v1.EnvVarArgs(name="PYTHONPATH", value=DEPS_DIR))
-            init_containers.append(
-                k8s.core.v1.ContainerArgs(
-                    name="install-dependencies",
-                    image=args.images.python_image,
-                    command=install_command(),
-                    env=[
-                        k8s.core.v1.EnvVarArgs(name="HOME", value="/tmp"),
-                        k8s.core.v1.EnvVarArgs(name="PIP_DISABLE_PIP_VERSION_CHECK", value="1"),
-                    ],
-                    volume_mounts=[
-                        k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
-                        programs.mount,
-                        k8s.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR),
-                    ],
-                    resources=resources(cpu="100m", memory="128Mi", cpu_limit="1", memory_limit="256Mi"),
-                    security_context=restricted_container_security(),
-                )
-            )
+            mounts += [
+                programs.mount,
+                kubernetes.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR, read_only=True),
+            ]
+            env.append(kubernetes.core.v1.EnvVarArgs(name="PYTHONPATH", value=DEPS_DIR))
+            init_containers.append(install_container(args.images.python_image, programs.mount))
             annotations.update(programs.annotations)
 
-        probe = k8s.core.v1.HTTPGetActionArgs(path="/health", port="http")
-        containers = [
-            k8s.core.v1.ContainerArgs(
-                name="server",
-                image=args.images.image,
-                command=server_command(
-                    keep_alive_seconds=args.keep_alive_seconds,
-                    timeout_seconds=args.timeout_seconds,
-                    log_level=args.log_level,
-                    bind=f"0.0.0.0:{SERVER_PORT}",
-                ),
-                working_dir=PROGRAMS_DIR,
-                env=env,
-                ports=[k8s.core.v1.ContainerPortArgs(name="http", container_port=SERVER_PORT, protocol="TCP")],
-                readiness_probe=k8s.core.v1.ProbeArgs(http_get=probe, period_seconds=5, failure_threshold=2),
-                liveness_probe=k8s.core.v1.ProbeArgs(http_get=probe, period_seconds=10, failure_threshold=3),
-                volume_mounts=mounts,
-                resources=resources(cpu="100m", memory="128Mi", cpu_limit="1", memory_limit="256Mi"),
-                security_context=restricted_container_security(),
-            )
-        ]
+        containers = [server_container(args, env, mounts)]
         if args.capture is not None:
             containers.append(tcpdump_container(args.capture, role="server", port=SERVER_PORT))
             volumes.append(captures_volume(args.capture))
@@ -268,14 +228,18 @@ class KeepAliveServer(pulumi.ComponentResource):
             # The rollout await starts once the nodes the pods are pinned to exist.
             opts=pulumi.ResourceOptions.merge(after_namespace, pulumi.ResourceOptions(depends_on=list(args.wait_for))),
         )
-        self.service = k8s.core.v1.Service(
+        self.service = kubernetes.core.v1.Service(
             f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.app, namespace=namespace, labels={**labels, **MANAGED_BY}),
-            spec=k8s.core.v1.ServiceSpecArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
+                name=args.app, namespace=namespace, labels={**labels, **MANAGED_BY}
+            ),
+            spec=kubernetes.core.v1.ServiceSpecArgs(
                 type="ClusterIP",
                 selector=labels,
                 ports=[
-                    k8s.core.v1.ServicePortArgs(name="http", port=args.service_port, target_port="http", protocol="TCP")
+                    kubernetes.core.v1.ServicePortArgs(
+                        name="http", port=args.service_port, target_port="http", protocol="TCP"
+                    )
                 ],
             ),
             opts=after_namespace,
@@ -291,7 +255,7 @@ class KeepAliveServer(pulumi.ComponentResource):
 class KeepAliveClientArgs:
     """The seed's idle client pod, pointed at a load balancer."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     host: pulumi.Input[str]
     """HOST: where client.py sends its requests (the load balancer's DNS name)."""
     host_header: pulumi.Input[str] | None = None
@@ -315,7 +279,7 @@ class KeepAliveClient(pulumi.ComponentResource):
     """Namespace, programs ConfigMap and an idle Deployment to `kubectl exec` client.py in."""
 
     namespace: str
-    deployment: k8s.apps.v1.Deployment
+    deployment: kubernetes.apps.v1.Deployment
     container: str
 
     def __init__(self, name: str, args: KeepAliveClientArgs, opts: pulumi.ResourceOptions | None = None):
@@ -327,12 +291,10 @@ class KeepAliveClient(pulumi.ComponentResource):
             problems.append(("endpoint", f"{args.endpoint!r} must start with /"))
         raise_if_any("KeepAliveClient", problems)
 
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
         namespace = args.namespace
-        after_namespace = k8s_opts
-        if args.create_namespace:
-            ns = _namespace(name, "namespace", namespace, args.capture is not None, k8s_opts)
-            after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[ns])
+        after_namespace = _in_namespace(
+            self, name, args.provider, namespace, create=args.create_namespace, capture=args.capture is not None
+        )
 
         labels = app_labels(args.app)
         annotations = {"kubectl.kubernetes.io/default-container": "client"}
@@ -354,13 +316,13 @@ class KeepAliveClient(pulumi.ComponentResource):
             "PYTHONUNBUFFERED": "1",
         }
         containers = [
-            k8s.core.v1.ContainerArgs(
+            kubernetes.core.v1.ContainerArgs(
                 name="client",
                 image=args.images.image,
                 # Idles like the seed's client; the experiment is `kubectl exec ... python client.py N`.
                 command=["sleep", "infinity"],
                 working_dir=PROGRAMS_DIR,
-                env=[k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in env.items()],
+                env=[kubernetes.core.v1.EnvVarArgs(name=k, value=v) for k, v in env.items()],
                 volume_mounts=mounts,
                 resources=resources(),
                 security_context=restricted_container_security(),
@@ -392,6 +354,70 @@ class KeepAliveClient(pulumi.ComponentResource):
         self.namespace = namespace
         self.container = "client"
         self.register_outputs({"namespace": namespace})
+
+
+def install_container(
+    python_image: str, programs: kubernetes.core.v1.VolumeMountArgs
+) -> kubernetes.core.v1.ContainerArgs:
+    """The init container that installs the server's pinned, hashed dependencies into /deps."""
+    return kubernetes.core.v1.ContainerArgs(
+        name="install-dependencies",
+        image=python_image,
+        command=install_command(),
+        env=[
+            kubernetes.core.v1.EnvVarArgs(name="HOME", value="/tmp"),
+            kubernetes.core.v1.EnvVarArgs(name="PIP_DISABLE_PIP_VERSION_CHECK", value="1"),
+        ],
+        volume_mounts=[
+            kubernetes.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
+            programs,
+            kubernetes.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR),
+        ],
+        resources=resources(cpu="100m", memory="128Mi", cpu_limit="1", memory_limit="256Mi"),
+        security_context=restricted_container_security(),
+    )
+
+
+def server_container(
+    args: KeepAliveServerArgs,
+    env: Sequence[kubernetes.core.v1.EnvVarArgs],
+    mounts: Sequence[kubernetes.core.v1.VolumeMountArgs],
+) -> kubernetes.core.v1.ContainerArgs:
+    """gunicorn as the seed ran it, on port 8000, probed on /health."""
+    probe = kubernetes.core.v1.HTTPGetActionArgs(path="/health", port="http")
+    return kubernetes.core.v1.ContainerArgs(
+        name="server",
+        image=args.images.image,
+        command=server_command(
+            keep_alive_seconds=args.keep_alive_seconds,
+            timeout_seconds=args.timeout_seconds,
+            log_level=args.log_level,
+            bind=f"0.0.0.0:{SERVER_PORT}",
+        ),
+        working_dir=PROGRAMS_DIR,
+        env=list(env),
+        ports=[kubernetes.core.v1.ContainerPortArgs(name="http", container_port=SERVER_PORT, protocol="TCP")],
+        readiness_probe=kubernetes.core.v1.ProbeArgs(http_get=probe, period_seconds=5, failure_threshold=2),
+        liveness_probe=kubernetes.core.v1.ProbeArgs(http_get=probe, period_seconds=10, failure_threshold=3),
+        volume_mounts=list(mounts),
+        resources=resources(cpu="100m", memory="128Mi", cpu_limit="1", memory_limit="256Mi"),
+        security_context=restricted_container_security(),
+    )
+
+
+def _validate_server(args: KeepAliveServerArgs) -> None:
+    problems = _common_problems(args.app, args.node_selector, args.images, args.capture)
+    if not 1 <= args.keep_alive_seconds <= 86400:
+        problems.append(("keep_alive_seconds", f"{args.keep_alive_seconds} is not between 1 and 86400"))
+    if not 1 <= args.timeout_seconds <= 3600:
+        problems.append(("timeout_seconds", f"{args.timeout_seconds} is not between 1 and 3600"))
+    if args.log_level not in LOG_LEVELS:
+        problems.append(("log_level", f"{args.log_level!r} is not one of {', '.join(LOG_LEVELS)}"))
+    if not 0 <= args.replicas <= 10:
+        problems.append(("replicas", f"{args.replicas} is not between 0 and 10"))
+    if not 1 <= args.service_port <= 65535:
+        problems.append(("service_port", f"{args.service_port} is not a port"))
+    raise_if_any("KeepAliveServer", problems)
 
 
 def _mount_programs(
