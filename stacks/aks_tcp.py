@@ -47,7 +47,7 @@ from components.azure.names import (
 )
 from components.azure.network import subnet_problems
 from components.azure.versions import AKS_SUPPORT_CALENDAR, AKS_VERSION
-from components.k8s_labels import matches, tolerations_for
+from components.k8s_labels import matches
 from k8s.load_balancer import LoadBalancerService, LoadBalancerServiceArgs, ServicePort
 from k8s.tcp_echo import TcpEchoServer, TcpEchoServerArgs
 from k8s.versions import PYTHON_IMAGE
@@ -463,14 +463,7 @@ def build(cfg: Config) -> None:
         ),
     )
 
-    server_pools = [
-        pool
-        for name, pool in cluster.user_pools.items()
-        if matches(BACKEND_NODE_SELECTOR, cfg.cluster.node_pools[name].labels)
-    ]
-    server_taints = [
-        t for p in cfg.cluster.node_pools.values() if matches(BACKEND_NODE_SELECTOR, p.labels) for t in p.taints
-    ]
+    where = cluster.placement(BACKEND_NODE_SELECTOR)
     backend = TcpEchoServer(
         "backend",
         TcpEchoServerArgs(
@@ -479,10 +472,10 @@ def build(cfg: Config) -> None:
             app=BACKEND,
             port=BACKEND_PORT,
             replicas=cfg.backend.replicas,
-            node_selector=BACKEND_NODE_SELECTOR,
-            tolerations=tolerations_for(tuple(server_taints)),
+            node_selector=where.node_selector,
+            tolerations=where.tolerations,
             image=cfg.backend.image,
-            wait_for=server_pools,
+            wait_for=where.wait_for,
         ),
     )
 

@@ -9,6 +9,8 @@ from components.aws import Cluster, ClusterArgs, NodeGroupSpec, Taint
 from components.errors import ArgsError
 from components.placement import NodePool, Placement, place, selector_problem
 from testbed.engine import run_program
+from tests.test_azure_components import CONFIG as AZURE_CONFIG
+from tests.test_azure_components import bed
 from tests.test_components import CONFIG, ZONES, network
 
 DEDICATED = {"key": "dedicated", "operator": "Equal", "value": "lb", "effect": "NoSchedule"}
@@ -97,3 +99,21 @@ def test_the_eks_cluster_answers_with_its_node_groups_and_the_system_placement_i
         "Cluster: node_selector: no node group has labels {'role': 'gpu'} (node groups: system {'role': 'system'},"
         " lb-a {'role': 'lb'}, lb-b {'role': 'lb'})"
     )
+
+
+def test_the_aks_cluster_answers_with_its_pools_the_inline_system_pool_being_the_cluster():
+    answers: dict = {}
+
+    def program():
+        cluster = answers["cluster"] = bed("blue")
+        answers["apps"] = cluster.placement({"role": "apps"})
+        answers["any"] = cluster.placement({})
+
+    run_program("t", AZURE_CONFIG, program=program)
+    cluster = answers["cluster"]
+    assert answers["apps"] == Placement(
+        {"role": "apps"},
+        ({"key": "role", "operator": "Equal", "value": "apps", "effect": "NoSchedule"},),
+        (cluster.user_pools["apps"],),
+    )
+    assert answers["any"].wait_for == (cluster.managed_cluster, cluster.user_pools["apps"])

@@ -23,6 +23,10 @@ Creates, under one component:
   launch template also carries a nodeadm NodeConfig with the max pods of its instance type
   (`max_pods.py`), so that kubelet's reservations are sized for that many pods.
 
+`Cluster.placement(selector)` answers where a workload runs (components/placement.py): the
+selector, the tolerations of the matching node groups' taints, and those node groups to wait for;
+the system add-ons use it too (`system_placement`).
+
 Node groups are `aws.eks.NodeGroup` rather than pulumi-eks's `ManagedNodeGroup`: the latter is a
 remote component whose launch template is invisible to an offline plan and which fixes the
 IMDS hop limit at 2.

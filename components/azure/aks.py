@@ -18,6 +18,9 @@ perform the role assignment until after cluster creation").
 - every other pool (`user_pools`, none by default) as its own `AgentPool` resource,
   keyed by pool name, so adding, resizing or removing one touches nothing else; each after the one
   before it in `user_pools`, since AKS runs one agent-pool operation per cluster at a time;
+- `placement(selector)`, where a workload runs (components/placement.py): the selector, the
+  tolerations of the matching pools' taints, and those pools to wait for (the cluster itself for
+  the inline System pool);
 - the kubeconfig of the cluster's user credentials (`listManagedClusterUserCredentials`: a
   certificate-based kubeconfig when Entra ID integration is off, so no kubelogin), as a secret,
   and a Kubernetes provider built from it.
@@ -35,7 +38,8 @@ import pulumi_kubernetes as k8s
 from pulumi_azure_native import containerservice, managedidentity
 
 from ..errors import raise_if_any
-from ..k8s_labels import label_problem, taint_problem
+from ..k8s_labels import label_problem, taint_problem, tolerations_for
+from ..placement import NodePool, Placement, place
 from .names import (
     cidr_problem,
     cluster_name_problem,
@@ -210,12 +214,37 @@ class AksCluster(pulumi.ComponentResource):
     provider: k8s.Provider
     user_pools: dict[str, containerservice.AgentPool]
     managed_cluster: containerservice.ManagedCluster
+    _pools: dict[str, NodePool]
+    """Pool name (the System pool's too) -> what `placement` reads of it."""
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:azure:AksCluster", name, None, opts)
         _validate(args)
+        self.managed_cluster = self._managed_cluster(name, args)
+        self.user_pools = self._user_pools(name, args)
+        # The inline System pool comes with the cluster; each User pool is its own resource.
+        self._pools = {
+            args.system_pool_name: _node_pool(args.system_pool, self.managed_cluster),
+            **{pool: _node_pool(spec, self.user_pools[pool]) for pool, spec in args.user_pools.items()},
+        }
+        self.kubeconfig = self._kubeconfig(args)
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.kubeconfig,
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self._outputs(args)
+
+    def placement(self, node_selector: Mapping[str, str]) -> Placement:
+        """Where pods with `node_selector` run: that selector, the tolerations of the taints of every
+        pool it matches (the System pool's included), and those pools to wait for (the cluster itself
+        for the System pool). ArgsError when it matches none."""
+        return place("AksCluster", node_selector, self._pools, "pool")
+
+    def _managed_cluster(self, name: str, args: AksClusterArgs) -> containerservice.ManagedCluster:
         system = args.system_pool
-        self.managed_cluster = containerservice.ManagedCluster(
+        return containerservice.ManagedCluster(
             f"{name}-aks",
             resource_name_=args.cluster_name,
             resource_group_name=args.resource_group_name,
@@ -256,17 +285,18 @@ class AksCluster(pulumi.ComponentResource):
                 parent=self, depends_on=list(args.wait_for), ignore_changes=["agentPoolProfiles"]
             ),
         )
-        cluster = self.managed_cluster
+
+    def _user_pools(self, name: str, args: AksClusterArgs) -> dict[str, containerservice.AgentPool]:
         # One pool operation at a time on a cluster: AKS refuses a second while one runs
         # (OperationNotAllowed, Azure/AKS#4522; azurerm holds a per-cluster lock for this). Each pool
         # depends on the one before it, so Pulumi creates, updates and deletes them one after another.
-        self.user_pools = {}
+        pools: dict[str, containerservice.AgentPool] = {}
         previous: list[pulumi.Resource] = []
         for pool, spec in args.user_pools.items():
-            self.user_pools[pool] = containerservice.AgentPool(
+            pools[pool] = containerservice.AgentPool(
                 f"{name}-{pool}",
                 agent_pool_name=pool,
-                resource_name_=cluster.name,
+                resource_name_=self.managed_cluster.name,
                 resource_group_name=args.resource_group_name,
                 mode="User",
                 os_type="Linux",
@@ -279,20 +309,19 @@ class AksCluster(pulumi.ComponentResource):
                 node_taints=list(spec.taints),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
             )
-            previous = [self.user_pools[pool]]
+            previous = [pools[pool]]
+        return pools
 
+    def _kubeconfig(self, args: AksClusterArgs) -> pulumi.Output[str]:
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,
-            resource_name=cluster.name,
+            resource_name=self.managed_cluster.name,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        self.kubeconfig = pulumi.Output.secret(credentials.kubeconfigs.apply(lambda k: _decode(k[0].value)))
-        self.provider = k8s.Provider(
-            f"{name}-k8s",
-            kubeconfig=self.kubeconfig,
-            enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        return pulumi.Output.secret(credentials.kubeconfigs.apply(lambda k: _decode(k[0].value)))
+
+    def _outputs(self, args: AksClusterArgs) -> None:
+        cluster = self.managed_cluster
         self.cluster_name = args.cluster_name
         self.resource_group_name = pulumi.Output.from_input(args.resource_group_name)
         self.node_resource_group = cluster.node_resource_group.apply(lambda g: g or "")
@@ -307,6 +336,10 @@ class AksCluster(pulumi.ComponentResource):
                 "kubeconfig": self.kubeconfig,
             }
         )
+
+
+def _node_pool(spec: AgentPoolSpec, resource: pulumi.Resource) -> NodePool:
+    return NodePool(spec.labels, tuple(tolerations_for(tuple(spec.taints))), resource)
 
 
 def _decode(value: str) -> str:
