@@ -5,13 +5,13 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from components.aws import Cluster, ClusterArgs, NodeGroupSpec, Taint
+from components.aws import Cluster, NodeGroupSpec, Taint
 from components.errors import ArgsError
 from components.placement import NodePool, Placement, place, selector_problem
 from testbed.engine import run_program
 from tests.test_azure_components import CONFIG as AZURE_CONFIG
 from tests.test_azure_components import bed
-from tests.test_components import CONFIG, ZONES, network
+from tests.test_components import CONFIG, ZONES, cluster_args, network
 
 DEDICATED = {"key": "dedicated", "operator": "Equal", "value": "lb", "effect": "NoSchedule"}
 
@@ -65,18 +65,7 @@ GROUPS = {
 
 def _cluster(answers: dict, **selectors) -> None:
     net = network(availability_zones=ZONES[:2])
-    cluster = Cluster(
-        "c",
-        ClusterArgs(
-            cluster_name="demo",
-            vpc_id=net.vpc_id,
-            private_subnet_ids=net.private_subnet_ids,
-            public_subnet_ids=net.public_subnet_ids,
-            node_groups=GROUPS,
-            system_node_selector={"role": "system"},
-        ),
-    )
-    answers["cluster"] = cluster
+    cluster = answers["cluster"] = Cluster("c", cluster_args(net, GROUPS, system_node_selector={"role": "system"}))
     for key, selector in selectors.items():
         try:
             answers[key] = cluster.placement(selector)

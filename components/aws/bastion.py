@@ -25,6 +25,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..errors import raise_if_any
+from .irsa import ec2_trust_policy
 from .node_groups import INSTANCE_TYPE
 
 BastionAccess = Literal["ssm", "ssh"]
@@ -142,14 +143,7 @@ class Bastion(pulumi.ComponentResource):
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-                    ],
-                }
-            ),
+            assume_role_policy=json.dumps(ec2_trust_policy()),
             tags=dict(args.tags),
             opts=child,
         )

@@ -47,6 +47,7 @@ import pulumi_kubernetes as k8s
 
 from ..errors import raise_if_any
 from ..placement import NodePool, Placement, place, selector_problem
+from .irsa import ec2_trust_policy
 from .max_pods import max_pods, nodeadm_max_pods_user_data
 from .node_groups import (
     NodeGroupSpec,
@@ -218,14 +219,7 @@ class Cluster(pulumi.ComponentResource):
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
         role = aws.iam.Role(
             f"{name}-node-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-                    ],
-                }
-            ),
+            assume_role_policy=json.dumps(ec2_trust_policy()),
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self),
         )

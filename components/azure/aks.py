@@ -32,6 +32,7 @@ import base64
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -243,7 +244,6 @@ class AksCluster(pulumi.ComponentResource):
         return place("AksCluster", node_selector, self._pools, "pool")
 
     def _managed_cluster(self, name: str, args: AksClusterArgs) -> containerservice.ManagedCluster:
-        system = args.system_pool
         return containerservice.ManagedCluster(
             f"{name}-aks",
             resource_name_=args.cluster_name,
@@ -267,16 +267,7 @@ class AksCluster(pulumi.ComponentResource):
             ),
             agent_pool_profiles=[
                 containerservice.ManagedClusterAgentPoolProfileArgs(
-                    name=args.system_pool_name,
-                    mode="System",
-                    os_type="Linux",
-                    type="VirtualMachineScaleSets",
-                    vm_size=system.vm_size,
-                    count=system.count,
-                    availability_zones=list(system.zones) if system.zones else None,
-                    vnet_subnet_id=args.node_subnet_id,
-                    node_labels=dict(system.labels),
-                    node_taints=list(system.taints),
+                    name=args.system_pool_name, mode="System", **_pool_properties(args.system_pool, args.node_subnet_id)
                 )
             ],
             sku=containerservice.ManagedClusterSKUArgs(name="Base", tier="Free"),
@@ -299,14 +290,7 @@ class AksCluster(pulumi.ComponentResource):
                 resource_name_=self.managed_cluster.name,
                 resource_group_name=args.resource_group_name,
                 mode="User",
-                os_type="Linux",
-                type="VirtualMachineScaleSets",
-                vm_size=spec.vm_size,
-                count=spec.count,
-                availability_zones=list(spec.zones) if spec.zones else None,
-                vnet_subnet_id=args.node_subnet_id,
-                node_labels=dict(spec.labels),
-                node_taints=list(spec.taints),
+                **_pool_properties(spec, args.node_subnet_id),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
             )
             previous = [pools[pool]]
@@ -336,6 +320,20 @@ class AksCluster(pulumi.ComponentResource):
                 "kubeconfig": self.kubeconfig,
             }
         )
+
+
+def _pool_properties(spec: AgentPoolSpec, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
+    """What the inline System pool and a User pool's AgentPool alike say of their nodes."""
+    return {
+        "os_type": "Linux",
+        "type": "VirtualMachineScaleSets",
+        "vm_size": spec.vm_size,
+        "count": spec.count,
+        "availability_zones": list(spec.zones) if spec.zones else None,
+        "vnet_subnet_id": subnet_id,
+        "node_labels": dict(spec.labels),
+        "node_taints": list(spec.taints),
+    }
 
 
 def _node_pool(spec: AgentPoolSpec, resource: pulumi.Resource) -> NodePool:
