@@ -393,7 +393,14 @@ def build(cfg: Config) -> None:
     """Build the bed in the seed's order and export how to reach and inspect it."""
     if warning := aks_version_warning(cfg.cluster.kubernetes_version):
         pulumi.log.warn(warning)
-    tags = {"testbed-stack": pulumi.get_stack(), **cfg.tags}
+    groups, pip, cluster = _platform(cfg, tags={"testbed-stack": pulumi.get_stack(), **cfg.tags})
+    service, lb = _backend(cfg, cluster, pip)
+    _export(cfg, groups, cluster, pip, service, lb)
+
+
+def _platform(cfg: Config, tags: dict[str, str]) -> tuple[ResourceGroups, StaticPublicIp, AksCluster]:
+    """Steps 1-3: the resource groups, the network, the control-plane identity, the public IP with
+    the identity's role on its group, and the cluster after that role."""
     groups = ResourceGroups(
         "rg",
         ResourceGroupsArgs(
@@ -462,7 +469,13 @@ def build(cfg: Config) -> None:
             tags=tags,
         ),
     )
+    return groups, pip, cluster
 
+
+def _backend(
+    cfg: Config, cluster: AksCluster, pip: StaticPublicIp
+) -> tuple[LoadBalancerService, azure_lb.AzureLoadBalancerAnnotations]:
+    """Steps 4-6: the TCP server where the cluster places role=server pods, and its Service on the IP."""
     where = cluster.placement(BACKEND_NODE_SELECTOR)
     backend = TcpEchoServer(
         "backend",
@@ -497,7 +510,7 @@ def build(cfg: Config) -> None:
             wait_for=[*pip.binding, backend.deployment],
         ),
     )
-    _export(cfg, groups, cluster, pip, service, lb)
+    return service, lb
 
 
 def _export(
