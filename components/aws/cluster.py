@@ -171,7 +171,8 @@ class Cluster(pulumi.ComponentResource):
 
     def placement(self, node_selector: Mapping[str, str]) -> Placement:
         """Where pods with `node_selector` run: that selector, the tolerations of the taints of every
-        node group it matches, and those node groups to wait for. ArgsError when it matches none."""
+        node group it matches, and those node groups to wait for ({}: every node group). ArgsError when
+        it matches none."""
         return place("Cluster", node_selector, self._pools, "node group")
 
     def _control_plane(self, name: str, args: ClusterArgs) -> eks.Cluster:
@@ -189,9 +190,9 @@ class Cluster(pulumi.ComponentResource):
             create_oidc_provider=True,
             skip_default_node_group=True,
             skip_default_security_groups=True,
-            # CoreDNS is created below, once the nodes it is pinned to exist.
+            # CoreDNS is created in `_coredns`, once the nodes it is pinned to exist.
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
-            # With `vpc_cni` the add-on is ours (below); two managers of one add-on would fight.
+            # With `vpc_cni` the add-on is ours (`_vpc_cni`); two managers of one add-on would fight.
             use_default_vpc_cni=True if args.vpc_cni else None,
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self),
