@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from ..errors import raise_if_any
 from ..placement import NodePool, Placement, place, selector_problem
@@ -116,7 +116,7 @@ class Cluster(pulumi.ComponentResource):
     """The EKS cluster's name (a plain string: known before deployment)."""
     kubeconfig: pulumi.Output[str]
     """Kubeconfig (JSON) using `aws eks get-token`; secret."""
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider for this cluster; every Kubernetes object of the bed uses it."""
     oidc_provider_arn: pulumi.Output[str]
     oidc_issuer: pulumi.Output[str]
@@ -159,7 +159,7 @@ class Cluster(pulumi.ComponentResource):
         self.system_node_groups = list(self.system_placement.wait_for)
         self.coredns_addon = self._coredns(name, args)
         self.system_ready = [*self.system_node_groups, self.coredns_addon]
-        self.provider = k8s.Provider(
+        self.provider = kubernetes.Provider(
             f"{name}-k8s",
             kubeconfig=pulumi.Output.secret(control_plane.kubeconfig_json),
             enable_server_side_apply=True,
@@ -339,13 +339,13 @@ class Cluster(pulumi.ComponentResource):
     def _metrics_server(self, name: str, args: ClusterArgs) -> None:
         """metrics-server as a Helm release on the system nodes, created once they exist."""
         system = self.system_placement
-        k8s.helm.v3.Release(
+        kubernetes.helm.v3.Release(
             f"{name}-metrics-server",
             name="metrics-server",
             namespace="kube-system",
             chart=METRICS_SERVER_CHART,
             version=METRICS_SERVER_CHART_VERSION,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=METRICS_SERVER_CHART_REPO),
+            repository_opts=kubernetes.helm.v3.RepositoryOptsArgs(repo=METRICS_SERVER_CHART_REPO),
             values={
                 "replicas": args.metrics_server_replicas,
                 "nodeSelector": system.node_selector,

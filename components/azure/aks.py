@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import containerservice, managedidentity
 
 from ..errors import raise_if_any
@@ -212,7 +212,7 @@ class AksCluster(pulumi.ComponentResource):
     oidc_issuer_url: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]
     """Kubeconfig (YAML) of the user credentials; secret."""
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     user_pools: dict[str, containerservice.AgentPool]
     managed_cluster: containerservice.ManagedCluster
     _pools: dict[str, NodePool]
@@ -229,7 +229,7 @@ class AksCluster(pulumi.ComponentResource):
             **{pool: _node_pool(spec, self.user_pools[pool]) for pool, spec in args.user_pools.items()},
         }
         self.kubeconfig = self._kubeconfig(args)
-        self.provider = k8s.Provider(
+        self.provider = kubernetes.Provider(
             f"{name}-k8s",
             kubeconfig=self.kubeconfig,
             enable_server_side_apply=True,
