@@ -53,6 +53,8 @@ from k8s.tcp_echo import TcpEchoServer, TcpEchoServerArgs
 from k8s.versions import PYTHON_IMAGE
 from stacks.config import ConfigProblems, Loc, StackModel, raise_problems
 from stacks.support import version_warning
+from testbed.experiments.model import Action, Experiment, exported
+from testbed.experiments.predicates import FieldIs, RequestCount
 
 # The seed's names and ports (seed 004's manifests).
 NAMESPACE = "kimmap"
@@ -389,6 +391,49 @@ def aks_version_warning(version: str) -> str | None:
     )
 
 
+# Seed 004's check, bounded: a connection every 15 s for 10 minutes, the Service deleted and
+# re-created (pulumi up) after 30 s; Pulumi's `up` of the Service takes minutes.
+CONNECTIONS, CONNECTION_INTERVAL_SECONDS, RECREATE_AFTER_SECONDS, SETTLED = 40, 15, 30, 3
+
+
+def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
+    """Connections from this machine to the static IP: the banner names the pod, before the
+    Service is re-created and, at the same address, after."""
+    settled = CONNECTIONS - SETTLED + 1
+    return [
+        Experiment(
+            name="recreate",
+            title=f"{CONNECTIONS} connections to the static IP while the Service is re-created",
+            where="local",
+            argv=("python", "k8s/apps/tcp_echo.py", "client", "{publicIp}", str(SERVICE_PORT), "--count", "1"),
+            interval_seconds=CONNECTION_INTERVAL_SECONDS * time_scale,
+            count=CONNECTIONS,
+            expected_seconds=(CONNECTIONS - 1) * CONNECTION_INTERVAL_SECONDS * time_scale,
+            expectations=(
+                RequestCount(CONNECTIONS),
+                FieldIs("ok", True, last=1),
+                FieldIs("server", op="set", last=1, meaning=f"the banner names the {BACKEND} pod"),
+                FieldIs("ok", True, first=settled, meaning="the static IP answers again once the Service is back"),
+                FieldIs("server", op="set", first=settled, meaning="and the banner names a pod again"),
+            ),
+            mode="repeat",
+            parse={"server": r"pod=(\S+)"},
+            actions=(
+                Action(
+                    RECREATE_AFTER_SECONDS * time_scale,
+                    (
+                        "sh",
+                        "-c",
+                        f"kubectl -n {NAMESPACE} delete service {SERVICE} --wait && pulumi up --yes --skip-preview",
+                    ),
+                    "delete the Service; pulumi up re-creates it on the same static IP",
+                ),
+            ),
+            time_scale=time_scale,
+        )
+    ]
+
+
 def build(cfg: Config) -> None:
     """Build the bed in the seed's order and export how to reach and inspect it."""
     if warning := aks_version_warning(cfg.cluster.kubernetes_version):
@@ -532,6 +577,7 @@ def _export(
     pulumi.export("kubeconfig", cluster.kubeconfig)
     pulumi.export("healthProbes", {str(port): probe.describe() for port, probe in lb.probes.items()})
     pulumi.export("ignoredAnnotations", lb.ignored)
+    pulumi.export("experiments", exported(experiments(cfg)))
     probe_query = (
         "[].{name:name,protocol:protocol,port:port,path:requestPath,"
         "interval:intervalInSeconds,threshold:probeThreshold}"

@@ -27,11 +27,12 @@ from stacks.keepalive import (
     bind_server,
     build_client,
     build_server,
-    expect_alb,
-    experiments,
+    exported,
     health_check,
+    seed_experiments,
     workload_commands,
 )
+from testbed.experiments.model import Experiment
 
 # ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
 AWS_GUIDANCE = (
@@ -83,6 +84,11 @@ def keep_alive_warning(cfg: Config) -> str | None:
     )
 
 
+def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
+    """Seed 000's runs at 3, 30 and 70 s, expected from this stack's idle timeout and keep-alive."""
+    return seed_experiments(cfg, "alb", idle_timeout=cfg.alb.idle_timeout_seconds, scale=time_scale)
+
+
 def build(cfg: Config) -> None:
     """Build the bed, the ALB in front of the server, the client; export the seed's experiments."""
     base = build_aws_base(cfg)
@@ -112,10 +118,7 @@ def build(cfg: Config) -> None:
     pulumi.export("loadBalancerDnsName", alb.dns_name)
     pulumi.export("loadBalancerArn", alb.arn)
     pulumi.export("targetGroupArn", alb.target_group_arn)
-    pulumi.export(
-        "experiments",
-        experiments(cfg, expect_alb, idle_timeout=cfg.alb.idle_timeout_seconds),
-    )
+    pulumi.export("experiments", exported(experiments(cfg)))
     export_base(
         base,
         {

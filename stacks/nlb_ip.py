@@ -33,7 +33,17 @@ from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.versions import ECHOSERVER_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
 from stacks.config import ConfigProblems, StackModel
-from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
+from stacks.workloads import (
+    HTTP_ONCE,
+    HTTP_STATUS,
+    WorkloadsConfig,
+    check_placement,
+    hostname_command,
+    hostname_variable,
+    placement,
+)
+from testbed.experiments.model import Experiment, exported
+from testbed.experiments.predicates import Distinct, FieldIs, RequestCount
 
 DEPLOYMENT = "deploy-echo"
 SERVICE = "svc-nlb-ip-type"
@@ -141,6 +151,32 @@ def service_ports(nlb: NlbConfig) -> tuple[ServicePort, ...]:
     return tuple(ports)
 
 
+REQUESTS = 100  # seed 001's loop
+
+
+def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
+    """Seed 001's 100 requests from this machine: every echoserver pod answers some."""
+    return [
+        Experiment(
+            name="spread",
+            title=f"{REQUESTS} requests through the NLB to {cfg.echoserver.replicas} pods",
+            where="local",
+            argv=(*HTTP_ONCE, "{url}"),
+            interval_seconds=0,
+            count=REQUESTS,
+            expected_seconds=REQUESTS * 0.2,
+            expectations=(
+                RequestCount(REQUESTS),
+                FieldIs("ok", True),
+                Distinct("server", cfg.echoserver.replicas, meaning="each pod's Hostname in the echo"),
+            ),
+            mode="repeat",
+            parse={**HTTP_STATUS, "server": r"Hostname: (\S+)"},
+            time_scale=time_scale,
+        )
+    ]
+
+
 def commands(cfg: Config) -> dict[str, str]:
     """The seed's checks, as commands to paste."""
     ns = cfg.echoserver.namespace
@@ -190,4 +226,5 @@ def build(cfg: Config) -> None:
     )
     pulumi.export("nlbHostname", echo.hostname)
     pulumi.export("url", echo.hostname.apply(lambda host: f"http://{host}"))
+    pulumi.export("experiments", exported(experiments(cfg)))
     export_base(base, commands(cfg))

@@ -46,6 +46,7 @@ cluster = Cluster(
         vpc_id=network.vpc_id,
         private_subnet_ids=network.private_subnet_ids,
         public_subnet_ids=network.public_subnet_ids,
+        egress=network.egress,  # node groups after the NAT route; on destroy, before it
         node_groups={
             "system": NodeGroupSpec(
                 instance_type="m6i.large",
