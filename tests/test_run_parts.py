@@ -91,6 +91,10 @@ def test_limit_is_half_again_the_expected_time_plus_a_minute():
         ("error: You must be logged in to the server (Unauthorized)", "kubectl has no credentials for the cluster"),
         (
             "Unable to connect to the server: getting credentials: exec: executable aws not found\n",
+            "kubectl has no credentials for the cluster",
+        ),
+        (
+            "Unable to connect to the server: dial tcp 10.0.0.1:443: i/o timeout",
             "kubectl cannot reach the cluster",
         ),
         ('Error from server (NotFound): deployments.apps "client" not found', "the client is not deployed"),
