@@ -311,7 +311,7 @@ def run_stack(
             try:
                 events, interrupted = runner.run(experiment, progress)
             except KeyboardInterrupt:
-                events, interrupted = [error_event("interrupted (Ctrl-C) before the client started")], True
+                events, interrupted = [error_event("interrupted (Ctrl-C)")], True
             entry = {**judge(experiment, events, target="cloud"), "bed": dict(experiment.bed)}
             entries.append(entry)
             progress.finish(entry["verdict"] + (f": {entry['error']}" if entry.get("error") else ""))
