@@ -332,12 +332,19 @@ def alb_expectations(t: Timing) -> tuple[Expectation, ...]:
             Near("peer_closed_after_s", t.idle_timeout, t.tolerance, first=2, meaning="the ALB's idle timeout"),
         ]
     # interval == idle timeout: the request and the idle close meet; reused or reopened, by a hair.
+    # The backend connection ends at whichever idle limit comes first: the server's keep-alive, or
+    # the ALB's idle timeout, which applies to target connections too (ALB docs, "Connection idle timeout").
     if t.interval >= t.keep_alive:
+        closer = f"the server closes its idle side after {t.keep_alive:g} s"
+    elif t.interval > t.idle_timeout:
+        closer = f"the ALB closes its idle backend connection after {t.idle_timeout:g} s"
+    else:
+        closer = ""
+    if closer:
         checks.append(
             Changes(
                 "server_peer",
-                meaning=f"the server closes its idle side after {t.keep_alive:g} s; the ALB opens a new backend "
-                "connection for each request and the client never notices",
+                meaning=f"{closer}; the ALB opens a new backend connection for each request, the client never notices",
             )
         )
     else:

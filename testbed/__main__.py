@@ -3,6 +3,8 @@
 python -m testbed plan <scenario> [--out DIR] [-c KEY=VALUE ...]
                                                   resource tree; plan.json and manifests/ with --out
 python -m testbed schema [--check]               (re)write stacks/schema/*.schema.json
+python -m testbed lab <stack> --out DIR [--time-scale F] [-c KEY=VALUE ...] [EXPERIMENT ...]
+                                                  the stack's experiments on this machine (real proxy / kernel)
 python -m testbed list                            the scenarios and their stack files
 python -m testbed run <stack> [EXPERIMENT ...] --out DIR
                                                   run the stack's experiments on the deployed bed; report in DIR
@@ -20,10 +22,10 @@ from typing import TYPE_CHECKING
 # Each command imports what it needs when it runs: `--help`, `list` and `plan` work on
 # requirements.txt alone; the gates' tools come from requirements-dev.txt.
 from stacks import SCENARIOS
-from stacks.config import SCENARIO_KEY, ConfigError, engine_value
+from stacks.config import SCENARIO_KEY, ConfigError
 from testbed.experiments.commands import add_commands
 from testbed.gates import GATES, GateUnavailable
-from testbed.stackfile import known_stacks, read_stack_config, stack_file
+from testbed.stackfile import known_stacks, read_stack_config, stack_file, with_override
 
 if TYPE_CHECKING:
     from testbed.engine import Recording
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    import yaml
 
     from testbed.plan import Plan, render_tree, write_plan
 
@@ -40,13 +41,9 @@ def _plan(args: argparse.Namespace) -> int:
         known = ", ".join(sorted(set(stacks) | set(SCENARIOS)))
         print(f"unknown scenario {args.scenario!r}; known: {known}", file=sys.stderr)
         return 2
-    config = read_stack_config(args.scenario) if args.scenario in stacks else {}
-    for setting in args.config:
-        key, _, value = setting.partition("=")
-        if ":" not in key or not _:
-            print(f"--config {setting!r}: expected namespace:key=value, e.g. testbed:clusterName=demo", file=sys.stderr)
-            return 2
-        config[key] = engine_value(yaml.safe_load(value))
+    config = _overridden(read_stack_config(args.scenario) if args.scenario in stacks else {}, args.config)
+    if config is None:
+        return 2
     scenario = config.get(SCENARIO_KEY, args.scenario)
     source = (
         stack_file(args.scenario).relative_to(Path.cwd()) if args.scenario in stacks else "(no stack file: defaults)"
@@ -67,6 +64,58 @@ def _plan(args: argparse.Namespace) -> int:
             f"wrote {written[0]} and {len(written) - 1} manifests under {Path(args.out) / 'manifests'}", file=sys.stderr
         )
     return 0
+
+
+def _overridden(config: dict[str, str], settings: list[str]) -> dict[str, str] | None:
+    """`config` with each `-c KEY=VALUE` applied (KEY may be a path: testbed:nlb.tcpIdleTimeoutSeconds);
+    None, after one line saying why, for a malformed one."""
+    import yaml
+
+    for setting in settings:
+        key, _, value = setting.partition("=")
+        if ":" not in key or not _:
+            print(f"--config {setting!r}: expected namespace:key=value, e.g. testbed:clusterName=demo", file=sys.stderr)
+            return None
+        try:
+            config = with_override(config, key, yaml.safe_load(value))
+        except ValueError as err:
+            print(f"--config {setting!r}: {err}", file=sys.stderr)
+            return None
+    return config
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from testbed.lab.runner import run_lab, write
+    from testbed.lab.system import LabUnavailable
+
+    stacks = known_stacks()
+    if args.stack not in set(stacks) | set(SCENARIOS):
+        print(
+            f"unknown stack {args.stack!r}; known: {', '.join(sorted(set(stacks) | set(SCENARIOS)))}", file=sys.stderr
+        )
+        return 2
+    if not 0.01 <= args.time_scale <= 1:
+        print(f"--time-scale {args.time_scale:g}: must be between 0.01 and 1", file=sys.stderr)
+        return 2
+    config = _overridden(read_stack_config(args.stack) if args.stack in stacks else {}, args.config)
+    if config is None:
+        return 2
+    started = time.monotonic()
+    try:
+        results = run_lab(args.stack, config, names=args.experiments, time_scale=args.time_scale)
+    except LabUnavailable as err:
+        print(err, file=sys.stderr)
+        return 2
+    written = write(results, Path(args.out))
+    verdicts = [entry["verdict"] for entry in results["experiments"]]
+    print(
+        f"{verdicts.count('as expected')}/{len(verdicts)} as expected in {time.monotonic() - started:.0f} s; "
+        f"wrote {', '.join(str(p) for p in written[:3])}{' ...' if len(written) > 3 else ''}",
+        file=sys.stderr,
+    )
+    if results.get("interrupted"):
+        return 130
+    return 0 if verdicts and all(v == "as expected" for v in verdicts) else 1
 
 
 def _record(stack: str, config: dict[str, str]) -> Recording | None:
@@ -198,6 +247,17 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--check", action="store_true", help="only report schemas that are out of date")
     check.set_defaults(run=_schema)
     commands.add_parser("list", help="list the scenarios").set_defaults(run=_list)
+    lab = commands.add_parser(
+        "lab", help="run a stack's keep-alive experiments on this machine: real nginx / conntrack as the LB"
+    )
+    lab.add_argument("stack", help="stack name (stacks/Pulumi.<name>.yaml) or scenario")
+    lab.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="only these (default: all of the stack's)")
+    lab.add_argument("--out", metavar="DIR", required=True, help="write DIR/results.json (and the report)")
+    lab.add_argument(
+        "--time-scale", type=float, default=1.0, metavar="F", help="multiply every timeout and interval by F, e.g. 0.1"
+    )
+    lab.add_argument("-c", "--config", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
+    lab.set_defaults(run=_lab)
     check_cmd = commands.add_parser("check", help="run the upstream gates over stacks; non-zero on any finding")
     check_cmd.add_argument("stacks", nargs="*", help="stack names (stacks/Pulumi.<name>.yaml)")
     check_cmd.add_argument("--all", action="store_true", help="every stack file")
@@ -210,7 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     golden_cmd.set_defaults(run=_golden)
     commands.add_parser("tools", help="install checkov into .tools/checkov").set_defaults(run=_tools)
     add_commands(commands)  # run, compare
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and getattr(args, "command", None) in ("lab", "run") and not any(e.startswith("-") for e in extra):
+        args.experiments = [*args.experiments, *extra]  # names after the options: `lab S --time-scale F NAME`
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.run(args)
     except ConfigError as err:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -34,3 +37,32 @@ def read_stack_config(stack: str) -> dict[str, str]:
         else engine_value(value)
         for key, value in config.items()
     }
+
+
+def with_override(config: Mapping[str, str], key: str, value: Any) -> dict[str, str]:
+    """`config` with `key` set to `value` (a YAML value), as `-c KEY=VALUE` and `pulumi config set --path`.
+
+    A dotted key (`testbed:nlb.tcpIdleTimeoutSeconds`) sets one field inside the object the
+    top-level key holds, keeping its other fields. ValueError when that key holds no object.
+    """
+    top, dot, path = key.partition(".")
+    if not dot:
+        return {**config, key: engine_value(value)}
+    raw = config.get(top)
+    try:
+        document = json.loads(raw) if raw else {}
+    except json.JSONDecodeError:
+        document = None
+    if not isinstance(document, dict):
+        raise ValueError(f"{top} holds {raw!r}, not an object: set {top} itself")
+    node = document
+    *parents, leaf = path.split(".")
+    for part in parents:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise ValueError(f"{top}.{part} holds {child!r}, not an object")
+        node = child
+    node[leaf] = value
+    return {**config, top: engine_value(document)}

@@ -157,7 +157,7 @@ def test_knobs_reach_the_alb_server_and_client(tuned):
     assert tuned.warnings == [], "keep-alive 75 s is longer than the 65 s idle timeout"
     expect = tuned.outputs["experiments"]["interval70"]["expect"]
     assert "peer_closed_after_s within 65 ± 2 s" in expect
-    assert "the ALB keeps its backend connection too" in expect
+    assert "the ALB closes its idle backend connection after 65 s" in expect
 
 
 def test_capture_adds_tcpdump_sidecars_and_says_how_to_fetch(tuned):

@@ -112,6 +112,8 @@ def test_judge_passes_the_seeds_70s_finding():
     assert entry["verdict"] == "as expected"
     assert entry["name"] == "interval70" and entry["where"] == "client-pod"
     assert len(entry["expected"]) == len(entry["observed"]) == 6
+    assert [row["check"] for row in entry["expected"]] == [row["check"] for row in entry["observed"]]
+    assert entry["timeouts"] == {"idle": 60, "keepalive": 20} and entry["notes"] == []
     assert all(check["ok"] for check in entry["observed"])
     assert entry["events"][0] == {"event": "start", "interval": 70, "count": 3}
     json.dumps(entry)  # results.json must hold it
@@ -140,7 +142,11 @@ def test_lab_lists_what_it_cannot_show_instead_of_passing_it():
     experiment = replace(alb_70s(), expectations=(RequestCount(3), cloud_only))
     lab = judge(experiment, seed_70s_alb(), target="lab")
     assert [c["check"] for c in lab["observed"]] == ["the client makes 3 requests"]
-    assert lab["not_covered"] == [{"check": "every request: ok == True", "why": "the lab has no such thing"}]
+    assert lab["expected"][1] == {
+        "check": "every request: ok == True",
+        "note": "not shown by the lab: the lab has no such thing",
+    }
+    assert lab["notes"] == ["not shown by the lab: every request: ok == True (the lab has no such thing)"]
     assert len(judge(experiment, seed_70s_alb(), target="cloud")["observed"]) == 2
 
 

@@ -11,11 +11,13 @@ Events are the client's JSON lines as dicts (k8s/apps/keepalive/client.py: `even
 "message": ...}` when the run itself failed).
 
 One entry of results.json's "experiments" (what `judge` returns):
-    {"name", "title", "where", "expected": [str, ...], "observed": [{"check", "expected",
-     "observed", "ok"}, ...], "not_covered": [{"check", "why"}, ...], "verdict", "events"}
-`expected` holds one line per predicate (the prose the stack exports); `observed` holds one
-check result per predicate that this target can show; `not_covered` lists the predicates the
-target cannot show (e.g. a cloud behaviour the lab's proxy lacks), never counted as passed.
+    {"name", "title", "where", "expected": [{"check", "note"?}, ...], "observed": [{"check",
+     "expected", "observed", "ok"}, ...], "notes": [str, ...], "timeouts": {"idle", "keepalive"},
+     "verdict", "events", "error"?}
+`expected` holds one row per predicate (`check` is its one-line description, the prose the
+stack exports); `observed` one check result per predicate this target can show, joined to
+`expected` by `check`. A predicate the target cannot show (a cloud behaviour the lab's proxy
+lacks) has a `note` saying why, a line in `notes`, no `observed` row, and never counts as passed.
 """
 
 from __future__ import annotations
@@ -176,25 +178,38 @@ def judge(experiment: Experiment, events: Sequence[Event], *, target: Target = "
         verdict = AS_EXPECTED
     else:
         verdict = UNEXPECTED
+    skipped = {e.describe(): e.not_in_lab for e in experiment.expectations if e not in shown}
     entry: dict[str, Any] = {
         "name": experiment.name,
         "title": experiment.title,
         "where": experiment.where,
-        "expected": experiment.describe(),
-        "observed": [result.as_dict() for result in results],
-        "not_covered": [
-            {"check": e.describe(), "why": e.not_in_lab}
-            for e in experiment.expectations
-            if target == "lab" and e.not_in_lab is not None
+        "expected": [
+            {"check": line, **({"note": f"not shown by the lab: {skipped[line]}"} if line in skipped else {})}
+            for line in experiment.describe()
         ],
+        "observed": [result.as_dict() for result in results],
+        "notes": [f"not shown by the lab: {line} ({why})" for line, why in skipped.items()],
         "verdict": verdict,
         "events": [dict(event) for event in events],
     }
+    if timeouts := _timeouts(experiment.bed):
+        entry["timeouts"] = timeouts
     if errors:
         entry["error"] = errors[0]
     elif not request_events(events):
         entry["error"] = "the run produced no request"
     return entry
+
+
+def _timeouts(bed: Mapping[str, float]) -> dict[str, float]:
+    """The bed's idle timeout and keep-alive, for the report's timeline."""
+    found: dict[str, float] = {}
+    for key, seconds in bed.items():
+        if key.endswith(("idleTimeoutSeconds", "IdleTimeoutSeconds")):
+            found["idle"] = seconds
+        elif key.endswith("keepAliveSeconds"):
+            found["keepalive"] = seconds
+    return found
 
 
 def experiments_for(stack_name: str, config: Mapping[str, str] | Any, *, time_scale: float = 1.0) -> list[Experiment]:
