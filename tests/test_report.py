@@ -94,7 +94,8 @@ def test_report_says_why_a_run_stopped_and_what_was_not_shown():
             }
         ],
     }
-    text = render_markdown(results)
+    text = render_markdown({**results, "time_scale": 0.1})
+    assert "- time scale: 0.1 (every timeout and interval of the config multiplied by it)" in text
     assert "- note: the lab has no cross-zone load balancing" in text
     assert "## interval70: ⚠️ error" in text
     assert "Stopped: the client died after 1 of 3 requests" in text
@@ -167,13 +168,13 @@ def test_limits_come_from_the_config_scaled_or_from_the_experiment():
         "idle": ("alb.idleTimeoutSeconds 60 s", 60.0),
         "keepalive": ("server.keepAliveSeconds 20 s", 20.0),
     }
-    scaled = limits({**config, "timeScale": 0.1}, {})
+    scaled = limits(config, {}, time_scale=0.1)
     assert scaled["idle"][1] == pytest.approx(6.0) and scaled["keepalive"][1] == pytest.approx(2.0)
     nlb = limits({"testbed:nlb": {"tcpIdleTimeoutSeconds": 350}}, {})
     assert nlb == {"idle": ("nlb.tcpIdleTimeoutSeconds 350 s", 350.0)}
     assert limits(config, {"timeouts": {"idle": 6}}) == {"idle": ("idle timeout 6 s", 6.0)}
     bed = {"server.keepAliveSeconds": 2, "alb.idleTimeoutSeconds": 6.0}
-    assert limits({**config, "timeScale": 0.1}, {"bed": bed}) == {
+    assert limits(config, {"bed": bed}, time_scale=0.1) == {
         "keepalive": ("server.keepAliveSeconds 2 s", 2.0),
         "idle": ("alb.idleTimeoutSeconds 6 s", 6.0),
     }

@@ -3,12 +3,14 @@
 `run` (a deployed stack) and `lab` (this machine) both hand `write_results` the same dict:
 
     {"stack", "target": "lab" | "cloud", "config": {...}, "notes": [str] (optional),
+     "time_scale": F (optional, the lab's: config times are multiplied by it),
      "experiments": [{"name", "title" (optional), "expected", "observed",
                       "verdict": "as expected" | "unexpected" | "error",
                       "events": [client JSON lines and extra {"kind": ...} events],
                       "notes": [str] (optional: what this target could not show),
                       "error": str (optional: why the run stopped),
-                      "timeouts": {"idle": s, "keepalive": s} (optional, else read from config)}]}
+                      "bed": {"alb.idleTimeoutSeconds": s, ...} (optional, the experiment's scaled settings),
+                      "timeouts": {"idle": s, "keepalive": s} (optional, else read from bed or config)}]}
 
 `expected` and `observed` are lists of `{"check", "expected", "observed", "ok"}` (one per
 predicate; either list may carry only some of the keys: rows are joined by `check`). Everything
@@ -57,8 +59,11 @@ def _write_all(results: Mapping[str, Any], folder: Path) -> None:
         lines = "".join(json.dumps(e, default=str) + "\n" for e in entry.get("events") or [])
         (events / f"{file_name(entry)}.jsonl").write_text(lines, encoding="utf-8")
     config = results.get("config") or {}
+    scale = results.get("time_scale") or 1.0
     timelines = [
-        experiment_timeline(str(e.get("name")), str(e.get("verdict")), e.get("events") or [], limits(config, e))
+        experiment_timeline(
+            str(e.get("name")), str(e.get("verdict")), e.get("events") or [], limits(config, e, time_scale=scale)
+        )
         for e in experiments(results)
     ]
     draw(timelines, folder / TIMELINE, f"{results.get('stack', '?')} on {results.get('target', '?')}")
@@ -117,7 +122,10 @@ def render_markdown(results: Mapping[str, Any]) -> str:
         f"- target: {_target(results.get('target'))}",
         f"- verdicts: {', '.join(f'{n} {v}' for v, n in counts.items() if n) or 'no experiments ran'}",
     ]
-    lines += [f"- note: {_cell(note)}" for note in _notes(results)]
+    scale = results.get("time_scale")
+    if isinstance(scale, int | float) and scale != 1:
+        lines.append(f"- time scale: {scale:g} (every timeout and interval of the config multiplied by it)")
+    lines += [f"- note: {_cell(note, _LONG_CELL)}" for note in _notes(results)]
     settings = list(config_leaves(results.get("config") or {}))
     essentials = essential_settings(settings)
     if essentials:

@@ -26,7 +26,6 @@ SERVER_CLOSING = "server sent Connection: close"
 # Config leaf keys (lower case, letters only) that name the two limits the timeline draws.
 _IDLE_KEYS = {"idletimeoutseconds", "tcpidletimeoutseconds"}
 _KEEPALIVE_KEYS = {"keepaliveseconds"}
-_SCALE_KEYS = {"timescale"}
 
 
 @dataclass(frozen=True)
@@ -94,13 +93,15 @@ def _number(value: Any) -> float | None:
     return number if number > 0 else None
 
 
-def limits(config: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, tuple[str, float]]:
+def limits(
+    config: Mapping[str, Any], entry: Mapping[str, Any], *, time_scale: float = 1.0
+) -> dict[str, tuple[str, float]]:
     """The idle timeout and keep-alive to draw: {"idle"|"keepalive": (label, seconds)}.
 
     An experiment entry's own `timeouts` ({"idle": seconds, "keepalive": seconds}) win; then its
     `bed` (the settings its expectations assume, already scaled: `alb.idleTimeoutSeconds`, ...);
-    else they are found in the config by their key names (`...idleTimeoutSeconds`,
-    `...tcpIdleTimeoutSeconds`, `...keepAliveSeconds`), scaled by a `timeScale` key if any.
+    else they are found in the stack config by their key names (`...idleTimeoutSeconds`,
+    `...tcpIdleTimeoutSeconds`, `...keepAliveSeconds`) and multiplied by `time_scale` (the lab's).
     """
     found: dict[str, tuple[str, float]] = {}
     explicit = entry.get("timeouts")
@@ -110,13 +111,8 @@ def limits(config: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, tup
                 found[kind] = (f"{'idle timeout' if kind == 'idle' else 'keep-alive'} {seconds:g} s", seconds)
         return found
     bed = entry.get("bed")
-    source = bed if isinstance(bed, Mapping) and bed else config
-    scale = 1.0
-    leaves = list(config_leaves(source))
-    for path, value in leaves:
-        if source is config and _leaf_key(path) in _SCALE_KEYS and (number := _number(value)) is not None:
-            scale = number
-    for path, value in leaves:
+    source, scale = (bed, 1.0) if isinstance(bed, Mapping) and bed else (config, time_scale)
+    for path, value in config_leaves(source):
         key, seconds = _leaf_key(path), _number(value)
         if seconds is None:
             continue
@@ -151,7 +147,8 @@ def experiment_timeline(
     times = [t for e in events if (t := parse_time(e.get("time"))) is not None]
     if not times:
         return timeline
-    origin = min(times)
+    starts = [parse_time(e.get("time")) for e in events if e.get("event") == "start"]
+    origin = next((t for t in starts if t is not None), min(times))
     requests = [e for e in events if e.get("event") == "request" and parse_time(e.get("time")) is not None]
     previous: dict[str, Any] | None = None  # the last request that had a connection
     last_on_lane: dict[str, tuple[float, str | None]] = {}  # lane -> (end of its last answer, server_peer)
