@@ -172,7 +172,7 @@ def test_limits_come_from_the_config_scaled_or_from_the_experiment():
     assert scaled["idle"][1] == pytest.approx(6.0) and scaled["keepalive"][1] == pytest.approx(2.0)
     nlb = limits({"testbed:nlb": {"tcpIdleTimeoutSeconds": 350}}, {})
     assert nlb == {"idle": ("nlb.tcpIdleTimeoutSeconds 350 s", 350.0)}
-    assert limits(config, {"timeouts": {"idle": 6}}) == {"idle": ("idle timeout 6 s", 6.0)}
+    assert limits(config, {"timeouts": {"idle": 6}}) == {"idle": ("6 s", 6.0)}
     bed = {"server.keepAliveSeconds": 2, "alb.idleTimeoutSeconds": 6.0}
     assert limits(config, {"bed": bed}, time_scale=0.1) == {
         "keepalive": ("server.keepAliveSeconds 2 s", 2.0),

@@ -312,7 +312,7 @@ def run_stack(
                 events, interrupted = runner.run(experiment, progress)
             except KeyboardInterrupt:
                 events, interrupted = [error_event("interrupted (Ctrl-C)")], True
-            entry = {**judge(experiment, events, target="cloud"), "bed": dict(experiment.bed)}
+            entry = judge(experiment, events, target="cloud")
             entries.append(entry)
             progress.finish(entry["verdict"] + (f": {entry['error']}" if entry.get("error") else ""))
     results = {"stack": stack, "target": "cloud", "config": dict(config), "notes": notes, "experiments": entries}

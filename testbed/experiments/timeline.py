@@ -59,6 +59,7 @@ class Timeline:
     marks: list[Mark] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     lifetimes: dict[str, tuple[float, float]] = field(default_factory=dict)
+    limits: dict[str, str] = field(default_factory=dict)
     end: float = 0.0
 
 
@@ -108,7 +109,7 @@ def limits(
     if isinstance(explicit, Mapping):
         for kind in ("idle", "keepalive"):
             if (seconds := _number(explicit.get(kind))) is not None:
-                found[kind] = (f"{'idle timeout' if kind == 'idle' else 'keep-alive'} {seconds:g} s", seconds)
+                found[kind] = (f"{seconds:g} s", seconds)
         return found
     bed = entry.get("bed")
     source, scale = (bed, 1.0) if isinstance(bed, Mapping) and bed else (config, time_scale)
@@ -143,7 +144,7 @@ def experiment_timeline(
     name: str, verdict: str, events: Sequence[Mapping[str, Any]], limit: Mapping[str, tuple[str, float]]
 ) -> Timeline:
     """The timeline of one experiment from its events (request lines and extra `kind` events)."""
-    timeline = Timeline(name=name, verdict=verdict)
+    timeline = Timeline(name=name, verdict=verdict, limits={kind: text for kind, (text, _) in limit.items()})
     times = [t for e in events if (t := parse_time(e.get("time"))) is not None]
     if not times:
         return timeline
