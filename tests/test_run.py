@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import http.server
+import itertools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -275,3 +279,50 @@ def test_ctrl_c_stops_the_client_and_still_writes_the_report(tmp_path):
     for pid in pids(log):  # the fake kubectl was stopped, not left behind
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+class _Canary(http.server.BaseHTTPRequestHandler):
+    """The two nginx pages behind alb-canary's weighted forward: primary and canary, alternately."""
+
+    served = itertools.count()
+
+    def do_GET(self) -> None:
+        which = "Primary" if next(self.served) % 2 else "Canary"
+        body = f"<h1>Im {which} service and being served from ng-6f7d</h1>\n".encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_a_local_experiment_fills_the_url_from_the_outputs_and_runs_curl_count_times(tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        tools = {"pulumi": {"stacks": {"alb-canary": {"url": url, "weights": {"ng": 50, "ng-canary": 50}}}}}
+        log = install(tmp_path, tools, tools=("pulumi",))
+        (tmp_path / "bin" / "curl").symlink_to(shutil.which("curl"))
+        out = tmp_path / "r"
+        env = {**os.environ, "PATH": str(tmp_path / "bin")}
+        result = subprocess.run(
+            [sys.executable, "-m", "testbed", "run", "alb-canary", "--out", str(out)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert verdicts(out) == {"split": "as expected"}
+    requests = [e for e in results_of(out)["experiments"][0]["events"] if e.get("event") == "request"]
+    assert len(requests) == 100 and {e["status"] for e in requests} == {200}
+    assert sum("Im Canary service" in e["body"] for e in requests) == 50
+    assert not [c for c in calls(log) if c[0] == "kubectl"], "a local experiment needs no kubectl"

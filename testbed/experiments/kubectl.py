@@ -52,7 +52,13 @@ class Kubectl:
 
     def __init__(self, kubeconfig: Path | None, stack: str = "<stack>") -> None:
         self.base = ["kubectl", *(["--kubeconfig", str(kubeconfig)] if kubeconfig else [])]
+        self.kubeconfig = kubeconfig
         self.stack = stack
+
+    def environment(self) -> dict[str, str]:
+        """This process's environment, with KUBECONFIG set to the stack's: for commands that call kubectl
+        themselves (an action's `sh -c "kubectl ... && pulumi up"`)."""
+        return {**os.environ, **({"KUBECONFIG": str(self.kubeconfig)} if self.kubeconfig else {})}
 
     def command(self, args: Sequence[str]) -> list[str]:
         """`kubectl ARGS` against the stack's cluster (`args` without the leading "kubectl")."""
