@@ -249,7 +249,8 @@ def test_a_missing_cli_is_one_line(tmp_path, tools, line):
     assert result.stderr.strip().splitlines() == [line]
 
 
-def test_ctrl_c_stops_the_client_and_still_writes_the_report(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_ctrl_c_stops_the_client_and_still_writes_the_report(tmp_path, sig):
     out = tmp_path / "r"
     slow = {**REPLAYS, "3": {"replay": "alb-interval3", "pace": 1.0}}
     log = install(tmp_path, state(exec=slow))
@@ -266,7 +267,7 @@ def test_ctrl_c_stops_the_client_and_still_writes_the_report(tmp_path):
         for line in child.stderr:  # wait until the client has answered twice
             if "request 2/10" in line or time.monotonic() > deadline:
                 break
-        child.send_signal(signal.SIGINT)
+        child.send_signal(sig)
         rest = child.communicate(timeout=30)[1]
     finally:
         if child.poll() is None:

@@ -13,8 +13,10 @@ line and an "error" verdict for that experiment; Ctrl-C stops the running experi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -291,6 +293,10 @@ class Actions:
             thread.join(timeout=max(0.0, self.deadline - time.monotonic()) + 5)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_stack(
     stack: str,
     names: Sequence[str],
@@ -311,7 +317,10 @@ def run_stack(
     entries: list[dict[str, Any]] = []
     notes: list[str] = []
     interrupted = False
-    with kubeconfig_file(outputs) as kubeconfig:
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a SIGTERM stops the run as Ctrl-C does
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(signal.signal, signal.SIGTERM, previous)
+        kubeconfig = cleanup.enter_context(kubeconfig_file(outputs))
         runner = Runner(stack, outputs, config, Kubectl(kubeconfig, stack))
         for number, experiment in enumerate(chosen, 1):
             if interrupted:
