@@ -193,3 +193,18 @@ def test_compare_names_a_side_that_is_missing_or_not_results(tmp_path, capsys):
     (tmp_path / "empty.json").write_text(json.dumps({**lab, "experiments": []}))
     assert main(["compare", str(tmp_path / "lab.json"), str(tmp_path / "empty.json")]) == 1
     assert "only: verdict: as expected (A) vs (not run) (B)" in capsys.readouterr().out
+
+
+def test_plain_progress_lists_a_short_run_whole_and_a_long_one_in_steps_with_every_failure():
+    out = io.StringIO()
+    progress = Progress("scaleIn", 3000, 150, out)
+    for seq in range(1, 3001):
+        progress.request({"ok": seq != 1234, "status": 502 if seq == 1234 else 200}, seq * 0.05)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 22  # 1, every 150th (20, the last among them), and the failure
+    assert "scaleIn: request 1234/3000 FAILED, status 502 62/150 s" in lines
+    short = io.StringIO()
+    progress = Progress("interval70", 3, 140, short)
+    for seq in range(1, 4):
+        progress.request({"ok": True, "connection": "reused"}, seq)
+    assert len(short.getvalue().splitlines()) == 3
