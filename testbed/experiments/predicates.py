@@ -139,8 +139,8 @@ class Changes:
             ok = bool(pairs) and all(a != b and b is not None for a, b in pairs)
         else:
             ok = bool(pairs) and all(a == b and a is not None for a, b in pairs)
-        distinct = len(set(map(repr, values)))
-        observed = f"{distinct} distinct value(s) over {len(values)} requests: {_listing([repr(v) for v in values])}"
+        distinct = list(dict.fromkeys(map(repr, values)))
+        observed = f"{len(distinct)} distinct value(s) over {len(values)} requests: {_listing(distinct)}"
         return CheckResult(self.describe(), self._wanted(), observed, ok)
 
 
