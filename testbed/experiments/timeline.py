@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 MarkKind = Literal["new", "reused", "reopened", "failed", "fin", "rst", "backend"]
 NO_CONNECTION = "no connection"
+ONE_SHOT = "one-shot requests"
 PEER_FIN = "peer FIN while idle"
 PEER_RST = "peer RST while idle"
 SERVER_CLOSING = "server sent Connection: close"
@@ -60,6 +61,7 @@ class Timeline:
     spans: list[Span] = field(default_factory=list)
     lifetimes: dict[str, tuple[float, float]] = field(default_factory=dict)
     limits: dict[str, str] = field(default_factory=dict)
+    actions: list[tuple[float, str]] = field(default_factory=list)
     end: float = 0.0
 
 
@@ -129,14 +131,17 @@ def _leaf_key(path: str) -> str:
 
 
 def _lane(event: Mapping[str, Any]) -> str:
+    """client.py's connection (by local port); its requests that got none; or one lane for one-shot commands."""
     port = event.get("local_port")
-    return f"conn {event.get('conn')} :{port}" if port is not None else NO_CONNECTION
+    if port is not None:
+        return f"conn {event.get('conn')} :{port}"
+    return NO_CONNECTION if "connection" in event else ONE_SHOT
 
 
 def _outcome(event: Mapping[str, Any]) -> MarkKind:
     if not event.get("ok"):
         return "failed"
-    kind = event.get("connection")
+    kind = event.get("connection", "new")  # a one-shot command (curl) opens a connection per request
     return kind if kind in ("new", "reused", "reopened") else "failed"
 
 
@@ -175,7 +180,7 @@ def experiment_timeline(
             before = last_on_lane[lane][1]
             if before and event.get("server_peer") and event["server_peer"] != before:
                 timeline.marks.append(Mark(t, lane, "backend", "new backend connection"))
-        if event.get("ok"):
+        if event.get("ok") and event.get("local_port") is not None:  # limits run on a kept connection only
             last_on_lane[lane] = (done, event.get("server_peer"))
             for kind, (text, seconds) in limit.items():
                 timeline.spans.append(Span(done, done + seconds, lane, text, kind))  # type: ignore[arg-type]
@@ -186,7 +191,44 @@ def experiment_timeline(
     timeline.spans = [Span(s.start, min(s.end, timeline.end), s.lane, s.label, s.kind) for s in timeline.spans]
     for event in events:
         _extra(timeline, event, origin)
+    if not timeline.spans:
+        timeline.limits = {}
+    timeline.marks = _label_runs(timeline.marks)
     return timeline
+
+
+def _label_runs(marks: list[Mark]) -> list[Mark]:
+    """Failures in a row for the same reason (502s during a scale-in) get one label: "#70-#71 status 502"."""
+    result: list[Mark] = []
+    run: list[Mark] = []
+
+    def flush() -> None:
+        if len(run) > 1:
+            first, why = run[0].label.split(" ", 1)
+            last = run[-1].label.split(" ", 1)[0]
+            result.append(Mark(run[0].t, run[0].lane, "failed", f"{first}-{last} {why} ({len(run)})"))
+            result.extend(Mark(m.t, m.lane, "failed", "") for m in run[1:])
+        else:
+            result.extend(run)
+        run.clear()
+
+    for mark in marks:
+        same = (
+            run
+            and mark.kind == "failed"
+            and mark.lane == run[-1].lane
+            and mark.label.split(" ", 1)[1:] == run[-1].label.split(" ", 1)[1:]
+        )
+        if mark.kind == "failed" and (not run or same):
+            run.append(mark)
+            continue
+        flush()
+        if mark.kind == "failed":
+            run.append(mark)
+        else:
+            result.append(mark)
+    flush()
+    return result
 
 
 def _lifetime(timeline: Timeline, lane: str, start: float, end: float) -> None:
@@ -226,10 +268,17 @@ def _peer_close(timeline: Timeline, previous: Mapping[str, Any], event: Mapping[
 
 
 def _extra(timeline: Timeline, event: Mapping[str, Any], origin: float) -> None:
-    """Extra events with a `kind` of fin or rst (e.g. seen by a capture) and a local_port become marks."""
+    """Extra events: an action (e.g. the scale-in) is a moment of the whole run; a `fin` or `rst`
+    with a local_port (e.g. seen by a capture) a mark on that connection's lane."""
     kind = str(event.get("kind", "")).lower()
     t = parse_time(event.get("time"))
-    if kind not in ("fin", "rst") or t is None or event.get("local_port") is None:
+    if t is None:
+        return
+    if kind == "action":
+        timeline.actions.append((t - origin, str(event.get("description") or "action")))
+        timeline.end = max(timeline.end, t - origin)
+        return
+    if kind not in ("fin", "rst") or event.get("local_port") is None:
         return
     lanes = [lane for lane in timeline.lanes if lane.endswith(f":{event['local_port']}")]
     if lanes:

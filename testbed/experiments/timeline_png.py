@@ -55,6 +55,8 @@ def draw(timelines: Sequence[Timeline], out: Path, title: str) -> None:
         Line2D([], [], marker=m, color=c if c != "none" else "#444444", markerfacecolor=c, ls="", ms=8, label=text)
         for kind, (m, c, _, text) in STYLE.items()
     ]
+    if any(t.actions for t in timelines):
+        handles.append(Line2D([], [], color="#7f7f7f", ls="--", lw=1, label="the experiment's action (e.g. scale-in)"))
     kinds = {s.kind for t in timelines for s in t.spans}
     handles += [
         Patch(facecolor=SPAN_COLOURS[kind], alpha=0.25, label=f"{SPAN_NAMES[kind]} after each answer (values: right)")
@@ -111,6 +113,9 @@ def _draw_one(ax: Any, timeline: Timeline) -> None:
                 ax.annotate(
                     m.label, (m.t, y[m.lane]), xytext=(5, -13 if below else 7), textcoords="offset points", fontsize=7
                 )
+    for t, description in timeline.actions:
+        ax.axvline(t, color="#7f7f7f", ls="--", lw=1, zorder=2)
+        ax.annotate(description, (t, -0.5), xytext=(4, 0), textcoords="offset points", fontsize=7, color="#555555")
     ax.set_yticks(range(len(lanes)), lanes, fontsize=8)
     ax.set_ylim(-0.6, len(lanes) - 0.4)
     ax.invert_yaxis()
