@@ -12,13 +12,14 @@ import pytest
 from testbed.__main__ import main
 from testbed.experiments.compare import differences
 from testbed.experiments.kubectl import Kubectl, kubectl_problem
-from testbed.experiments.model import Action, Experiment, judge
+from testbed.experiments.model import Action, Experiment, experiments_for, judge
 from testbed.experiments.predicates import FieldIs, RequestCount
-from testbed.experiments.process import stream
+from testbed.experiments.process import Finished, stream
 from testbed.experiments.progress import Progress
 from testbed.experiments.report import write_results
-from testbed.experiments.run import Runner, fill, limit_seconds, unmet_config
+from testbed.experiments.run import REMOTE_EXIT, Runner, fill, limit_seconds, stream_problem, unmet_config
 from testbed.experiments.stack_outputs import RunProblem, read_outputs
+from testbed.stackfile import read_stack_config
 from tests.experiment_data import alb_results
 from tests.fake_tools import install
 
@@ -208,3 +209,15 @@ def test_plain_progress_lists_a_short_run_whole_and_a_long_one_in_steps_with_eve
     for seq in range(1, 4):
         progress.request({"ok": True, "connection": "reused"}, seq)
     assert len(short.getvalue().splitlines()) == 3
+
+
+def test_a_client_that_exits_in_the_pod_is_told_apart_from_kubectl_failing():
+    experiment = next(e for e in experiments_for("alb-keepalive", read_stack_config("alb-keepalive")))
+    usage = Finished(exit_code=2, stderr=["HOST is not set: the load balancer's DNS name", REMOTE_EXIT + " 2"])
+    assert stream_problem(experiment, usage, [], "alb-keepalive") == (
+        "the client stopped after 0 of 10 requests (exit 2): HOST is not set: the load balancer's DNS name"
+    )
+    gone = Finished(exit_code=1, stderr=['Error from server (NotFound): pods "client-7d9" not found'])
+    assert stream_problem(experiment, gone, [], "alb-keepalive").startswith("the client is not deployed (")
+    finished = Finished(exit_code=1)
+    assert stream_problem(experiment, finished, [{"event": "request"}, {"event": "summary"}], "alb-keepalive") is None

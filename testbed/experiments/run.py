@@ -36,6 +36,7 @@ from testbed.experiments.stack_outputs import INSTALL_PULUMI, PROJECT_DIR, RunPr
 from testbed.experiments.timeline import config_leaves
 
 ONE_REQUEST_TIMEOUT_SECONDS = 30.0
+REMOTE_EXIT = "command terminated with exit code"
 MIN_ACTION_TIMEOUT_SECONDS = 60.0  # an action may run until the experiment's limit, and at least this long
 # `{url}` is a stack output; `%{http_code}` (curl's -w) is not ours to fill.
 _PLACEHOLDER = re.compile(r"(?<!%)\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -242,9 +243,12 @@ def stream_problem(
         return f"stopped after {finished.seconds:.0f} s (expected about {experiment.expected_seconds:.0f} s), {of}"
     if ended and finished.exit_code in (0, 1):  # client.py: 1 means some request failed, which the judge weighs
         return None
-    said = finished.last_error()
-    if requests == 0 and experiment.where == "client-pod":
+    # kubectl exec says this when the program in the pod ran and exited non-zero; otherwise kubectl itself failed.
+    ran = any(REMOTE_EXIT in line for line in finished.stderr)
+    if requests == 0 and experiment.where == "client-pod" and not ran:
         return kubectl_problem("\n".join(finished.stderr) or f"exit {finished.exit_code}", stack=stack)
+    own = [line.strip() for line in finished.stderr if line.strip() and REMOTE_EXIT not in line]
+    said = own[-1] if own else finished.last_error()
     return f"the client stopped after {of} (exit {finished.exit_code}){': ' + said if said else ''}"
 
 
@@ -309,6 +313,8 @@ def run_stack(
 ) -> int:
     """Run the stack's (selected) experiments and write the report; 0 when every verdict is "as expected"."""
     chosen = select(experiments, names, stack)
+    if out.exists() and not out.is_dir():
+        raise RunProblem(f"--out {out}: exists and is not a folder")
     require_tool("pulumi", INSTALL_PULUMI)
     if any(e.where == "client-pod" or any(a.argv[:1] == ("kubectl",) for a in e.actions) for e in chosen):
         require_tool("kubectl", INSTALL_KUBECTL)
