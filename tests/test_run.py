@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from testbed.__main__ import main
 from tests.fake_tools import calls, install, pids
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +53,22 @@ def run_cli(tmp_path: Path, *args: str, tools_state: dict[str, Any], tools=("pul
         [sys.executable, "-m", "testbed", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
     return result, log
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """`python -m testbed <args>` in this process (the imports are paid once), the fake tools alone on PATH."""
+
+    def run(*args: str, tools_state: dict[str, Any], tools=("pulumi", "kubectl")):
+        log = install(tmp_path, tools_state, tools=tools)
+        monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+        monkeypatch.delenv("KUBECONFIG", raising=False)
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, captured.out, captured.err), log
+
+    return run
 
 
 def results_of(out: Path) -> dict[str, Any]:
@@ -97,17 +114,17 @@ def test_run_reads_outputs_with_the_automation_api_runs_every_experiment_and_wri
     assert "wrote " in result.stderr and "3 as expected" in result.stderr
 
 
-def test_an_unknown_experiment_is_one_line(tmp_path):
-    result, _ = run_cli(tmp_path, "run", STACK, "interval5", "--out", str(tmp_path / "r"), tools_state=state())
+def test_an_unknown_experiment_is_one_line(cli, tmp_path):
+    result, _ = cli("run", STACK, "interval5", "--out", str(tmp_path / "r"), tools_state=state())
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
         "run: unknown experiment(s) interval5 for alb-keepalive; known: interval3, interval30, interval70"
     )
 
 
-def test_pod_not_ready_is_one_line_and_a_report_of_errors(tmp_path):
+def test_pod_not_ready_is_one_line_and_a_report_of_errors(cli, tmp_path):
     out = tmp_path / "r"
-    result, log = run_cli(tmp_path, "run", STACK, "--out", str(out), tools_state=state(rollout="not ready"))
+    result, log = cli("run", STACK, "--out", str(out), tools_state=state(rollout="not ready"))
     assert result.returncode == 1
     problem = (
         "the client pod is not ready after 30 s (error: timed out waiting for the condition): "
@@ -119,11 +136,9 @@ def test_pod_not_ready_is_one_line_and_a_report_of_errors(tmp_path):
     assert sum(1 for c in calls(log) if c[0] == "kubectl" and "rollout" in c) == 1, "checked once, not per experiment"
 
 
-def test_an_unreachable_cluster_says_so(tmp_path):
+def test_an_unreachable_cluster_says_so(cli, tmp_path):
     out = tmp_path / "r"
-    result, _ = run_cli(
-        tmp_path, "run", STACK, "interval3", "--out", str(out), tools_state=state(rollout="unreachable")
-    )
+    result, _ = cli("run", STACK, "interval3", "--out", str(out), tools_state=state(rollout="unreachable"))
     assert result.returncode == 1
     assert (
         "interval3: error: not run: kubectl cannot reach the cluster (Unable to connect to the server: dial tcp:"
@@ -131,10 +146,10 @@ def test_an_unreachable_cluster_says_so(tmp_path):
     )
 
 
-def test_connection_refused_is_reported_per_request_and_judged(tmp_path):
+def test_connection_refused_is_reported_per_request_and_judged(cli, tmp_path):
     out = tmp_path / "r"
     refused = {"3": {"replay": "loopback-refused", "pace": 0.01}}
-    result, _ = run_cli(tmp_path, "run", STACK, "interval3", "--out", str(out), tools_state=state(exec=refused))
+    result, _ = cli("run", STACK, "interval3", "--out", str(out), tools_state=state(exec=refused))
     assert result.returncode == 1
     assert "interval3: request 1/10 FAILED, new, refused: [Errno 111] Connection refused" in result.stderr
     assert verdicts(out) == {"interval3": "unexpected"}
@@ -142,7 +157,7 @@ def test_connection_refused_is_reported_per_request_and_judged(tmp_path):
     assert observed["the client makes 10 requests"]["observed"] == "2 requests"
 
 
-def test_a_client_that_dies_mid_run_leaves_a_partial_report(tmp_path):
+def test_a_client_that_dies_mid_run_leaves_a_partial_report(cli, tmp_path):
     out = tmp_path / "r"
     dies = {
         **REPLAYS,
@@ -153,7 +168,7 @@ def test_a_client_that_dies_mid_run_leaves_a_partial_report(tmp_path):
             "stderr": "command terminated with exit code 137",
         },
     }
-    result, _ = run_cli(tmp_path, "run", STACK, "--out", str(out), tools_state=state(exec=dies))
+    result, _ = cli("run", STACK, "--out", str(out), tools_state=state(exec=dies))
     assert result.returncode == 1
     message = "the client stopped after 1 of 3 requests (exit 137): command terminated with exit code 137"
     assert f"interval70: error: {message} (1/3 requests, 0 s)" in result.stderr.splitlines()
@@ -164,10 +179,10 @@ def test_a_client_that_dies_mid_run_leaves_a_partial_report(tmp_path):
     assert [e.get("event", e.get("kind")) for e in raw] == ["start", "request", "error"]
 
 
-def test_a_client_that_cannot_start_in_the_pod_is_one_line(tmp_path):
+def test_a_client_that_cannot_start_in_the_pod_is_one_line(cli, tmp_path):
     out = tmp_path / "r"
     broken = {"3": {"stderr": 'error: unable to upgrade connection: container not found ("client")', "exit": 1}}
-    result, _ = run_cli(tmp_path, "run", STACK, "interval3", "--out", str(out), tools_state=state(exec=broken))
+    result, _ = cli("run", STACK, "interval3", "--out", str(out), tools_state=state(exec=broken))
     assert result.returncode == 1
     expected = (
         "interval3: error: the client is not deployed (error: unable to upgrade connection: container not found "
@@ -177,10 +192,10 @@ def test_a_client_that_cannot_start_in_the_pod_is_one_line(tmp_path):
     assert verdicts(out) == {"interval3": "error"}
 
 
-def test_an_experiment_needing_other_config_is_not_run_and_says_what_to_set(tmp_path):
+def test_an_experiment_needing_other_config_is_not_run_and_says_what_to_set(cli, tmp_path):
     out = tmp_path / "r"
     nlb = {"pulumi": {"stacks": {"nlb-keepalive": OUTPUTS}}, "kubectl": {"rollout": "ready", "exec": REPLAYS}}
-    result, log = run_cli(tmp_path, "run", "nlb-keepalive", "silentDrop", "--out", str(out), tools_state=nlb)
+    result, log = cli("run", "nlb-keepalive", "silentDrop", "--out", str(out), tools_state=nlb)
     assert result.returncode == 1
     entry = results_of(out)["experiments"][0]
     assert entry["verdict"] == "error"
@@ -219,9 +234,9 @@ def test_an_experiment_needing_other_config_is_not_run_and_says_what_to_set(tmp_
     ],
     ids=["not up", "no such stack", "no passphrase", "not logged in"],
 )
-def test_stack_problems_are_one_line_and_write_nothing(tmp_path, pulumi, line):
+def test_stack_problems_are_one_line_and_write_nothing(cli, tmp_path, pulumi, line):
     out = tmp_path / "r"
-    result, _ = run_cli(tmp_path, "run", STACK, "--out", str(out), tools_state={"pulumi": pulumi})
+    result, _ = cli("run", STACK, "--out", str(out), tools_state={"pulumi": pulumi})
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == line
     assert "Traceback" not in result.stderr
@@ -243,8 +258,8 @@ def test_stack_problems_are_one_line_and_write_nothing(tmp_path, pulumi, line):
     ],
     ids=["pulumi missing", "kubectl missing"],
 )
-def test_a_missing_cli_is_one_line(tmp_path, tools, line):
-    result, _ = run_cli(tmp_path, "run", STACK, "--out", str(tmp_path / "r"), tools_state=state(), tools=tools)
+def test_a_missing_cli_is_one_line(cli, tmp_path, tools, line):
+    result, _ = cli("run", STACK, "--out", str(tmp_path / "r"), tools_state=state(), tools=tools)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [line]
 
