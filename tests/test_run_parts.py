@@ -37,6 +37,14 @@ def test_stream_hands_over_lines_as_they_come_and_the_exit_code():
     assert (finished.exit_code, finished.timed_out, finished.last_error()) == (3, False, "oops")
 
 
+def test_stream_ticks_while_lines_keep_coming():
+    ticks: list[float] = []
+    code = "import time\nfor i in range(30):\n    print(i, flush=True)\n    time.sleep(0.05)"
+    finished = stream([sys.executable, "-c", code], timeout=20, on_line=lambda line: None, on_tick=ticks.append)
+    assert finished.exit_code == 0
+    assert len(ticks) >= 4, "an action due at 1 s would start on time though a line comes every 0.05 s"
+
+
 def test_stream_stops_a_child_that_runs_past_its_time():
     lines: list[str] = []
     code = "import time\nprint('started', flush=True)\ntime.sleep(60)"

@@ -90,15 +90,18 @@ def stream(
     open_streams = 2
     result = Finished(exit_code=None)
     try:
+        ticked = 0.0
         while open_streams or child.poll() is None:
             elapsed = time.monotonic() - started
             if elapsed > timeout:
                 result.timed_out = True
                 break
+            if elapsed - ticked >= TICK_SECONDS:  # also while lines keep coming
+                on_tick(elapsed)
+                ticked = elapsed
             try:
                 name, line = lines.get(timeout=TICK_SECONDS)
             except queue.Empty:
-                on_tick(elapsed)
                 continue
             if line is None:
                 open_streams -= 1
