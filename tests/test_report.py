@@ -63,7 +63,9 @@ def test_report_md_has_a_table_per_experiment_and_the_header():
     reopened = "| from request 2 on: connection == 'reopened' | connection == 'reopened' | request 2: connection="
     assert reopened in text
     assert "## interval3 (client.py every 3 s, 10 requests, through the ALB): ✅ as expected" in text
-    assert "Raw events: `events/interval3.jsonl` (10 request(s), 0 failed, 2 other line(s))." in text
+    assert "Raw events: [`events/interval3.jsonl`](events/interval3.jsonl) (10 request(s), 0 failed, 2 other" in text
+    anchor = "#interval70-clientpy-every-70-s-3-requests-through-the-alb--unexpected"
+    assert f"| [interval70]({anchor}) | ❌ unexpected | 4 (0) |" in text
     assert text.count("| check | expected | observed | ok |") == 3
 
 

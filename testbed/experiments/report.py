@@ -133,6 +133,12 @@ def render_markdown(results: Mapping[str, Any]) -> str:
         lines += [f"| `{key}` | {_cell(value)} |" for key, value in essentials]
         if len(settings) > len(essentials):
             lines.append(f"| … | {len(settings) - len(essentials)} more settings in {RESULTS} |")
+    if entries:
+        lines += ["", "| experiment | verdict | requests (failed) |", "| --- | --- | --- |"]
+        lines += [
+            f"| [{_cell(e.get('name'))}](#{_anchor(e)}) | {_badge(str(e.get('verdict')))} | {_counts(e)} |"
+            for e in entries
+        ]
     lines += ["", f"![timeline]({TIMELINE})", ""]
     for entry in entries:
         lines += _experiment_section(entry)
@@ -194,12 +200,30 @@ def _ok(row: Mapping[str, Any]) -> str:
     return "yes" if ok is True else "**no**" if ok is False else "not shown"
 
 
+def _requests(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [e for e in entry.get("events") or [] if isinstance(e, Mapping) and e.get("event") == "request"]
+
+
+def _counts(entry: Mapping[str, Any]) -> str:
+    requests = _requests(entry)
+    return f"{len(requests)} ({sum(1 for r in requests if not r.get('ok'))})"
+
+
+def _anchor(entry: Mapping[str, Any]) -> str:
+    """The GitHub-style anchor of the experiment's section heading."""
+    heading = f"{entry.get('name', '?')}" + (f" ({entry['title']})" if entry.get("title") else "")
+    heading += f": {_badge(str(entry.get('verdict', 'error')))}"
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
+    return kept.replace(" ", "-")
+
+
 def _event_summary(entry: Mapping[str, Any]) -> str:
     events = entry.get("events") or []
-    requests = [e for e in events if isinstance(e, Mapping) and e.get("event") == "request"]
+    requests = _requests(entry)
     failed = sum(1 for r in requests if not r.get("ok"))
+    path = f"{EVENTS}/{file_name(entry)}.jsonl"
     return (
-        f"Raw events: `{EVENTS}/{file_name(entry)}.jsonl` ({len(requests)} request(s), {failed} failed, "
+        f"Raw events: [`{path}`]({path}) ({len(requests)} request(s), {failed} failed, "
         f"{len(events) - len(requests)} other line(s))."
     )
 
