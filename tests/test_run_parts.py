@@ -229,3 +229,26 @@ def test_a_client_that_exits_in_the_pod_is_told_apart_from_kubectl_failing():
     assert stream_problem(experiment, gone, [], "alb-keepalive").startswith("the client is not deployed (")
     finished = Finished(exit_code=1)
     assert stream_problem(experiment, finished, [{"event": "request"}, {"event": "summary"}], "alb-keepalive") is None
+
+
+def test_compare_pairs_a_check_with_its_time_scaled_twin():
+    def side(check: str, observed: str) -> dict:
+        return {
+            "experiments": [
+                {
+                    "name": "interval70",
+                    "verdict": "as expected",
+                    "observed": [
+                        {"check": check, "observed": observed, "ok": True},
+                        {"check": "the client makes 3 requests", "observed": "3 requests", "ok": True},
+                    ],
+                }
+            ]
+        }
+
+    cloud = side("peer_closed_after_s within 60 ± 2 s", "request 2: 60.006")
+    lab = side("peer_closed_after_s within 6 ± 0.2 s", "request 2: 6.003")
+    assert [d.line() for d in differences(cloud, lab)] == [
+        "interval70: expected: peer_closed_after_s within 60 ± 2 s (A) vs peer_closed_after_s within 6 ± 0.2 s (B)",
+        "interval70: peer_closed_after_s within 60 ± 2 s: observed: request 2: 60.006 (A) vs request 2: 6.003 (B)",
+    ]
