@@ -30,6 +30,7 @@ from k8s.keepalive import (
 from k8s.versions import NETSHOOT_IMAGE, PYTHON_IMAGE
 from stacks.aws_base import AwsBase, AwsBaseConfig
 from stacks.config import Loc, StackModel, raise_problems
+from stacks.workloads import node_groups_for
 from testbed.experiments.model import Expectation, Experiment
 from testbed.experiments.model import exported as export_experiments
 from testbed.experiments.predicates import Changes, FieldIs, Near, RequestCount
@@ -229,6 +230,7 @@ def build_server(cfg: KeepAliveConfig, base: AwsBase) -> KeepAliveServer:
             tolerations=cfg.server_tolerations(),
             images=cfg.images.program_image(),
             capture=cfg.capture.packet_capture(),
+            wait_for=node_groups_for(base, cfg.server.node_selector),
         ),
     )
 
@@ -249,6 +251,7 @@ def build_client(cfg: KeepAliveConfig, base: AwsBase, *, dns_name: pulumi.Output
             tolerations=cfg.client_tolerations(),
             images=cfg.images.program_image(),
             capture=cfg.capture.packet_capture(),
+            wait_for=node_groups_for(base, cfg.client.node_selector),
         ),
     )
 

@@ -6,6 +6,7 @@ python -m testbed schema [--check]               (re)write stacks/schema/*.schem
 python -m testbed lab <stack> --out DIR [--time-scale F] [-c KEY=VALUE ...] [EXPERIMENT ...]
                                                   the stack's experiments on this machine (real proxy / kernel)
 python -m testbed list                            the scenarios and their stack files
+python -m testbed reference [--check]            (re)derive testbed/reference/*.json from ../shared/reference
 python -m testbed run <stack> [EXPERIMENT ...] --out DIR
                                                   run the stack's experiments on the deployed bed; report in DIR
 python -m testbed compare A B                     where two results.json differ (exit 1 when verdicts do)
@@ -14,6 +15,7 @@ python -m testbed compare A B                     where two results.json differ 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -181,8 +183,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _golden(args: argparse.Namespace) -> int:
+    from stacks.support import TODAY_ENV
     from testbed import golden
     from testbed.plan import plan_json
+
+    os.environ[TODAY_ENV] = golden.PLANNED_ON
 
     stacks = _plan_stacks(args.stacks or known_stacks())
     if stacks is None:
@@ -221,6 +226,26 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reference(args: argparse.Namespace) -> int:
+    from testbed.reference.derive import shared_reference_dir, write_all
+
+    source = shared_reference_dir()
+    if source is None:
+        print(
+            "no upstream reference files: set TESTBED_SHARED to the folder holding reference/ "
+            "(default: ../shared beside the checkout)",
+            file=sys.stderr,
+        )
+        return 2
+    changed = write_all(source, check=args.check)
+    for path in changed:
+        if args.check:
+            print(f"out of date: {path} (run python -m testbed reference)", file=sys.stderr)
+        else:
+            print(f"wrote {path}", file=sys.stderr)
+    return 1 if args.check and changed else 0
+
+
 def _list(args: argparse.Namespace) -> int:
     stacks = set(known_stacks())
     for name in sorted(SCENARIOS):
@@ -228,7 +253,8 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The command line, built without running anything (the docs' commands are checked against it)."""
     parser = argparse.ArgumentParser(prog="python -m testbed", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     plan = commands.add_parser("plan", help="show what a stack would build, offline (mock engine)")
@@ -247,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--check", action="store_true", help="only report schemas that are out of date")
     check.set_defaults(run=_schema)
     commands.add_parser("list", help="list the scenarios").set_defaults(run=_list)
+    reference = commands.add_parser(
+        "reference", help="derive testbed/reference/*.json from the upstream files in ../shared/reference"
+    )
+    reference.add_argument("--check", action="store_true", help="only report data files that are out of date")
+    reference.set_defaults(run=_reference)
     lab = commands.add_parser(
         "lab", help="run a stack's keep-alive experiments on this machine: real nginx / conntrack as the LB"
     )
@@ -270,11 +301,16 @@ def main(argv: list[str] | None = None) -> int:
     golden_cmd.set_defaults(run=_golden)
     commands.add_parser("tools", help="install checkov into .tools/checkov").set_defaults(run=_tools)
     add_commands(commands)  # run, compare
-    args, extra = parser.parse_known_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    cli = parser()
+    args, extra = cli.parse_known_args(argv)
     if extra and getattr(args, "command", None) in ("lab", "run") and not any(e.startswith("-") for e in extra):
         args.experiments = [*args.experiments, *extra]  # names after the options: `lab S --time-scale F NAME`
     elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        cli.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.run(args)
     except ConfigError as err:

@@ -67,6 +67,36 @@ def test_public_ip_without_a_principal_grants_nothing_and_may_be_let_go():
     assert pip.options == {}
 
 
+def test_existing_groups_are_looked_up_and_must_be_named_roles_never_retained():
+    def program():
+        rg = groups(existing=("network",))
+        StaticPublicIp(
+            "ip",
+            StaticPublicIpArgs(
+                name="pip-theirs",
+                resource_group_name=rg.names["network"],
+                resource_group_id=rg.ids["network"],
+                location="westeurope",
+                existing=True,
+                network_contributor_principal_id="principal",
+            ),
+        )
+        with pytest.raises(ArgsError) as err:
+            groups("bad", existing=("network", "dns"), retain_on_delete=("network",))
+        assert str(err.value).splitlines() == [
+            "ResourceGroups: retain_on_delete: 'network' is an existing group, which the stack never deletes",
+            "ResourceGroups: existing: 'dns' is not one of the roles ['cluster', 'network']",
+        ]
+
+    recording = run_program("t", {**CONFIG, "azure-native:location": "westeurope"}, program=program)
+    assert [g.inputs["resourceGroupName"] for g in of_type(recording, "azure-native:resources:ResourceGroup")] == [
+        "rg-aks"
+    ]
+    assert of_type(recording, "azure-native:network:PublicIPAddress") == []
+    role = one(recording, "azure-native:authorization:RoleAssignment")
+    assert role.inputs["scope"].endswith("/resourceGroups/rg-net")
+
+
 def test_every_component_validates_everything_before_creating_anything():
     errors: list[ArgsError] = []
 
@@ -114,7 +144,10 @@ def test_every_component_validates_everything_before_creating_anything():
                     control_plane_identity_id="identity",
                     kubernetes_version="1.3",
                     system_pool=AgentPoolSpec(vm_size="Standard_B2s", count=1),
-                    user_pools={"system": AgentPoolSpec(), "Apps": AgentPoolSpec(zones=("4",))},
+                    user_pools={
+                        "system": AgentPoolSpec(vm_size="Standard_D2s_v5"),
+                        "Apps": AgentPoolSpec(vm_size="Standard_D2s_v5", zones=("4",)),
+                    },
                     service_cidr="10.244.0.0/16",
                 ),
             )
@@ -184,7 +217,12 @@ def bed(prefix: str) -> None:
             location="westeurope",
             node_subnet_id=net.subnet_ids["snet-nodes"],
             control_plane_identity_id=identity.id,
-            user_pools={"apps": AgentPoolSpec(count=0, labels={"role": "apps"}, taints=("role=apps:NoSchedule",))},
+            system_pool=AgentPoolSpec(vm_size="Standard_D4s_v5", count=2),
+            user_pools={
+                "apps": AgentPoolSpec(
+                    vm_size="Standard_D2s_v5", count=0, labels={"role": "apps"}, taints=("role=apps:NoSchedule",)
+                )
+            },
             wait_for=[pip.role_assignment],
         ),
     )
@@ -210,9 +248,9 @@ def test_two_beds_coexist_and_every_child_is_parented_and_prefixed():
 
 
 def test_pool_rules():
-    assert pool_problems("server", AgentPoolSpec(count=0), system=False) == []
+    assert pool_problems("server", AgentPoolSpec(vm_size="Standard_D2s_v5", count=0), system=False) == []
     assert pool_problems("system", AgentPoolSpec(vm_size="Standard_D4s_v5", count=2), system=True) == []
-    assert pool_problems("averylongname", AgentPoolSpec(), system=False) == [
+    assert pool_problems("averylongname", AgentPoolSpec(vm_size="Standard_D2s_v5"), system=False) == [
         (
             "name",
             "'averylongname' is not an AKS node pool name: 1-12 lowercase letters and digits, starting with a letter",
