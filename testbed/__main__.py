@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 def _plan(args: argparse.Namespace) -> int:
 
+    from stacks.support import plan_date
+    from testbed.lifecycle import analyse, region_of, summary_line, write_lifecycle
     from testbed.plan import Plan, render_tree, write_plan
 
     stacks = known_stacks()
@@ -60,11 +62,14 @@ def _plan(args: argparse.Namespace) -> int:
     plan = Plan(scenario, recording)
     sys.stdout.write(render_tree(plan))
     print(f"planned {len(recording.resources)} resources in {time.monotonic() - started:.1f}s", file=sys.stderr)
+    lifecycle = analyse(recording.resources, region=region_of(config), today=plan_date())
     if args.out:
         written = write_plan(plan, Path(args.out))
         print(
             f"wrote {written[0]} and {len(written) - 1} manifests under {Path(args.out) / 'manifests'}", file=sys.stderr
         )
+        print(f"wrote {write_lifecycle(lifecycle, Path(args.out))}", file=sys.stderr)
+    print(summary_line(lifecycle))
     return 0
 
 
@@ -304,13 +309,19 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The parsed command line; `lab` and `run` also take experiment names after their options."""
     cli = parser()
     args, extra = cli.parse_known_args(argv)
     if extra and getattr(args, "command", None) in ("lab", "run") and not any(e.startswith("-") for e in extra):
         args.experiments = [*args.experiments, *extra]  # names after the options: `lab S --time-scale F NAME`
     elif extra:
         cli.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
     try:
         return args.run(args)
     except ConfigError as err:

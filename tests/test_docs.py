@@ -80,7 +80,7 @@ def documented_commands() -> list[tuple[str, str]]:
 def argv(args: str) -> list[str]:
     """The argument list a shell would pass, with the docs' placeholders filled in."""
     args = args.replace("[", "").replace("]", "").replace("...", "")
-    return [{"<stack>": "eks-base", "<scenario>": "eks-base"}.get(word, word) for word in shlex.split(args)]
+    return [{"<stack>": "eks-base", "<scenario>": "eks-base", "F": "0.1"}.get(word, word) for word in shlex.split(args)]
 
 
 COMMANDS = documented_commands()
@@ -95,7 +95,7 @@ def test_the_docs_show_testbed_commands():
 def test_every_testbed_command_parses(where, args):
     words = argv(args)
     try:
-        parsed = cli.parser().parse_args(words)
+        parsed = cli.parse(words)
     except SystemExit as exit:
         pytest.fail(f"{where}: the parser refuses {words} (exit {exit.code})")
     stacks = set(known_stacks())

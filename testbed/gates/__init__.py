@@ -17,6 +17,8 @@ rejects) or deploys something unsafe. The judges are upstream artefacts and well
 | secure-defaults | invariants on the graph: private nodes, IMDSv2, no 0.0.0.0/0 ingress but an internet-facing |
 |                 | LB's listener ports, IRSA scoped to one service account, credentials only as secrets |
 | destroy-safety | everything the LB controller reconciles depends on its release; kept resources are retained |
+| lifecycle | the engine's create and delete order: reconciled objects go before what the LB controller needs, |
+|           | awaits after their node groups, nodes after egress, AKS pools one at a time, supported versions |
 | config-sweep | generated invalid values for every config key each give one line naming the key |
 
 `python -m testbed check <stack>|--all` runs them; findings listed in `allowlist.yaml` (each
@@ -28,12 +30,14 @@ from __future__ import annotations
 import fnmatch
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 import yaml
 
+from stacks.support import plan_date
 from testbed.engine import Resource
 from testbed.plan import Plan, is_kubernetes_object, plain
 
@@ -79,6 +83,8 @@ class Stack:
 
     plan: Plan
     raw_config: dict[str, str]
+    today: date = field(default_factory=plan_date)
+    """The day version support is judged on: today, or TESTBED_TODAY (tests pin it)."""
 
     @property
     def name(self) -> str:
@@ -174,6 +180,7 @@ GATES: dict[str, tuple[str, str]] = {
     "checkov": ("checkov", "checkov_gate"),
     "secure-defaults": ("security", "secure_defaults_gate"),
     "destroy-safety": ("destroy", "destroy_safety_gate"),
+    "lifecycle": ("lifecycle", "lifecycle_gate"),
     "config-sweep": ("config_sweep", "config_sweep_gate"),
 }
 """Every gate, by name, in the order they run: (module under testbed.gates, function).
