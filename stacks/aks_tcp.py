@@ -1,16 +1,9 @@
 """aks-tcp: a raw TCP server on AKS behind the Azure Load Balancer, on a fixed public IP (seed 004).
 
-The seed's procedure, declared:
-1. resource groups: the cluster's, and `rg-network`, which company policy gives the network
-   (virtual network, node subnet, the load balancer's public IP);
-2. the public IP `kimmap-tcp-pip` prepared ahead in rg-network (Standard, Static), and the role
-   the cluster's identity needs there (Network Contributor on the group), before the cluster;
-3. AKS with node pools labelled role=infra (System), role=server and role=client;
-4. namespace `kimmap`, the TCP server `kimmap-backend` listening on 8888 on role=server;
-5. Service `kimmap-backend-tcp`, LoadBalancer 9999 -> 8888 (TCP, `tcp-client`) with the seed's
-   annotations: rg-network, kimmap-tcp-pip, a TCP probe for 9999 every 59 s;
-6. part 2 (externalTrafficPolicy Local): the annotations that still take effect, and a warning
-   for each one the cloud provider would then ignore.
+Builds the network group with its prepared public IP and role, AKS with role-labelled pools, the
+TCP server and its LoadBalancer Service with the seed's annotations (and, for
+externalTrafficPolicy Local, a warning per annotation the cloud would ignore).
+The scenario, its knobs and how to verify it: docs/scenarios/aks-tcp.md.
 """
 
 from __future__ import annotations

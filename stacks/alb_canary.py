@@ -1,17 +1,8 @@
 """alb-canary: weighted canary routing on one ALB (seed 003).
 
-The seed's procedure, declared:
-1. the shared EKS bed with the AWS Load Balancer Controller (stacks/aws_base.py);
-2. Deployments and Services `ng` and `ng-canary` (nginx, 1 replica each, a page saying
-   "Im Primary service ..." / "Im Canary service and being served from $HOSTNAME");
-3. Ingress `traffic-split` (group.name and load-balancer-name traffic-split, target type ip,
-   internet-facing) whose only path goes to `weighted-routing` / `use-annotation`: the action
-   `actions.weighted-routing` forwards to ng:80 and ng-canary:80 with weights 50/50,
-   target group stickiness off;
-4. the check: 100 requests, counted per version.
-
-The knob is the canary's share in percent (0-100); the primary gets the rest, so the weights
-always sum to 100.
+Builds the primary and canary nginx apps on the shared EKS bed and one Ingress whose weighted
+action splits traffic between them; the canary's share is the knob, the primary gets the rest.
+The scenario, its knobs and how to verify it: docs/scenarios/alb-canary.md.
 """
 
 from __future__ import annotations

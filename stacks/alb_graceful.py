@@ -1,20 +1,8 @@
 """alb-graceful: scale in and out behind an ALB without dropped requests (seed 003).
 
-The seed's procedure, declared:
-1. the shared EKS bed with the AWS Load Balancer Controller (stacks/aws_base.py);
-2. pod readiness gates: `kubectl label namespace default elbv2.k8s.aws/pod-readiness-gate-inject=enabled`
-   and re-create the pods; here the label, the Service and the Ingress exist before the
-   Deployment, so every pod gets its gate from the start;
-3. graceful shutdown (the AWS blog the seed quotes): readinessProbe httpGet /health
-   (initialDelaySeconds 3, periodSeconds 3); a preStop hook that makes /health fail and sleeps
-   120 s; terminationGracePeriodSeconds longer than that; the Ingress health check on the same
-   path with success codes 200-301;
-4. the check: scale in under load and count 5XX (the blog: 504s 340 -> 0, 502s 200 -> 30).
-
-One departure: the seed's `healthcheck-interval-seconds: '3'` is below the ALB's minimum of 5
-(ELBv2 CreateTargetGroup: 5-300), and the interval must exceed the timeout (LBC #1754), so
-the controller could never create that target group. The default here is the nearest valid
-pair, interval 5 and timeout 4; a 3 is refused with that reason.
+Builds the readiness-gated namespace, Service and ALB Ingress before the graceful app, whose probe,
+preStop hook and grace period let the ALB drain each pod (health check interval 5 s: the seed's 3 s is invalid).
+The scenario, its knobs and how to verify it: docs/scenarios/alb-graceful.md.
 """
 
 from __future__ import annotations

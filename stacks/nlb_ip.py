@@ -1,16 +1,8 @@
-"""nlb-ip: an echo server behind an NLB that the AWS Load Balancer Controller makes from a Service
-(seeds 001 and 003).
+"""nlb-ip: an echo server behind an NLB the AWS Load Balancer Controller makes from a Service (seeds 001, 003).
 
-The seed's procedure, declared:
-1. the shared EKS bed with the AWS Load Balancer Controller (stacks/aws_base.py);
-2. `kubectl apply -f echo-service-nlb.yaml`: Deployment `deploy-echo` (echoserver:1.5, port 8080,
-   2 replicas, terminationGracePeriodSeconds 0) and Service `svc-nlb-ip-type`
-   (type LoadBalancer, `loadBalancerClass: service.k8s.aws/nlb`, port 80 -> 8080) with target
-   type ip, internet-facing, health check on port 8080, cross-zone load balancing on and a
-   deregistration delay of 60 s;
-3. seed 003's options: Proxy Protocol v2 (`aws-load-balancer-proxy-protocol: "*"`) and TLS
-   termination on the NLB (`ssl-cert` = an ACM ARN, `ssl-ports: 443`);
-4. the check: 100 requests, counted per pod (`grep Hostname | sort | uniq -c`).
+Builds the echo server and its LoadBalancer Service with the NLB's annotations (target type ip,
+health check, cross-zone, deregistration delay; PROXY protocol and TLS as knobs) on the shared EKS bed.
+The scenario, its knobs and how to verify it: docs/scenarios/nlb-ip.md.
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
 """nlb-keepalive: an NLB's TCP idle timeout against the backend's keep-alive (seed 000's NLB episode).
 
-The same bed, server and client as alb-keepalive, behind an explicit internal NLB instead:
-one zone allowed (seed: "an NLB can take one AZ, an ALB needs two"), a TCP listener on 80 with
-its TCP idle timeout (default 350 s), a TCP target group of type ip on 8000, and the
-TargetGroupBinding. The finding to reproduce: at its idle timeout the NLB drops a connection
-without a FIN to the client (the ALB sends one), so the client's next request gets a RST.
-With the seed's keep-alive of 20 s the server closes first and its FIN passes through the NLB;
-the `silentDrop` experiment output says which knobs show the drop itself.
+Builds an explicit internal NLB (TCP listener with its idle timeout, TCP target group) in front of
+the keep-alive server and client shared with alb-keepalive (stacks/keepalive.py).
+The scenario, its knobs and how to verify it: docs/scenarios/nlb-keepalive.md.
 """
 
 from __future__ import annotations

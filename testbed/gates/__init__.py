@@ -1,28 +1,10 @@
 """Upstream gates: every object a stack would create, checked by the schema or policy it will meet.
 
-No cloud here, so the risk is a stack that passes under the mock engine and fails at
-`pulumi up` (a misspelled key, a bad enum, a value out of range, a manifest the API server
-rejects) or deploys something unsafe. The judges are upstream artefacts and well-kept tools:
-
-| gate | judge |
-|---|---|
-| kubernetes-schema | the Kubernetes OpenAPI schema of the cluster's version (kubernetes-validate, strict) |
-| crd-schema | the CRD schemas of the pinned LB controller chart (shipped in testbed/reference) |
-| helm-values | every release's pinned chart's own values.yaml, as a tree of keys and types shipped in |
-|             | testbed/reference (unknown keys are typos the chart ignores) |
-| aws-api | the AWS service models botocore ships (enums, ranges, lengths); the attribute keys and ranges |
-|         | the ELBv2 API reference documents (its text ships in botocore too) |
-| iam-lint | parliament's IAM policy linter |
-| checkov | checkov's Kubernetes policies over the rendered manifests |
-| secure-defaults | invariants on the graph: private nodes, IMDSv2, no 0.0.0.0/0 ingress but an internet-facing |
-|                 | LB's listener ports, IRSA scoped to one service account, credentials only as secrets |
-| destroy-safety | everything the LB controller reconciles depends on its release; kept resources are retained |
-| lifecycle | the engine's create and delete order: reconciled objects go before what the LB controller needs, |
-|           | awaits after their node groups, nodes after egress, AKS pools one at a time, supported versions |
-| config-sweep | generated invalid values for every config key each give one line naming the key |
-
-`python -m testbed check <stack>|--all` runs them; findings listed in `allowlist.yaml` (each
-with a one-line reason) are accepted.
+Without a cloud the risk is a stack that passes under the mock engine and fails at `pulumi up`
+(a misspelled key, a bad enum, a value out of range) or deploys something unsafe; the judges are
+upstream artefacts and well-kept tools, in the modules here. `python -m testbed check <stack>|--all`
+runs them; findings in `allowlist.yaml` (each with a one-line reason) are accepted.
+The gates and their judges: docs/plan-and-checks.md.
 """
 
 from __future__ import annotations
