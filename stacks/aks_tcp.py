@@ -45,9 +45,9 @@ from k8s.load_balancer import LoadBalancerService, LoadBalancerServiceArgs, Serv
 from k8s.tcp_echo import TcpEchoServer, TcpEchoServerArgs
 from k8s.versions import PYTHON_IMAGE
 from stacks.config import ConfigProblems, Loc, StackModel, raise_problems
+from stacks.experiments.model import Action, Experiment, exported
+from stacks.experiments.predicates import FieldIs, RequestCount
 from stacks.support import version_warning
-from testbed.experiments.model import Action, Experiment, exported
-from testbed.experiments.predicates import FieldIs, RequestCount
 
 # The seed's names and ports (seed 004's manifests).
 NAMESPACE = "kimmap"

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from components.aws.load_balancers import ApplicationLoadBalancer, ApplicationLoadBalancerArgs
 from stacks.aws_base import build_aws_base, export_base
+from stacks.experiments.model import Experiment
 from stacks.keepalive import (
     LISTENER_PORT,
     KeepAliveConfig,
@@ -25,7 +26,6 @@ from stacks.keepalive import (
     seed_experiments,
     workload_commands,
 )
-from testbed.experiments.model import Experiment
 
 # ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
 AWS_GUIDANCE = (

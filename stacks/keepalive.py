@@ -29,9 +29,9 @@ from k8s.keepalive import (
 from k8s.versions import NETSHOOT_IMAGE, PYTHON_IMAGE
 from stacks.aws_base import AwsBase, AwsBaseConfig
 from stacks.config import Loc, StackModel, raise_problems
-from testbed.experiments.model import Expectation, Experiment
-from testbed.experiments.model import exported as export_experiments
-from testbed.experiments.predicates import Changes, FieldIs, Near, RequestCount
+from stacks.experiments.model import Expectation, Experiment
+from stacks.experiments.model import exported as export_experiments
+from stacks.experiments.predicates import Changes, FieldIs, Near, RequestCount
 
 LISTENER_PORT = 80
 # The seed's runs, (interval, requests): `python client.py 3`, `... 30` (stopped after the

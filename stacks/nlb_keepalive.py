@@ -12,6 +12,7 @@ from pydantic import Field
 
 from components.aws.load_balancers import NetworkLoadBalancer, NetworkLoadBalancerArgs
 from stacks.aws_base import build_aws_base, export_base
+from stacks.experiments.model import Experiment
 from stacks.keepalive import (
     LISTENER_PORT,
     KeepAliveConfig,
@@ -27,7 +28,6 @@ from stacks.keepalive import (
     timing,
     workload_commands,
 )
-from testbed.experiments.model import Experiment
 
 # ELB docs, "Update the TCP idle timeout for your Network Load Balancer listener".
 AWS_IDLE = (

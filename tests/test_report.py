@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from testbed.experiments.model import experiments_for, repeat_event
+from stacks.experiments.model import experiments_for, repeat_event
 from testbed.experiments.report import checks, render_markdown, write_results
 from testbed.experiments.timeline import NO_CONNECTION, ONE_SHOT, experiment_timeline, limits
 from testbed.stackfile import read_stack_config

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
+from stacks.experiments.model import Action, Experiment, experiments_for, judge
+from stacks.experiments.predicates import FieldIs, RequestCount
 from testbed.__main__ import main
 from testbed.experiments.compare import differences
 from testbed.experiments.kubectl import Kubectl, kubectl_problem
-from testbed.experiments.model import Action, Experiment, experiments_for, judge
-from testbed.experiments.predicates import FieldIs, RequestCount
 from testbed.experiments.process import Finished, stream
 from testbed.experiments.progress import Progress
 from testbed.experiments.report import write_results

@@ -27,7 +27,7 @@ def add_commands(commands: Any) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """`run`: exit 0 when every verdict is "as expected", 1 otherwise, 2 when nothing could run, 130 on Ctrl-C."""
-    from testbed.experiments.model import experiments_for
+    from stacks.experiments.model import experiments_for
     from testbed.experiments.run import run_stack
     from testbed.experiments.stack_outputs import RunProblem
     from testbed.stackfile import known_stacks, read_stack_config

@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from stacks.experiments.model import Experiment, judge, repeat_event
 from testbed.experiments.kubectl import INSTALL_KUBECTL, Kubectl, kubeconfig_file, kubectl_problem
-from testbed.experiments.model import Experiment, judge, repeat_event
 from testbed.experiments.process import Finished, stream
 from testbed.experiments.progress import Progress
 from testbed.experiments.report import write_results
