@@ -13,9 +13,9 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 
 from components.aws.load_balancers import ApplicationLoadBalancer, ApplicationLoadBalancerArgs
+from stacks.experiments.model import Experiment
 from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig, seed_experiments
 from stacks.keepalive_bed import build_keepalive
-from testbed.experiments.model import Experiment
 
 # ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
 AWS_GUIDANCE = (

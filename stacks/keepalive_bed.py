@@ -16,6 +16,7 @@ import pulumi
 
 from components.aws.load_balancers import HealthCheck
 from stacks.aws_base import build_aws_base, export_base
+from stacks.experiments.model import Experiment
 from stacks.keepalive import (
     LISTENER_PORT,
     KeepAliveConfig,
@@ -25,7 +26,6 @@ from stacks.keepalive import (
     exported,
     workload_commands,
 )
-from testbed.experiments.model import Experiment
 
 
 class Front(Protocol):

@@ -12,6 +12,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from components.aws.load_balancers import NetworkLoadBalancer, NetworkLoadBalancerArgs
+from stacks.experiments.model import Experiment
 from stacks.keepalive import (
     KeepAliveConfig,
     LoadBalancerConfig,
@@ -21,7 +22,6 @@ from stacks.keepalive import (
     timing,
 )
 from stacks.keepalive_bed import build_keepalive
-from testbed.experiments.model import Experiment
 
 # ELB docs, "Update the TCP idle timeout for your Network Load Balancer listener".
 AWS_IDLE = (
