@@ -111,18 +111,17 @@ class ProgramImage:
         return self.custom_image or self.python_image
 
 
-def _in_namespace(
-    owner: pulumi.Resource, name: str, provider: kubernetes.Provider, namespace: str, *, create: bool, capture: bool
-) -> pulumi.ResourceOptions:
-    """Options of `owner`'s objects in `namespace`: after the namespace when `owner` creates it (with
+def _in_namespace(owner: pulumi.Resource, name: str, args: KeepAlivePodArgs) -> pulumi.ResourceOptions:
+    """Options of `owner`'s objects in its namespace: after the namespace when `owner` creates it (with
     the restricted Pod Security level enforced, or privileged for the capture sidecar)."""
-    if not create:
+    provider = args.provider
+    if not args.create_namespace:
         return pulumi.ResourceOptions(parent=owner, provider=provider)
-    level = PRIVILEGED if capture else RESTRICTED
+    level = RESTRICTED if args.capture is None else PRIVILEGED
     created = kubernetes.core.v1.Namespace(
         f"{name}-namespace",
         metadata=kubernetes.meta.v1.ObjectMetaArgs(
-            name=namespace,
+            name=args.namespace,
             labels={
                 **MANAGED_BY,
                 "pod-security.kubernetes.io/enforce": level,
@@ -135,29 +134,38 @@ def _in_namespace(
 
 
 @dataclass(frozen=True, kw_only=True)
-class KeepAliveServerArgs:
-    """The seed's gunicorn server, its namespace and its Service."""
+class KeepAlivePodArgs:
+    """What the server and the client take alike: the cluster, their namespace, placement, images, capture."""
 
     provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
+    namespace: str
+    create_namespace: bool = True
+    app: str
+    """Name of the Deployment (and Service), and the `app` label."""
+    node_selector: Mapping[str, str]
+    tolerations: Sequence[Mapping[str, str]] = ()
+    images: ProgramImage = field(default_factory=ProgramImage)
+    capture: PacketCapture | None = None
+    """A tcpdump sidecar capturing the program's TCP port, or None."""
+    wait_for: Sequence[pulumi.Resource] = ()
+    """What the Deployment's rollout needs first: the node groups matching `node_selector`."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeepAliveServerArgs(KeepAlivePodArgs):
+    """The seed's gunicorn server, its namespace and its Service."""
+
+    namespace: str = "server"
+    app: str = "server"
+    node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "server"})
     keep_alive_seconds: int = 20
     """gunicorn --keep-alive: how long an idle connection is kept open (seed: 20)."""
     timeout_seconds: int = 10
     """gunicorn --timeout: worker heartbeat timeout (seed: 10)."""
     log_level: str = "debug"
-    namespace: str = "server"
-    create_namespace: bool = True
-    app: str = "server"
-    """Name of the Deployment and Service, and the `app` label."""
-    node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "server"})
-    tolerations: Sequence[Mapping[str, str]] = ()
     replicas: int = 1
     service_port: int = 80
-    images: ProgramImage = field(default_factory=ProgramImage)
-    capture: PacketCapture | None = None
-    """A tcpdump sidecar capturing TCP port 8000, or None."""
-    wait_for: Sequence[pulumi.Resource] = ()
-    """What the Deployment's rollout needs first: the node groups matching `node_selector`."""
 
 
 class KeepAliveServer(pulumi.ComponentResource):
@@ -176,9 +184,7 @@ class KeepAliveServer(pulumi.ComponentResource):
         _validate_server(args)
 
         namespace = args.namespace
-        after_namespace = _in_namespace(
-            self, name, args.provider, namespace, create=args.create_namespace, capture=args.capture is not None
-        )
+        after_namespace = _in_namespace(self, name, args)
 
         labels = app_labels(args.app)
         custom = args.images.custom_image is not None
@@ -252,10 +258,9 @@ class KeepAliveServer(pulumi.ComponentResource):
 
 
 @dataclass(frozen=True, kw_only=True)
-class KeepAliveClientArgs:
+class KeepAliveClientArgs(KeepAlivePodArgs):
     """The seed's idle client pod, pointed at a load balancer."""
 
-    provider: kubernetes.Provider
     host: pulumi.Input[str]
     """HOST: where client.py sends its requests (the load balancer's DNS name)."""
     host_header: pulumi.Input[str] | None = None
@@ -264,15 +269,8 @@ class KeepAliveClientArgs:
     use_tls: bool = False
     endpoint: str = "/index"
     namespace: str = "client"
-    create_namespace: bool = True
     app: str = "client"
     node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "client"})
-    tolerations: Sequence[Mapping[str, str]] = ()
-    images: ProgramImage = field(default_factory=ProgramImage)
-    capture: PacketCapture | None = None
-    """A tcpdump sidecar capturing TCP `port`, or None."""
-    wait_for: Sequence[pulumi.Resource] = ()
-    """What the Deployment's rollout needs first: the node groups matching `node_selector`."""
 
 
 class KeepAliveClient(pulumi.ComponentResource):
@@ -284,7 +282,7 @@ class KeepAliveClient(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KeepAliveClientArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:KeepAliveClient", name, None, opts)
-        problems = _common_problems(args.app, args.node_selector, args.images, args.capture)
+        problems = _common_problems(args)
         if not 1 <= args.port <= 65535:
             problems.append(("port", f"{args.port} is not a port"))
         if not args.endpoint.startswith("/"):
@@ -292,9 +290,7 @@ class KeepAliveClient(pulumi.ComponentResource):
         raise_if_any("KeepAliveClient", problems)
 
         namespace = args.namespace
-        after_namespace = _in_namespace(
-            self, name, args.provider, namespace, create=args.create_namespace, capture=args.capture is not None
-        )
+        after_namespace = _in_namespace(self, name, args)
 
         labels = app_labels(args.app)
         annotations = {"kubectl.kubernetes.io/default-container": "client"}
@@ -406,7 +402,7 @@ def server_container(
 
 
 def _validate_server(args: KeepAliveServerArgs) -> None:
-    problems = _common_problems(args.app, args.node_selector, args.images, args.capture)
+    problems = _common_problems(args)
     if not 1 <= args.keep_alive_seconds <= 86400:
         problems.append(("keep_alive_seconds", f"{args.keep_alive_seconds} is not between 1 and 86400"))
     if not 1 <= args.timeout_seconds <= 3600:
@@ -435,9 +431,8 @@ def _mount_programs(
     )
 
 
-def _common_problems(
-    app: str, node_selector: Mapping[str, str], images: ProgramImage, capture: PacketCapture | None
-) -> list[tuple[str, str]]:
+def _common_problems(args: KeepAlivePodArgs) -> list[tuple[str, str]]:
+    app, node_selector, images, capture = args.app, args.node_selector, args.images, args.capture
     problems: list[tuple[str, str]] = []
     if not app or len(app) > 50 or not app.replace("-", "").isalnum() or not app[0].isalpha() or app != app.lower():
         problems.append(("app", f"{app!r} is not a lowercase DNS label of at most 50 characters"))
