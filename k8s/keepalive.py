@@ -7,26 +7,31 @@ KeepAliveClient: namespace `client`, a Deployment that idles (`sleep infinity`) 
 with the seed's environment (HOST, PORT, HOST_HEADER, USE_TLS, ENDPOINT), so that
 `kubectl exec ... -- python client.py INTERVAL` runs k8s/apps/keepalive/client.py.
 
-How the programs reach the pods, with no image to build: they are mounted from a ConfigMap
-into the pinned stock Python image (k8s/versions.py); the server's dependencies are installed
-by an init container into an emptyDir with `pip --require-hashes` from the pinned, hashed
-requirements.txt. Every container is non-root with a read-only root file system; /tmp and
-the dependencies are emptyDirs. A pod template annotation carries the programs' hash, so a
-changed program rolls the pods. With `ProgramImage.custom_image` (built from the Dockerfile
-next to the programs) the pods run that image instead, with the same commands.
+The programs reach the pods as k8s/keepalive_programs.py says (a ConfigMap and an init
+container, or your image). Every container is non-root with a read-only root file system; /tmp
+and the dependencies are emptyDirs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.capture import PacketCapture, captures_volume, tcpdump_container
+from k8s.keepalive_programs import (
+    CLIENT_FILES,
+    DEPS_DIR,
+    PROGRAMS_DIR,
+    SERVER_FILES,
+    ProgramImage,
+    install_container,
+    mount_keepalive_programs,
+)
 from k8s.pods import (
     MANAGED_BY,
     app_labels,
@@ -35,15 +40,8 @@ from k8s.pods import (
     resources,
     restricted_container_security,
 )
-from k8s.programs import MountedPrograms, mount_programs
-from k8s.versions import PYTHON_IMAGE
 
-APP_DIR = Path(__file__).resolve().parent / "apps" / "keepalive"
-SERVER_FILES = ("app.py", "requirements.txt")
-CLIENT_FILES = ("client.py",)
 SERVER_PORT = 8000
-PROGRAMS_DIR = "/app"
-DEPS_DIR = "/deps"
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 # The "restricted" Pod Security Standard, enforced unless a capture sidecar needs more.
 RESTRICTED, PRIVILEGED = "restricted", "privileged"
@@ -74,41 +72,6 @@ def server_command(
         "--log-level",
         log_level,
     ]
-
-
-def install_command() -> list[str]:
-    """The init container's install: exactly the pinned, hashed wheels, nothing resolved or built."""
-    return [
-        "pip",
-        "install",
-        "--no-cache-dir",
-        "--require-hashes",
-        "--only-binary=:all:",
-        "--no-deps",
-        "--target",
-        DEPS_DIR,
-        "-r",
-        f"{PROGRAMS_DIR}/requirements.txt",
-    ]
-
-
-def program_files(names: Sequence[str]) -> dict[str, str]:
-    """File name -> text of the programs in k8s/apps/keepalive."""
-    return {name: (APP_DIR / name).read_text() for name in names}
-
-
-@dataclass(frozen=True, kw_only=True)
-class ProgramImage:
-    """Which image runs the programs."""
-
-    python_image: str = PYTHON_IMAGE
-    """Stock Python image; the programs come from a ConfigMap, dependencies from an init container."""
-    custom_image: str | None = None
-    """Your image built from k8s/apps/keepalive/Dockerfile: programs and dependencies inside, no init container."""
-
-    @property
-    def image(self) -> str:
-        return self.custom_image or self.python_image
 
 
 def _in_namespace(owner: pulumi.Resource, name: str, args: KeepAlivePodArgs) -> pulumi.ResourceOptions:
@@ -197,7 +160,7 @@ class KeepAliveServer(pulumi.ComponentResource):
         init_containers = []
         annotations = {"kubectl.kubernetes.io/default-container": "server"}
         if not custom:
-            programs = _mount_programs(name, args.app, namespace, SERVER_FILES, after_namespace)
+            programs = mount_keepalive_programs(name, args.app, namespace, SERVER_FILES, after_namespace)
             volumes += [
                 programs.volume,
                 kubernetes.core.v1.VolumeArgs(name="deps", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs()),
@@ -210,29 +173,17 @@ class KeepAliveServer(pulumi.ComponentResource):
             init_containers.append(install_container(args.images.python_image, programs.mount))
             annotations.update(programs.annotations)
 
-        containers = [server_container(args, env, mounts)]
-        if args.capture is not None:
-            containers.append(tcpdump_container(args.capture, role="server", port=SERVER_PORT))
-            volumes.append(captures_volume(args.capture))
-
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=args.app,
-            namespace=namespace,
-            labels=labels,
+        self.deployment = _pod_deployment(
+            name,
+            args,
+            after_namespace,
+            role="server",
+            port=SERVER_PORT,
             replicas=args.replicas,
-            template_annotations=annotations,
-            pod=pod_spec(
-                non_root=args.capture is None,
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
-                # The tcpdump sidecar runs as root: only then is the pod not pinned to non-root.
-                init_containers=init_containers,
-                containers=containers,
-                volumes=volumes,
-            ),
-            # The rollout await starts once the nodes the pods are pinned to exist.
-            opts=pulumi.ResourceOptions.merge(after_namespace, pulumi.ResourceOptions(depends_on=list(args.wait_for))),
+            annotations=annotations,
+            containers=[server_container(args, env, mounts)],
+            volumes=volumes,
+            init_containers=init_containers,
         )
         self.service = kubernetes.core.v1.Service(
             f"{name}-service",
@@ -292,12 +243,11 @@ class KeepAliveClient(pulumi.ComponentResource):
         namespace = args.namespace
         after_namespace = _in_namespace(self, name, args)
 
-        labels = app_labels(args.app)
         annotations = {"kubectl.kubernetes.io/default-container": "client"}
         volumes = []
         mounts = []
         if args.images.custom_image is None:
-            programs = _mount_programs(name, args.app, namespace, CLIENT_FILES, after_namespace)
+            programs = mount_keepalive_programs(name, args.app, namespace, CLIENT_FILES, after_namespace)
             volumes.append(programs.volume)
             mounts.append(programs.mount)
             annotations.update(programs.annotations)
@@ -324,54 +274,22 @@ class KeepAliveClient(pulumi.ComponentResource):
                 security_context=restricted_container_security(),
             )
         ]
-        if args.capture is not None:
-            containers.append(tcpdump_container(args.capture, role="client", port=args.port))
-            volumes.append(captures_volume(args.capture))
-
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=args.app,
-            namespace=namespace,
-            labels=labels,
+        self.deployment = _pod_deployment(
+            name,
+            args,
+            after_namespace,
+            role="client",
+            port=args.port,
             replicas=1,
-            template_annotations=annotations,
-            pod=pod_spec(
-                non_root=args.capture is None,
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
-                # `sleep` as PID 1 ignores SIGTERM: do not wait 30 s for it on every rollout.
-                termination_grace_period_seconds=5,
-                containers=containers,
-                volumes=volumes,
-            ),
-            # The rollout await starts once the nodes the pods are pinned to exist.
-            opts=pulumi.ResourceOptions.merge(after_namespace, pulumi.ResourceOptions(depends_on=list(args.wait_for))),
+            annotations=annotations,
+            containers=containers,
+            volumes=volumes,
+            # `sleep` as PID 1 ignores SIGTERM: do not wait 30 s for it on every rollout.
+            termination_grace_period_seconds=5,
         )
         self.namespace = namespace
         self.container = "client"
         self.register_outputs({"namespace": namespace})
-
-
-def install_container(
-    python_image: str, programs: kubernetes.core.v1.VolumeMountArgs
-) -> kubernetes.core.v1.ContainerArgs:
-    """The init container that installs the server's pinned, hashed dependencies into /deps."""
-    return kubernetes.core.v1.ContainerArgs(
-        name="install-dependencies",
-        image=python_image,
-        command=install_command(),
-        env=[
-            kubernetes.core.v1.EnvVarArgs(name="HOME", value="/tmp"),
-            kubernetes.core.v1.EnvVarArgs(name="PIP_DISABLE_PIP_VERSION_CHECK", value="1"),
-        ],
-        volume_mounts=[
-            kubernetes.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
-            programs,
-            kubernetes.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR),
-        ],
-        resources=resources(cpu="100m", memory="128Mi", cpu_limit="1", memory_limit="256Mi"),
-        security_context=restricted_container_security(),
-    )
 
 
 def server_container(
@@ -401,6 +319,45 @@ def server_container(
     )
 
 
+def _pod_deployment(
+    name: str,
+    args: KeepAlivePodArgs,
+    opts: pulumi.ResourceOptions,
+    *,
+    role: str,
+    port: int,
+    replicas: int,
+    annotations: Mapping[str, str],
+    containers: Sequence[kubernetes.core.v1.ContainerArgs],
+    volumes: Sequence[kubernetes.core.v1.VolumeArgs],
+    **pod_fields: Any,
+) -> kubernetes.apps.v1.Deployment:
+    """The Deployment of the server or client, with the tcpdump sidecar on TCP `port` when asked for
+    (it runs as root: only then is the pod not pinned to non-root), placed by `args`, its rollout
+    awaited once the nodes the pods are pinned to exist."""
+    containers, volumes = list(containers), list(volumes)
+    if args.capture is not None:
+        containers.append(tcpdump_container(args.capture, role=role, port=port))
+        volumes.append(captures_volume(args.capture))
+    return deployment(
+        f"{name}-deployment",
+        name=args.app,
+        namespace=args.namespace,
+        labels=app_labels(args.app),
+        replicas=replicas,
+        template_annotations=dict(annotations),
+        pod=pod_spec(
+            non_root=args.capture is None,
+            node_selector=args.node_selector,
+            tolerations=args.tolerations,
+            containers=containers,
+            volumes=volumes,
+            **pod_fields,
+        ),
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=list(args.wait_for))),
+    )
+
+
 def _validate_server(args: KeepAliveServerArgs) -> None:
     problems = _common_problems(args)
     if not 1 <= args.keep_alive_seconds <= 86400:
@@ -414,21 +371,6 @@ def _validate_server(args: KeepAliveServerArgs) -> None:
     if not 1 <= args.service_port <= 65535:
         problems.append(("service_port", f"{args.service_port} is not a port"))
     raise_if_any("KeepAliveServer", problems)
-
-
-def _mount_programs(
-    name: str, app: str, namespace: str, files: Sequence[str], opts: pulumi.ResourceOptions
-) -> MountedPrograms:
-    """The ConfigMap `<app>-programs` of these files from k8s/apps/keepalive, mounted at /app."""
-    return mount_programs(
-        f"{name}-programs",
-        name=f"{app}-programs",
-        namespace=namespace,
-        labels=app_labels(app),
-        files=program_files(files),
-        mount_path=PROGRAMS_DIR,
-        opts=opts,
-    )
 
 
 def _common_problems(args: KeepAlivePodArgs) -> list[tuple[str, str]]:

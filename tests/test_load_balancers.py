@@ -23,7 +23,8 @@ from components.aws.load_balancers import (
 )
 from components.errors import ArgsError
 from k8s.capture import PacketCapture, tcpdump_args
-from k8s.keepalive import KeepAliveClient, KeepAliveClientArgs, KeepAliveServer, KeepAliveServerArgs, ProgramImage
+from k8s.keepalive import KeepAliveClient, KeepAliveClientArgs, KeepAliveServer, KeepAliveServerArgs
+from k8s.keepalive_programs import ProgramImage
 from testbed.engine import run_program
 from tests import keepalive_checks as checks
 from tests.graph import ancestors, of_type, one
