@@ -16,6 +16,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .placement import Placement
+
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """A new mapping: `base` with `override` merged in. Nested mappings merge; any other value
@@ -48,29 +50,32 @@ class HelmAddOn:
     chart: HelmChart
     values: Mapping[str, Any] = field(default_factory=dict)
     """Our values (inputs from other resources allowed)."""
-    node_selector: Mapping[str, str] | None = None
-    """Where the pods run; None: the chart's default (and no `nodeSelector` or `tolerations` value)."""
-    tolerations: Sequence[Mapping[str, str]] = ()
-    """The taints of the nodes `node_selector` picks, tolerated."""
+    placement: Placement | None = None
+    """Where the pods run (node selector, tolerations) and the nodes the release waits for; None: the
+    chart's default (and no `nodeSelector` or `tolerations` value)."""
     placement_path: tuple[str, ...] = ()
     """Where the chart reads `nodeSelector` and `tolerations` (ingress-nginx: ("controller",))."""
     extra_values: Mapping[str, Any] = field(default_factory=dict)
     """The user's values, merged last: they override ours and the placement."""
     wait_for: Sequence[pulumi.Resource] = ()
-    """What the release needs first: the node groups its pods run on, its namespace, a controller."""
+    """What else the release needs first (besides the placement's nodes): its namespace, a controller."""
 
     def merged_values(self) -> dict[str, Any]:
         """Ours, then the placement at `placement_path`, then the user's values."""
         merged = dict(self.values)
-        if self.node_selector is not None:
+        if self.placement is not None:
             placement: dict[str, Any] = {
-                "nodeSelector": dict(self.node_selector),
-                "tolerations": [dict(t) for t in self.tolerations],
+                "nodeSelector": dict(self.placement.node_selector),
+                "tolerations": [dict(t) for t in self.placement.tolerations],
             }
             for key in reversed(self.placement_path):
                 placement = {key: placement}
             merged = deep_merge(merged, placement)
         return deep_merge(merged, self.extra_values)
+
+    def depends_on(self) -> list[pulumi.Resource]:
+        """The placement's nodes, then `wait_for`."""
+        return [*(self.placement.wait_for if self.placement else ()), *self.wait_for]
 
 
 def helm_release(
@@ -85,5 +90,5 @@ def helm_release(
         version=add_on.chart.version,
         repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=add_on.chart.repository),
         values=add_on.merged_values(),
-        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=list(add_on.wait_for)),
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=add_on.depends_on()),
     )

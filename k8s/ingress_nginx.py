@@ -21,6 +21,7 @@ import pulumi_kubernetes as kubernetes
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
 from components.helm import HelmAddOn, helm_release
+from components.placement import Placement
 from k8s.pods import MANAGED_BY
 from k8s.versions import INGRESS_NGINX
 
@@ -86,11 +87,14 @@ def add_on(args: IngressNginxArgs, *, namespace: pulumi.Resource) -> HelmAddOn:
         namespace=args.namespace,
         chart=INGRESS_NGINX,
         values=helm_values(args),
-        node_selector={"kubernetes.io/os": "linux", **args.node_selector},
-        tolerations=args.tolerations,
+        placement=Placement(
+            node_selector={"kubernetes.io/os": "linux", **args.node_selector},
+            tolerations=tuple(dict(t) for t in args.tolerations),
+            wait_for=tuple(args.wait_for),
+        ),
         placement_path=("controller",),
         extra_values=args.extra_values,
-        wait_for=(args.controller, namespace, *args.wait_for),
+        wait_for=(args.controller, namespace),
     )
 
 

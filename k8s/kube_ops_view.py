@@ -22,6 +22,7 @@ import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from components.helm import HelmAddOn, helm_release
+from components.placement import Placement
 from k8s.pods import MANAGED_BY
 from k8s.versions import KUBE_OPS_VIEW
 
@@ -86,10 +87,12 @@ def add_on(args: KubeOpsViewArgs) -> HelmAddOn:
         namespace=args.namespace,
         chart=KUBE_OPS_VIEW,
         values=helm_values(args),
-        node_selector=args.node_selector,
-        tolerations=args.tolerations,
+        placement=Placement(
+            node_selector=dict(args.node_selector),
+            tolerations=tuple(dict(t) for t in args.tolerations),
+            wait_for=tuple(args.wait_for),
+        ),
         extra_values=args.extra_values,
-        wait_for=args.wait_for,
     )
 
 

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.helm import HelmAddOn, HelmChart, deep_merge, helm_release
+from components.placement import Placement
 from testbed.engine import run_program
 from tests.graph import one
 
@@ -23,8 +24,9 @@ def test_no_placement_leaves_the_charts_default():
 def test_placement_goes_where_the_chart_reads_it():
     values = add_on(
         values={"controller": {"replicaCount": 1}},
-        node_selector={"role": "infra"},
-        tolerations=[{"key": "dedicated", "operator": "Equal", "value": "infra", "effect": "NoSchedule"}],
+        placement=Placement(
+            {"role": "infra"}, ({"key": "dedicated", "operator": "Equal", "value": "infra", "effect": "NoSchedule"},)
+        ),
         placement_path=("controller",),
     ).merged_values()
     assert values == {
@@ -39,7 +41,7 @@ def test_placement_goes_where_the_chart_reads_it():
 def test_user_values_merge_last_over_ours_and_the_placement():
     values = add_on(
         values={"replicas": 2, "env": {"TZ": "UTC", "LANG": "C"}},
-        node_selector={"role": "infra"},
+        placement=Placement({"role": "infra"}),
         extra_values={"replicas": 3, "env": {"TZ": "Asia/Seoul"}, "nodeSelector": {"role": "tools"}},
     ).merged_values()
     assert values == {
@@ -57,14 +59,19 @@ def test_deep_merge_is_pure():
     assert base == {"a": {"b": 1, "c": [1]}, "d": 1}
 
 
-def test_one_release_with_the_pinned_chart_after_what_it_waits_for():
+def test_one_release_with_the_pinned_chart_after_its_nodes_and_what_it_waits_for():
     def program() -> None:
         provider = k8s.Provider("cluster")
         node_group = pulumi.CustomResource("test:index:NodeGroup", "nodes")
+        namespace = pulumi.CustomResource("test:index:Namespace", "tools")
         parent = pulumi.ComponentResource("test:index:Parent", "parent")
         helm_release(
             "demo-release",
-            add_on(values={"replicas": 2}, node_selector={"role": "infra"}, wait_for=[node_group]),
+            add_on(
+                values={"replicas": 2},
+                placement=Placement({"role": "infra"}, (), (node_group,)),
+                wait_for=[namespace],
+            ),
             provider=provider,
             parent=parent,
         )
@@ -79,6 +86,9 @@ def test_one_release_with_the_pinned_chart_after_what_it_waits_for():
     }
     assert release.inputs["repositoryOpts"] == {"repo": "https://charts.example.com/"}
     assert release.inputs["values"] == {"replicas": 2, "nodeSelector": {"role": "infra"}, "tolerations": []}
-    assert release.explicit_dependencies == [one(recording, "test:index:NodeGroup", "nodes").urn]
+    # The placement's nodes and what else it waits for.
+    assert release.explicit_dependencies == sorted(
+        [one(recording, "test:index:NodeGroup", "nodes").urn, one(recording, "test:index:Namespace", "tools").urn]
+    )
     assert release.parent == one(recording, "test:index:Parent", "parent").urn
     assert release.provider.endswith("cluster")

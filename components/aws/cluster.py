@@ -334,7 +334,6 @@ class Cluster(pulumi.ComponentResource):
 
     def _metrics_server(self, name: str, args: ClusterArgs) -> None:
         """metrics-server as a Helm release on the system nodes, created once they exist."""
-        system = self.system_placement
         helm_release(
             f"{name}-metrics-server",
             HelmAddOn(
@@ -342,9 +341,7 @@ class Cluster(pulumi.ComponentResource):
                 namespace="kube-system",
                 chart=METRICS_SERVER,
                 values={"replicas": args.metrics_server_replicas},
-                node_selector=system.node_selector,
-                tolerations=system.tolerations,
-                wait_for=system.wait_for,
+                placement=self.system_placement,
             ),
             provider=self.provider,
             parent=self,
