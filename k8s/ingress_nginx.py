@@ -11,8 +11,8 @@ the LB controller's release, like every object that makes a load balancer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pulumi
@@ -50,10 +50,8 @@ class IngressNginxArgs:
     external_traffic_policy: Literal["Cluster", "Local"] = "Cluster"
     """Seed: Cluster (any node forwards to any ingress-nginx pod)."""
     replicas: int = 1
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    """Nodes the controller runs on (always Linux ones)."""
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
+    placement: Placement = field(default_factory=Placement)
+    """Where the controller runs (always on Linux nodes) and the nodes it waits for (`Cluster.placement`)."""
     extra_values: Mapping[str, Any] = field(default_factory=dict)
     """Helm values merged last, over ours."""
 
@@ -87,11 +85,7 @@ def add_on(args: IngressNginxArgs, *, namespace: pulumi.Resource) -> HelmAddOn:
         namespace=args.namespace,
         chart=INGRESS_NGINX,
         values=helm_values(args),
-        placement=Placement(
-            node_selector={"kubernetes.io/os": "linux", **args.node_selector},
-            tolerations=tuple(dict(t) for t in args.tolerations),
-            wait_for=tuple(args.wait_for),
-        ),
+        placement=replace(args.placement, node_selector={"kubernetes.io/os": "linux", **args.placement.node_selector}),
         placement_path=("controller",),
         extra_values=args.extra_values,
         wait_for=(args.controller, namespace),

@@ -55,10 +55,8 @@ class KubeOpsViewArgs:
     """The container's TZ (seed: Asia/Seoul)."""
     allowed_cidrs: Sequence[str] = ("0.0.0.0/0",)
     """Who may reach the NLB (`spec.loadBalancerSourceRanges`; seed: anyone)."""
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
-    """What the pods need first, typically the node groups they run on."""
+    placement: Placement = field(default_factory=Placement)
+    """Where the pods run and the nodes they wait for (`Cluster.placement`)."""
     extra_values: Mapping[str, Any] = field(default_factory=dict)
     """Helm values merged last, over ours."""
 
@@ -87,11 +85,7 @@ def add_on(args: KubeOpsViewArgs) -> HelmAddOn:
         namespace=args.namespace,
         chart=KUBE_OPS_VIEW,
         values=helm_values(args),
-        placement=Placement(
-            node_selector=dict(args.node_selector),
-            tolerations=tuple(dict(t) for t in args.tolerations),
-            wait_for=tuple(args.wait_for),
-        ),
+        placement=args.placement,
         extra_values=args.extra_values,
     )
 
