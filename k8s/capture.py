@@ -18,7 +18,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from k8s.pods import resources
 from k8s.versions import NETSHOOT_IMAGE
@@ -72,30 +72,31 @@ def tcpdump_args(capture: PacketCapture, *, role: str, port: int) -> list[str]:
     ]
 
 
-def tcpdump_container(capture: PacketCapture, *, role: str, port: int) -> k8s.core.v1.ContainerArgs:
+def tcpdump_container(capture: PacketCapture, *, role: str, port: int) -> kubernetes.core.v1.ContainerArgs:
     """The sidecar: root with NET_RAW and NET_ADMIN only (see the module docstring for why)."""
-    return k8s.core.v1.ContainerArgs(
+    return kubernetes.core.v1.ContainerArgs(
         name=CONTAINER,
         image=capture.image,
         command=tcpdump_args(capture, role=role, port=port),
-        volume_mounts=[k8s.core.v1.VolumeMountArgs(name=VOLUME, mount_path=CAPTURE_DIR)],
+        volume_mounts=[kubernetes.core.v1.VolumeMountArgs(name=VOLUME, mount_path=CAPTURE_DIR)],
         resources=resources(cpu="20m", memory="32Mi", cpu_limit="200m", memory_limit="128Mi"),
-        security_context=k8s.core.v1.SecurityContextArgs(
+        security_context=kubernetes.core.v1.SecurityContextArgs(
             run_as_user=0,
             run_as_non_root=False,
             allow_privilege_escalation=False,
             read_only_root_filesystem=True,
-            capabilities=k8s.core.v1.CapabilitiesArgs(add=["NET_RAW", "NET_ADMIN"], drop=["ALL"]),
-            seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+            capabilities=kubernetes.core.v1.CapabilitiesArgs(add=["NET_RAW", "NET_ADMIN"], drop=["ALL"]),
+            seccomp_profile=kubernetes.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
         ),
     )
 
 
-def captures_volume(capture: PacketCapture) -> k8s.core.v1.VolumeArgs:
+def captures_volume(capture: PacketCapture) -> kubernetes.core.v1.VolumeArgs:
     """The emptyDir holding the ring of pcap files, sized for it (plus a margin)."""
     megabytes = capture.file_megabytes * capture.files
-    return k8s.core.v1.VolumeArgs(
-        name=VOLUME, empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit=f"{megabytes + megabytes // 10 + 10}M")
+    return kubernetes.core.v1.VolumeArgs(
+        name=VOLUME,
+        empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs(size_limit=f"{megabytes + megabytes // 10 + 10}M"),
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
@@ -28,15 +28,15 @@ from k8s.versions import ECHOSERVER_IMAGE
 CONTAINER_PORT = 8080
 
 
-def echoserver_security() -> k8s.core.v1.SecurityContextArgs:
+def echoserver_security() -> kubernetes.core.v1.SecurityContextArgs:
     """echoserver:1.5 is nginx (openresty) started as root, writing its logs and temp files into
     its own file system; the seeds' image is kept as it is, so it keeps root and a writable root
     file system, without privilege escalation and with every capability but the three its master
     needs to hand work to its worker processes dropped."""
-    return k8s.core.v1.SecurityContextArgs(
+    return kubernetes.core.v1.SecurityContextArgs(
         allow_privilege_escalation=False,
-        capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"], add=["CHOWN", "SETGID", "SETUID"]),
-        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+        capabilities=kubernetes.core.v1.CapabilitiesArgs(drop=["ALL"], add=["CHOWN", "SETGID", "SETUID"]),
+        seccomp_profile=kubernetes.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
     )
 
 
@@ -44,7 +44,7 @@ def echoserver_security() -> k8s.core.v1.SecurityContextArgs:
 class EchoServerArgs:
     """The echo server Deployment and its Service."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     namespace: str = "default"
     create_namespace: bool = False
@@ -73,9 +73,9 @@ class EchoServerArgs:
 class EchoServer(pulumi.ComponentResource):
     """echoserver Deployment and a ClusterIP or NLB Service."""
 
-    namespace: k8s.core.v1.Namespace | None
-    deployment: k8s.apps.v1.Deployment
-    service: k8s.core.v1.Service
+    namespace: kubernetes.core.v1.Namespace | None
+    deployment: kubernetes.apps.v1.Deployment
+    service: kubernetes.core.v1.Service
     hostname: pulumi.Output[str]
     """The NLB's DNS name ("" for a ClusterIP Service)."""
 
@@ -87,9 +87,9 @@ class EchoServer(pulumi.ComponentResource):
         self.namespace = None
         namespace_deps: list[pulumi.Resource] = []
         if args.create_namespace:
-            self.namespace = k8s.core.v1.Namespace(
+            self.namespace = kubernetes.core.v1.Namespace(
                 f"{name}-namespace",
-                metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
+                metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
                 opts=k8s_opts,
             )
             namespace_deps.append(self.namespace)
@@ -107,10 +107,10 @@ class EchoServer(pulumi.ComponentResource):
                 tolerations=args.tolerations,
                 termination_grace_period_seconds=args.termination_grace_period_seconds,
                 containers=[
-                    k8s.core.v1.ContainerArgs(
+                    kubernetes.core.v1.ContainerArgs(
                         name=args.container_name,
                         image=args.image,
-                        ports=[k8s.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
+                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
                         readiness_probe=probe,
                         liveness_probe=probe,
                         security_context=echoserver_security(),
@@ -123,13 +123,13 @@ class EchoServer(pulumi.ComponentResource):
             ),
         )
 
-        metadata = k8s.meta.v1.ObjectMetaArgs(
+        metadata = kubernetes.meta.v1.ObjectMetaArgs(
             name=args.service_name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
         )
         if args.load_balancer is not None:
             assert args.controller is not None  # _validate
             spec = args.load_balancer.service_spec(args.service_ports)
-            metadata = k8s.meta.v1.ObjectMetaArgs(
+            metadata = kubernetes.meta.v1.ObjectMetaArgs(
                 name=args.service_name,
                 namespace=args.namespace,
                 labels={**labels, **MANAGED_BY},
@@ -144,7 +144,7 @@ class EchoServer(pulumi.ComponentResource):
                 "selector": labels,
             }
             depends_on = list(namespace_deps)
-        self.service = k8s.core.v1.Service(
+        self.service = kubernetes.core.v1.Service(
             f"{name}-service",
             metadata=metadata,
             spec=service_spec,

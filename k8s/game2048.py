@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.pods import MANAGED_BY, deployment, http_probe, pod_spec, resources
@@ -24,15 +24,17 @@ APP = "app-2048"
 PORT = 80
 
 
-def game_security() -> k8s.core.v1.SecurityContextArgs:
+def game_security() -> kubernetes.core.v1.SecurityContextArgs:
     """docker-2048 is nginx serving static files on port 80, started as root and writing its
     cache and pid into its own file system; the walkthrough's image is kept as it is (root,
     writable root file system), without privilege escalation and with only the capabilities an
     nginx master needs to bind :80 and hand work to its workers."""
-    return k8s.core.v1.SecurityContextArgs(
+    return kubernetes.core.v1.SecurityContextArgs(
         allow_privilege_escalation=False,
-        capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"], add=["CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"]),
-        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+        capabilities=kubernetes.core.v1.CapabilitiesArgs(
+            drop=["ALL"], add=["CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"]
+        ),
+        seccomp_profile=kubernetes.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
     )
 
 
@@ -40,7 +42,7 @@ def game_security() -> k8s.core.v1.SecurityContextArgs:
 class Game2048Args:
     """The game's namespace, pods and Service."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     namespace: str = NAMESPACE
     replicas: int = 2
@@ -53,17 +55,17 @@ class Game2048Args:
 class Game2048(pulumi.ComponentResource):
     """Namespace, Deployment and NodePort Service of game-2048."""
 
-    namespace: k8s.core.v1.Namespace
-    deployment: k8s.apps.v1.Deployment
-    service: k8s.core.v1.Service
+    namespace: kubernetes.core.v1.Namespace
+    deployment: kubernetes.apps.v1.Deployment
+    service: kubernetes.core.v1.Service
 
     def __init__(self, name: str, args: Game2048Args, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:Game2048", name, None, opts)
         _validate(args)
         labels = {"app.kubernetes.io/name": APP}
-        self.namespace = k8s.core.v1.Namespace(
+        self.namespace = kubernetes.core.v1.Namespace(
             f"{name}-namespace",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
         )
         after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
@@ -79,11 +81,11 @@ class Game2048(pulumi.ComponentResource):
                 node_selector=args.node_selector,
                 tolerations=args.tolerations,
                 containers=[
-                    k8s.core.v1.ContainerArgs(
+                    kubernetes.core.v1.ContainerArgs(
                         name=APP,
                         image=args.image,
                         image_pull_policy="Always",
-                        ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
+                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
                         readiness_probe=probe,
                         liveness_probe=probe,
                         security_context=game_security(),
@@ -95,13 +97,13 @@ class Game2048(pulumi.ComponentResource):
                 parent=self, provider=args.provider, depends_on=[self.namespace, *args.wait_for]
             ),
         )
-        self.service = k8s.core.v1.Service(
+        self.service = kubernetes.core.v1.Service(
             f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=SERVICE, namespace=args.namespace, labels=dict(MANAGED_BY)),
-            spec=k8s.core.v1.ServiceSpecArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=SERVICE, namespace=args.namespace, labels=dict(MANAGED_BY)),
+            spec=kubernetes.core.v1.ServiceSpecArgs(
                 type="NodePort",
                 selector=labels,
-                ports=[k8s.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
+                ports=[kubernetes.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
             ),
             opts=after_namespace,
         )

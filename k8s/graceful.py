@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.ingress import Ingress, IngressArgs, IngressPath
@@ -33,6 +33,7 @@ from k8s.pods import (
     resources,
     restricted_container_security,
 )
+from k8s.programs import mount_programs
 from k8s.versions import PYTHON_IMAGE
 
 READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
@@ -50,7 +51,7 @@ SERVICE_PORT = 80
 class GracefulAppArgs:
     """The app, its probes and hook, and the ALB Ingress in front of it."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     controller: pulumi.Resource
     """The AWS LB controller's release: the Ingress depends on it."""
@@ -112,62 +113,28 @@ def grace_period_problem(termination_grace_period_seconds: int, pre_stop_sleep_s
 class GracefulApp(pulumi.ComponentResource):
     """Labelled namespace, Service, ALB Ingress, then the Deployment (so the readiness gate is injected)."""
 
-    namespace: k8s.core.v1.Namespace | k8s.core.v1.NamespacePatch
-    service: k8s.core.v1.Service
+    namespace: kubernetes.core.v1.Namespace | kubernetes.core.v1.NamespacePatch
+    service: kubernetes.core.v1.Service
     ingress: Ingress
-    deployment: k8s.apps.v1.Deployment
+    deployment: kubernetes.apps.v1.Deployment
 
     def __init__(self, name: str, args: GracefulAppArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:GracefulApp", name, None, opts)
         _validate(args)
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
         labels = app_labels(args.name)
-        gate = {READINESS_GATE_LABEL: "enabled"}
-        if args.namespace == "default":
-            # `kubectl label namespace default elbv2.k8s.aws/pod-readiness-gate-inject=enabled`, declared:
-            # a server-side-apply patch owns the label and removes it on destroy.
-            self.namespace = k8s.core.v1.NamespacePatch(
-                f"{name}-namespace-label",
-                metadata=k8s.meta.v1.ObjectMetaPatchArgs(name="default", labels=gate),
-                opts=k8s_opts,
-            )
-        else:
-            self.namespace = k8s.core.v1.Namespace(
-                f"{name}-namespace",
-                metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels={**gate, **MANAGED_BY}),
-                opts=k8s_opts,
-            )
+        self.namespace = _gated_namespace(name, args, pulumi.ResourceOptions(parent=self, provider=args.provider))
         in_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
-        program = k8s.core.v1.ConfigMap(
+        program = mount_programs(
             f"{name}-program",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=f"{args.name}-program", namespace=args.namespace, labels={**labels, **MANAGED_BY}
-            ),
-            data={PROGRAM.name: PROGRAM.read_text()},
+            name=f"{args.name}-program",
+            namespace=args.namespace,
+            labels=labels,
+            files={PROGRAM.name: PROGRAM.read_text()},
+            mount_path=APP_DIR,
+            volume_name="program",
             opts=in_namespace,
         )
-        self.service = k8s.core.v1.Service(
-            f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=args.name,
-                namespace=args.namespace,
-                labels={**labels, **MANAGED_BY},
-                # The Deployment waits for this Service (readiness gates are injected only for pods
-                # created after it), and pulumi-kubernetes would wait for the Service to have live
-                # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
-                # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
-                annotations={"pulumi.com/skipAwait": "true"},
-            ),
-            spec=k8s.core.v1.ServiceSpecArgs(
-                selector=labels,
-                ports=[
-                    k8s.core.v1.ServicePortArgs(
-                        name="http", port=SERVICE_PORT, target_port=CONTAINER_PORT, protocol="TCP"
-                    )
-                ],
-            ),
-            opts=in_namespace,
-        )
+        self.service = _service(name, args, labels, in_namespace)
         self.ingress = Ingress(
             f"{name}-alb",
             IngressArgs(
@@ -183,67 +150,116 @@ class GracefulApp(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-
-        readiness = k8s.core.v1.ProbeArgs(
-            http_get=k8s.core.v1.HTTPGetActionArgs(path=args.health_path, port=CONTAINER_PORT),
-            initial_delay_seconds=args.readiness_initial_delay_seconds,
-            period_seconds=args.readiness_period_seconds,
-        )
-        # Liveness must not use /health: it fails on purpose while the pod drains.
-        liveness = k8s.core.v1.ProbeArgs(
-            tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=CONTAINER_PORT), period_seconds=10
-        )
         self.deployment = deployment(
             f"{name}-deployment",
             name=args.name,
             namespace=args.namespace,
             labels=labels,
             replicas=args.replicas,
+            template_annotations=program.annotations,
             pod=pod_spec(
                 node_selector=args.node_selector,
                 tolerations=args.tolerations,
                 termination_grace_period_seconds=args.termination_grace_period_seconds,
-                containers=[
-                    k8s.core.v1.ContainerArgs(
-                        name="app",
-                        image=args.image,
-                        command=serve_command(args.health_path),
-                        env=[
-                            k8s.core.v1.EnvVarArgs(name="PYTHONDONTWRITEBYTECODE", value="1"),
-                            k8s.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
-                        ],
-                        ports=[k8s.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
-                        readiness_probe=readiness,
-                        liveness_probe=liveness,
-                        lifecycle=k8s.core.v1.LifecycleArgs(
-                            pre_stop=k8s.core.v1.LifecycleHandlerArgs(
-                                exec_=k8s.core.v1.ExecActionArgs(command=drain_command(args.pre_stop_sleep_seconds))
-                            )
-                        ),
-                        security_context=restricted_container_security(),
-                        resources=resources(),
-                        volume_mounts=[
-                            k8s.core.v1.VolumeMountArgs(name="program", mount_path=APP_DIR, read_only=True),
-                            k8s.core.v1.VolumeMountArgs(name="drain", mount_path=DRAIN_DIR),
-                        ],
-                    )
-                ],
+                containers=[app_container(args, program.mount)],
                 volumes=[
-                    k8s.core.v1.VolumeArgs(
-                        name="program",
-                        config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=program.metadata.name),
+                    program.volume,
+                    kubernetes.core.v1.VolumeArgs(
+                        name="drain", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs()
                     ),
-                    k8s.core.v1.VolumeArgs(name="drain", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
                 ],
             ),
             opts=pulumi.ResourceOptions(
                 parent=self,
                 provider=args.provider,
                 # The readiness gate is injected only into pods created after these exist.
-                depends_on=[self.namespace, self.service, self.ingress.ingress, program, *args.wait_for],
+                depends_on=[self.namespace, self.service, self.ingress.ingress, program.config_map, *args.wait_for],
             ),
         )
         self.register_outputs({"hostname": self.ingress.hostname})
+
+
+def _gated_namespace(
+    name: str, args: GracefulAppArgs, opts: pulumi.ResourceOptions
+) -> kubernetes.core.v1.Namespace | kubernetes.core.v1.NamespacePatch:
+    """The namespace with the readiness gate label: `default` labelled in place, any other created."""
+    gate = {READINESS_GATE_LABEL: "enabled"}
+    if args.namespace == "default":
+        # `kubectl label namespace default elbv2.k8s.aws/pod-readiness-gate-inject=enabled`, declared:
+        # a server-side-apply patch owns the label and removes it on destroy.
+        return kubernetes.core.v1.NamespacePatch(
+            f"{name}-namespace-label",
+            metadata=kubernetes.meta.v1.ObjectMetaPatchArgs(name="default", labels=gate),
+            opts=opts,
+        )
+    return kubernetes.core.v1.Namespace(
+        f"{name}-namespace",
+        metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels={**gate, **MANAGED_BY}),
+        opts=opts,
+    )
+
+
+def _service(
+    name: str, args: GracefulAppArgs, labels: Mapping[str, str], opts: pulumi.ResourceOptions
+) -> kubernetes.core.v1.Service:
+    """The ClusterIP Service the Ingress routes to (port 80 to the app's 8080)."""
+    return kubernetes.core.v1.Service(
+        f"{name}-service",
+        metadata=kubernetes.meta.v1.ObjectMetaArgs(
+            name=args.name,
+            namespace=args.namespace,
+            labels={**labels, **MANAGED_BY},
+            # The Deployment waits for this Service (readiness gates are injected only for pods
+            # created after it), and pulumi-kubernetes would wait for the Service to have live
+            # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
+            # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
+            annotations={"pulumi.com/skipAwait": "true"},
+        ),
+        spec=kubernetes.core.v1.ServiceSpecArgs(
+            selector=dict(labels),
+            ports=[
+                kubernetes.core.v1.ServicePortArgs(
+                    name="http", port=SERVICE_PORT, target_port=CONTAINER_PORT, protocol="TCP"
+                )
+            ],
+        ),
+        opts=opts,
+    )
+
+
+def app_container(
+    args: GracefulAppArgs, program: kubernetes.core.v1.VolumeMountArgs
+) -> kubernetes.core.v1.ContainerArgs:
+    """The app: readiness on the health path, liveness on TCP, the drain hook, the program mounted."""
+    readiness = kubernetes.core.v1.ProbeArgs(
+        http_get=kubernetes.core.v1.HTTPGetActionArgs(path=args.health_path, port=CONTAINER_PORT),
+        initial_delay_seconds=args.readiness_initial_delay_seconds,
+        period_seconds=args.readiness_period_seconds,
+    )
+    # Liveness must not use /health: it fails on purpose while the pod drains.
+    liveness = kubernetes.core.v1.ProbeArgs(
+        tcp_socket=kubernetes.core.v1.TCPSocketActionArgs(port=CONTAINER_PORT), period_seconds=10
+    )
+    return kubernetes.core.v1.ContainerArgs(
+        name="app",
+        image=args.image,
+        command=serve_command(args.health_path),
+        env=[
+            kubernetes.core.v1.EnvVarArgs(name="PYTHONDONTWRITEBYTECODE", value="1"),
+            kubernetes.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
+        ],
+        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
+        readiness_probe=readiness,
+        liveness_probe=liveness,
+        lifecycle=kubernetes.core.v1.LifecycleArgs(
+            pre_stop=kubernetes.core.v1.LifecycleHandlerArgs(
+                exec_=kubernetes.core.v1.ExecActionArgs(command=drain_command(args.pre_stop_sleep_seconds))
+            )
+        ),
+        security_context=restricted_container_security(),
+        resources=resources(),
+        volume_mounts=[program, kubernetes.core.v1.VolumeMountArgs(name="drain", mount_path=DRAIN_DIR)],
+    )
 
 
 def _validate(args: GracefulAppArgs) -> None:

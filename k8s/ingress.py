@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.pods import MANAGED_BY
@@ -41,7 +41,7 @@ class IngressPath:
 class IngressArgs:
     """An Ingress and what it waits for."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     namespace: str
     name: str
@@ -62,7 +62,7 @@ class IngressArgs:
 class Ingress(pulumi.ComponentResource):
     """A Kubernetes Ingress that depends on its controller's release."""
 
-    ingress: k8s.networking.v1.Ingress
+    ingress: kubernetes.networking.v1.Ingress
     hostname: pulumi.Output[str]
     """The load balancer's DNS name, once the controller has made it (Pulumi waits for it)."""
 
@@ -70,33 +70,33 @@ class Ingress(pulumi.ComponentResource):
         super().__init__("testbed:k8s:Ingress", name, None, opts)
         _validate(args)
         backend_paths = [
-            k8s.networking.v1.HTTPIngressPathArgs(
+            kubernetes.networking.v1.HTTPIngressPathArgs(
                 path=p.path,
                 path_type=p.path_type,
-                backend=k8s.networking.v1.IngressBackendArgs(
-                    service=k8s.networking.v1.IngressServiceBackendArgs(
+                backend=kubernetes.networking.v1.IngressBackendArgs(
+                    service=kubernetes.networking.v1.IngressServiceBackendArgs(
                         name=p.service_name,
-                        port=k8s.networking.v1.ServiceBackendPortArgs(name=p.service_port)
+                        port=kubernetes.networking.v1.ServiceBackendPortArgs(name=p.service_port)
                         if isinstance(p.service_port, str)
-                        else k8s.networking.v1.ServiceBackendPortArgs(number=p.service_port),
+                        else kubernetes.networking.v1.ServiceBackendPortArgs(number=p.service_port),
                     )
                 ),
             )
             for p in args.paths
         ]
-        self.ingress = k8s.networking.v1.Ingress(
+        self.ingress = kubernetes.networking.v1.Ingress(
             f"{name}-ingress",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
                 name=args.name,
                 namespace=args.namespace,
                 labels={**args.labels, **MANAGED_BY},
                 annotations=dict(args.annotations),
             ),
-            spec=k8s.networking.v1.IngressSpecArgs(
+            spec=kubernetes.networking.v1.IngressSpecArgs(
                 ingress_class_name=args.ingress_class_name,
                 rules=[
-                    k8s.networking.v1.IngressRuleArgs(
-                        host=args.host, http=k8s.networking.v1.HTTPIngressRuleValueArgs(paths=backend_paths)
+                    kubernetes.networking.v1.IngressRuleArgs(
+                        host=args.host, http=kubernetes.networking.v1.HTTPIngressRuleValueArgs(paths=backend_paths)
                     )
                 ],
             ),

@@ -11,17 +11,19 @@ the LB controller's release, like every object that makes a load balancer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
+from components.helm import HelmAddOn, helm_release
+from components.placement import Placement
 from k8s.pods import MANAGED_BY
-from k8s.versions import INGRESS_NGINX_CHART, INGRESS_NGINX_CHART_REPO, INGRESS_NGINX_CHART_VERSION
+from k8s.versions import INGRESS_NGINX
 
 RELEASE_NAME = "ingress-nginx"
 INGRESS_CLASS = "nginx"
@@ -38,7 +40,7 @@ SERVICE_PORTS = (
 class IngressNginxArgs:
     """Where ingress-nginx runs and the NLB in front of it."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     controller: pulumi.Resource
     """The AWS LB controller's release: it makes (and deletes) the NLB."""
@@ -48,20 +50,19 @@ class IngressNginxArgs:
     external_traffic_policy: Literal["Cluster", "Local"] = "Cluster"
     """Seed: Cluster (any node forwards to any ingress-nginx pod)."""
     replicas: int = 1
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
+    placement: Placement = field(default_factory=Placement)
+    """Where the controller runs (always on Linux nodes) and the nodes it waits for (`Cluster.placement`)."""
+    extra_values: Mapping[str, Any] = field(default_factory=dict)
+    """Helm values merged last, over ours."""
 
 
 def helm_values(args: IngressNginxArgs) -> dict[str, Any]:
-    """The chart's values: the NLB Service, the `nginx` IngressClass, placement."""
+    """Our values of the chart: the NLB Service and the `nginx` IngressClass (placement: `add_on`)."""
     spec = args.load_balancer.service_spec(SERVICE_PORTS, external_traffic_policy=args.external_traffic_policy)
     return {
         "controller": {
             "replicaCount": args.replicas,
             "ingressClassResource": {"name": INGRESS_CLASS, "enabled": True, "default": False},
-            "nodeSelector": {"kubernetes.io/os": "linux", **args.node_selector},
-            "tolerations": [dict(t) for t in args.tolerations],
             "service": {
                 "type": spec["type"],
                 "loadBalancerClass": spec["loadBalancerClass"],
@@ -77,34 +78,37 @@ def helm_values(args: IngressNginxArgs) -> dict[str, Any]:
     }
 
 
+def add_on(args: IngressNginxArgs, *, namespace: pulumi.Resource) -> HelmAddOn:
+    """The release: after the LB controller (it makes and deletes the NLB) and the namespace."""
+    return HelmAddOn(
+        release_name=RELEASE_NAME,
+        namespace=args.namespace,
+        chart=INGRESS_NGINX,
+        values=helm_values(args),
+        placement=replace(args.placement, node_selector={"kubernetes.io/os": "linux", **args.placement.node_selector}),
+        placement_path=("controller",),
+        extra_values=args.extra_values,
+        wait_for=(args.controller, namespace),
+    )
+
+
 class IngressNginx(pulumi.ComponentResource):
     """Namespace and the pinned ingress-nginx Helm release, its Service an NLB."""
 
-    namespace: k8s.core.v1.Namespace
-    release: k8s.helm.v3.Release
+    namespace: kubernetes.core.v1.Namespace
+    release: kubernetes.helm.v3.Release
     ingress_class: str
 
     def __init__(self, name: str, args: IngressNginxArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:IngressNginx", name, None, opts)
         _validate(args)
-        self.namespace = k8s.core.v1.Namespace(
+        self.namespace = kubernetes.core.v1.Namespace(
             f"{name}-namespace",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
         )
-        self.release = k8s.helm.v3.Release(
-            f"{name}-release",
-            name=RELEASE_NAME,
-            namespace=args.namespace,
-            chart=INGRESS_NGINX_CHART,
-            version=INGRESS_NGINX_CHART_VERSION,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=INGRESS_NGINX_CHART_REPO),
-            values=helm_values(args),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=args.provider,
-                depends_on=[args.controller, self.namespace, *args.wait_for],
-            ),
+        self.release = helm_release(
+            f"{name}-release", add_on(args, namespace=self.namespace), provider=args.provider, parent=self
         )
         self.ingress_class = INGRESS_CLASS
         self.register_outputs({"releaseStatus": self.release.status})

@@ -7,27 +7,31 @@ KeepAliveClient: namespace `client`, a Deployment that idles (`sleep infinity`) 
 with the seed's environment (HOST, PORT, HOST_HEADER, USE_TLS, ENDPOINT), so that
 `kubectl exec ... -- python client.py INTERVAL` runs k8s/apps/keepalive/client.py.
 
-How the programs reach the pods, with no image to build: they are mounted from a ConfigMap
-into the pinned stock Python image (k8s/versions.py); the server's dependencies are installed
-by an init container into an emptyDir with `pip --require-hashes` from the pinned, hashed
-requirements.txt. Every container is non-root with a read-only root file system; /tmp and
-the dependencies are emptyDirs. A pod template annotation carries the programs' hash, so a
-changed program rolls the pods. With `ProgramImage.custom_image` (built from the Dockerfile
-next to the programs) the pods run that image instead, with the same commands.
+The programs reach the pods as k8s/keepalive_programs.py says (a ConfigMap and an init
+container, or your image). Every container is non-root with a read-only root file system; /tmp
+and the dependencies are emptyDirs.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.capture import PacketCapture, captures_volume, tcpdump_container
+from k8s.keepalive_programs import (
+    CLIENT_FILES,
+    DEPS_DIR,
+    PROGRAMS_DIR,
+    SERVER_FILES,
+    ProgramImage,
+    install_container,
+    mount_keepalive_programs,
+)
 from k8s.pods import (
     MANAGED_BY,
     app_labels,
@@ -36,14 +40,8 @@ from k8s.pods import (
     resources,
     restricted_container_security,
 )
-from k8s.versions import PYTHON_IMAGE
 
-APP_DIR = Path(__file__).resolve().parent / "apps" / "keepalive"
-SERVER_FILES = ("app.py", "requirements.txt")
-CLIENT_FILES = ("client.py",)
 SERVER_PORT = 8000
-PROGRAMS_DIR = "/app"
-DEPS_DIR = "/deps"
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 # The "restricted" Pod Security Standard, enforced unless a capture sidecar needs more.
 RESTRICTED, PRIVILEGED = "restricted", "privileged"
@@ -76,88 +74,61 @@ def server_command(
     ]
 
 
-def install_command() -> list[str]:
-    """The init container's install: exactly the pinned, hashed wheels, nothing resolved or built."""
-    return [
-        "pip",
-        "install",
-        "--no-cache-dir",
-        "--require-hashes",
-        "--only-binary=:all:",
-        "--no-deps",
-        "--target",
-        DEPS_DIR,
-        "-r",
-        f"{PROGRAMS_DIR}/requirements.txt",
-    ]
-
-
-def program_files(names: Sequence[str]) -> dict[str, str]:
-    """File name -> text of the programs in k8s/apps/keepalive."""
-    return {name: (APP_DIR / name).read_text() for name in names}
-
-
-def files_digest(files: Mapping[str, str]) -> str:
-    h = hashlib.sha256()
-    for name in sorted(files):
-        h.update(name.encode() + b"\0" + files[name].encode() + b"\0")
-    return h.hexdigest()
-
-
-@dataclass(frozen=True, kw_only=True)
-class ProgramImage:
-    """Which image runs the programs."""
-
-    python_image: str = PYTHON_IMAGE
-    """Stock Python image; the programs come from a ConfigMap, dependencies from an init container."""
-    custom_image: str | None = None
-    """Your image built from k8s/apps/keepalive/Dockerfile: programs and dependencies inside, no init container."""
-
-    @property
-    def image(self) -> str:
-        return self.custom_image or self.python_image
-
-
-def _namespace(name: str, resource: str, namespace: str, capture: bool, opts: pulumi.ResourceOptions):
-    level = PRIVILEGED if capture else RESTRICTED
-    return k8s.core.v1.Namespace(
-        f"{name}-{resource}",
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=namespace,
+def _in_namespace(owner: pulumi.Resource, name: str, args: KeepAlivePodArgs) -> pulumi.ResourceOptions:
+    """Options of `owner`'s objects in its namespace: after the namespace when `owner` creates it (with
+    the restricted Pod Security level enforced, or privileged for the capture sidecar)."""
+    provider = args.provider
+    if not args.create_namespace:
+        return pulumi.ResourceOptions(parent=owner, provider=provider)
+    level = RESTRICTED if args.capture is None else PRIVILEGED
+    created = kubernetes.core.v1.Namespace(
+        f"{name}-namespace",
+        metadata=kubernetes.meta.v1.ObjectMetaArgs(
+            name=args.namespace,
             labels={
                 **MANAGED_BY,
                 "pod-security.kubernetes.io/enforce": level,
                 "pod-security.kubernetes.io/warn": RESTRICTED,
             },
         ),
-        opts=opts,
+        opts=pulumi.ResourceOptions(parent=owner, provider=provider),
     )
+    return pulumi.ResourceOptions(parent=owner, provider=provider, depends_on=[created])
 
 
 @dataclass(frozen=True, kw_only=True)
-class KeepAliveServerArgs:
+class KeepAlivePodArgs:
+    """What the server and the client take alike: the cluster, their namespace, placement, images, capture."""
+
+    provider: kubernetes.Provider
+    """Kubernetes provider of the cluster."""
+    namespace: str
+    create_namespace: bool = True
+    app: str
+    """Name of the Deployment (and Service), and the `app` label."""
+    node_selector: Mapping[str, str]
+    tolerations: Sequence[Mapping[str, str]] = ()
+    images: ProgramImage = field(default_factory=ProgramImage)
+    capture: PacketCapture | None = None
+    """A tcpdump sidecar capturing the program's TCP port, or None."""
+    wait_for: Sequence[pulumi.Resource] = ()
+    """What the Deployment's rollout needs first: the node groups matching `node_selector`."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeepAliveServerArgs(KeepAlivePodArgs):
     """The seed's gunicorn server, its namespace and its Service."""
 
-    provider: k8s.Provider
-    """Kubernetes provider of the cluster."""
+    namespace: str = "server"
+    app: str = "server"
+    node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "server"})
     keep_alive_seconds: int = 20
     """gunicorn --keep-alive: how long an idle connection is kept open (seed: 20)."""
     timeout_seconds: int = 10
     """gunicorn --timeout: worker heartbeat timeout (seed: 10)."""
     log_level: str = "debug"
-    namespace: str = "server"
-    create_namespace: bool = True
-    app: str = "server"
-    """Name of the Deployment and Service, and the `app` label."""
-    node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "server"})
-    tolerations: Sequence[Mapping[str, str]] = ()
     replicas: int = 1
     service_port: int = 80
-    images: ProgramImage = field(default_factory=ProgramImage)
-    capture: PacketCapture | None = None
-    """A tcpdump sidecar capturing TCP port 8000, or None."""
-    wait_for: Sequence[pulumi.Resource] = ()
-    """What the Deployment's rollout needs first: the node groups matching `node_selector`."""
 
 
 class KeepAliveServer(pulumi.ComponentResource):
@@ -168,135 +139,64 @@ class KeepAliveServer(pulumi.ComponentResource):
     service_port: int
     target_port: int
     """The pods' port (8000): what the load balancer's targets are."""
-    service: k8s.core.v1.Service
-    deployment: k8s.apps.v1.Deployment
+    service: kubernetes.core.v1.Service
+    deployment: kubernetes.apps.v1.Deployment
 
     def __init__(self, name: str, args: KeepAliveServerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:KeepAliveServer", name, None, opts)
-        problems = _common_problems(args.app, args.node_selector, args.images, args.capture)
-        if not 1 <= args.keep_alive_seconds <= 86400:
-            problems.append(("keep_alive_seconds", f"{args.keep_alive_seconds} is not between 1 and 86400"))
-        if not 1 <= args.timeout_seconds <= 3600:
-            problems.append(("timeout_seconds", f"{args.timeout_seconds} is not between 1 and 3600"))
-        if args.log_level not in LOG_LEVELS:
-            problems.append(("log_level", f"{args.log_level!r} is not one of {', '.join(LOG_LEVELS)}"))
-        if not 0 <= args.replicas <= 10:
-            problems.append(("replicas", f"{args.replicas} is not between 0 and 10"))
-        if not 1 <= args.service_port <= 65535:
-            problems.append(("service_port", f"{args.service_port} is not a port"))
-        raise_if_any("KeepAliveServer", problems)
+        _validate_server(args)
 
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
         namespace = args.namespace
-        after_namespace = k8s_opts
-        if args.create_namespace:
-            ns = _namespace(name, "namespace", namespace, args.capture is not None, k8s_opts)
-            after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[ns])
+        after_namespace = _in_namespace(self, name, args)
 
         labels = app_labels(args.app)
         custom = args.images.custom_image is not None
-        files = program_files(SERVER_FILES)
-        volumes = [k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs())]
-        mounts = [k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")]
+        volumes = [kubernetes.core.v1.VolumeArgs(name="tmp", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs())]
+        mounts = [kubernetes.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp")]
         env = [
-            k8s.core.v1.EnvVarArgs(name="HOME", value="/tmp"),  # gunicorn's control socket lives under $HOME
-            k8s.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
+            kubernetes.core.v1.EnvVarArgs(name="HOME", value="/tmp"),  # gunicorn's control socket lives under $HOME
+            kubernetes.core.v1.EnvVarArgs(name="PYTHONUNBUFFERED", value="1"),
         ]
         init_containers = []
         annotations = {"kubectl.kubernetes.io/default-container": "server"}
         if not custom:
-            programs = k8s.core.v1.ConfigMap(
-                f"{name}-programs",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=f"{args.app}-programs", namespace=namespace, labels={**labels, **MANAGED_BY}
-                ),
-                data=files,
-                opts=after_namespace,
-            )
+            programs = mount_keepalive_programs(name, args.app, namespace, SERVER_FILES, after_namespace)
             volumes += [
-                k8s.core.v1.VolumeArgs(
-                    name="programs",
-                    config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=programs.metadata.name, default_mode=0o444),
-                ),
-                k8s.core.v1.VolumeArgs(name="deps", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
+                programs.volume,
+                kubernetes.core.v1.VolumeArgs(name="deps", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs()),
             ]
             mounts += [
-                k8s.core.v1.VolumeMountArgs(name="programs", mount_path=PROGRAMS_DIR, read_only=True),
-                k8s.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR, read_only=True),
+                programs.mount,
+                kubernetes.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR, read_only=True),
             ]
-            env.append(k8s.core.v1.EnvVarArgs(name="PYTHONPATH", value=DEPS_DIR))
-            init_containers.append(
-                k8s.core.v1.ContainerArgs(
-                    name="install-dependencies",
-                    image=args.images.python_image,
-                    command=install_command(),
-                    env=[
-                        k8s.core.v1.EnvVarArgs(name="HOME", value="/tmp"),
-                        k8s.core.v1.EnvVarArgs(name="PIP_DISABLE_PIP_VERSION_CHECK", value="1"),
-                    ],
-                    volume_mounts=[
-                        k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
-                        k8s.core.v1.VolumeMountArgs(name="programs", mount_path=PROGRAMS_DIR, read_only=True),
-                        k8s.core.v1.VolumeMountArgs(name="deps", mount_path=DEPS_DIR),
-                    ],
-                    resources=resources(cpu="100m", memory="128Mi", cpu_limit="1", memory_limit="256Mi"),
-                    security_context=restricted_container_security(),
-                )
-            )
-            annotations["testbed/programs-sha256"] = files_digest(files)
+            env.append(kubernetes.core.v1.EnvVarArgs(name="PYTHONPATH", value=DEPS_DIR))
+            init_containers.append(install_container(args.images.python_image, programs.mount))
+            annotations.update(programs.annotations)
 
-        probe = k8s.core.v1.HTTPGetActionArgs(path="/health", port="http")
-        containers = [
-            k8s.core.v1.ContainerArgs(
-                name="server",
-                image=args.images.image,
-                command=server_command(
-                    keep_alive_seconds=args.keep_alive_seconds,
-                    timeout_seconds=args.timeout_seconds,
-                    log_level=args.log_level,
-                    bind=f"0.0.0.0:{SERVER_PORT}",
-                ),
-                working_dir=PROGRAMS_DIR,
-                env=env,
-                ports=[k8s.core.v1.ContainerPortArgs(name="http", container_port=SERVER_PORT, protocol="TCP")],
-                readiness_probe=k8s.core.v1.ProbeArgs(http_get=probe, period_seconds=5, failure_threshold=2),
-                liveness_probe=k8s.core.v1.ProbeArgs(http_get=probe, period_seconds=10, failure_threshold=3),
-                volume_mounts=mounts,
-                resources=resources(cpu="100m", memory="128Mi", cpu_limit="1", memory_limit="256Mi"),
-                security_context=restricted_container_security(),
-            )
-        ]
-        if args.capture is not None:
-            containers.append(tcpdump_container(args.capture, role="server", port=SERVER_PORT))
-            volumes.append(captures_volume(args.capture))
-
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=args.app,
-            namespace=namespace,
-            labels=labels,
+        self.deployment = _pod_deployment(
+            name,
+            args,
+            after_namespace,
+            role="server",
+            port=SERVER_PORT,
             replicas=args.replicas,
-            template_annotations=annotations,
-            pod=pod_spec(
-                non_root=args.capture is None,
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
-                # The tcpdump sidecar runs as root: only then is the pod not pinned to non-root.
-                init_containers=init_containers,
-                containers=containers,
-                volumes=volumes,
-            ),
-            # The rollout await starts once the nodes the pods are pinned to exist.
-            opts=pulumi.ResourceOptions.merge(after_namespace, pulumi.ResourceOptions(depends_on=list(args.wait_for))),
+            annotations=annotations,
+            containers=[server_container(args, env, mounts)],
+            volumes=volumes,
+            init_containers=init_containers,
         )
-        self.service = k8s.core.v1.Service(
+        self.service = kubernetes.core.v1.Service(
             f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.app, namespace=namespace, labels={**labels, **MANAGED_BY}),
-            spec=k8s.core.v1.ServiceSpecArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
+                name=args.app, namespace=namespace, labels={**labels, **MANAGED_BY}
+            ),
+            spec=kubernetes.core.v1.ServiceSpecArgs(
                 type="ClusterIP",
                 selector=labels,
                 ports=[
-                    k8s.core.v1.ServicePortArgs(name="http", port=args.service_port, target_port="http", protocol="TCP")
+                    kubernetes.core.v1.ServicePortArgs(
+                        name="http", port=args.service_port, target_port="http", protocol="TCP"
+                    )
                 ],
             ),
             opts=after_namespace,
@@ -309,10 +209,9 @@ class KeepAliveServer(pulumi.ComponentResource):
 
 
 @dataclass(frozen=True, kw_only=True)
-class KeepAliveClientArgs:
+class KeepAliveClientArgs(KeepAlivePodArgs):
     """The seed's idle client pod, pointed at a load balancer."""
 
-    provider: k8s.Provider
     host: pulumi.Input[str]
     """HOST: where client.py sends its requests (the load balancer's DNS name)."""
     host_header: pulumi.Input[str] | None = None
@@ -321,62 +220,37 @@ class KeepAliveClientArgs:
     use_tls: bool = False
     endpoint: str = "/index"
     namespace: str = "client"
-    create_namespace: bool = True
     app: str = "client"
     node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "client"})
-    tolerations: Sequence[Mapping[str, str]] = ()
-    images: ProgramImage = field(default_factory=ProgramImage)
-    capture: PacketCapture | None = None
-    """A tcpdump sidecar capturing TCP `port`, or None."""
-    wait_for: Sequence[pulumi.Resource] = ()
-    """What the Deployment's rollout needs first: the node groups matching `node_selector`."""
 
 
 class KeepAliveClient(pulumi.ComponentResource):
     """Namespace, programs ConfigMap and an idle Deployment to `kubectl exec` client.py in."""
 
     namespace: str
-    deployment: k8s.apps.v1.Deployment
+    deployment: kubernetes.apps.v1.Deployment
     container: str
 
     def __init__(self, name: str, args: KeepAliveClientArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:KeepAliveClient", name, None, opts)
-        problems = _common_problems(args.app, args.node_selector, args.images, args.capture)
+        problems = _common_problems(args)
         if not 1 <= args.port <= 65535:
             problems.append(("port", f"{args.port} is not a port"))
         if not args.endpoint.startswith("/"):
             problems.append(("endpoint", f"{args.endpoint!r} must start with /"))
         raise_if_any("KeepAliveClient", problems)
 
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
         namespace = args.namespace
-        after_namespace = k8s_opts
-        if args.create_namespace:
-            ns = _namespace(name, "namespace", namespace, args.capture is not None, k8s_opts)
-            after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[ns])
+        after_namespace = _in_namespace(self, name, args)
 
-        labels = app_labels(args.app)
         annotations = {"kubectl.kubernetes.io/default-container": "client"}
         volumes = []
         mounts = []
         if args.images.custom_image is None:
-            files = program_files(CLIENT_FILES)
-            programs = k8s.core.v1.ConfigMap(
-                f"{name}-programs",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=f"{args.app}-programs", namespace=namespace, labels={**labels, **MANAGED_BY}
-                ),
-                data=files,
-                opts=after_namespace,
-            )
-            volumes.append(
-                k8s.core.v1.VolumeArgs(
-                    name="programs",
-                    config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=programs.metadata.name, default_mode=0o444),
-                )
-            )
-            mounts.append(k8s.core.v1.VolumeMountArgs(name="programs", mount_path=PROGRAMS_DIR, read_only=True))
-            annotations["testbed/programs-sha256"] = files_digest(files)
+            programs = mount_keepalive_programs(name, args.app, namespace, CLIENT_FILES, after_namespace)
+            volumes.append(programs.volume)
+            mounts.append(programs.mount)
+            annotations.update(programs.annotations)
 
         env = {
             "HOST": args.host,
@@ -388,49 +262,119 @@ class KeepAliveClient(pulumi.ComponentResource):
             "PYTHONUNBUFFERED": "1",
         }
         containers = [
-            k8s.core.v1.ContainerArgs(
+            kubernetes.core.v1.ContainerArgs(
                 name="client",
                 image=args.images.image,
                 # Idles like the seed's client; the experiment is `kubectl exec ... python client.py N`.
                 command=["sleep", "infinity"],
                 working_dir=PROGRAMS_DIR,
-                env=[k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in env.items()],
+                env=[kubernetes.core.v1.EnvVarArgs(name=k, value=v) for k, v in env.items()],
                 volume_mounts=mounts,
                 resources=resources(),
                 security_context=restricted_container_security(),
             )
         ]
-        if args.capture is not None:
-            containers.append(tcpdump_container(args.capture, role="client", port=args.port))
-            volumes.append(captures_volume(args.capture))
-
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=args.app,
-            namespace=namespace,
-            labels=labels,
+        self.deployment = _pod_deployment(
+            name,
+            args,
+            after_namespace,
+            role="client",
+            port=args.port,
             replicas=1,
-            template_annotations=annotations,
-            pod=pod_spec(
-                non_root=args.capture is None,
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
-                # `sleep` as PID 1 ignores SIGTERM: do not wait 30 s for it on every rollout.
-                termination_grace_period_seconds=5,
-                containers=containers,
-                volumes=volumes,
-            ),
-            # The rollout await starts once the nodes the pods are pinned to exist.
-            opts=pulumi.ResourceOptions.merge(after_namespace, pulumi.ResourceOptions(depends_on=list(args.wait_for))),
+            annotations=annotations,
+            containers=containers,
+            volumes=volumes,
+            # `sleep` as PID 1 ignores SIGTERM: do not wait 30 s for it on every rollout.
+            termination_grace_period_seconds=5,
         )
         self.namespace = namespace
         self.container = "client"
         self.register_outputs({"namespace": namespace})
 
 
-def _common_problems(
-    app: str, node_selector: Mapping[str, str], images: ProgramImage, capture: PacketCapture | None
-) -> list[tuple[str, str]]:
+def server_container(
+    args: KeepAliveServerArgs,
+    env: Sequence[kubernetes.core.v1.EnvVarArgs],
+    mounts: Sequence[kubernetes.core.v1.VolumeMountArgs],
+) -> kubernetes.core.v1.ContainerArgs:
+    """gunicorn as the seed ran it, on port 8000, probed on /health."""
+    probe = kubernetes.core.v1.HTTPGetActionArgs(path="/health", port="http")
+    return kubernetes.core.v1.ContainerArgs(
+        name="server",
+        image=args.images.image,
+        command=server_command(
+            keep_alive_seconds=args.keep_alive_seconds,
+            timeout_seconds=args.timeout_seconds,
+            log_level=args.log_level,
+            bind=f"0.0.0.0:{SERVER_PORT}",
+        ),
+        working_dir=PROGRAMS_DIR,
+        env=list(env),
+        ports=[kubernetes.core.v1.ContainerPortArgs(name="http", container_port=SERVER_PORT, protocol="TCP")],
+        readiness_probe=kubernetes.core.v1.ProbeArgs(http_get=probe, period_seconds=5, failure_threshold=2),
+        liveness_probe=kubernetes.core.v1.ProbeArgs(http_get=probe, period_seconds=10, failure_threshold=3),
+        volume_mounts=list(mounts),
+        resources=resources(cpu="100m", memory="128Mi", cpu_limit="1", memory_limit="256Mi"),
+        security_context=restricted_container_security(),
+    )
+
+
+def _pod_deployment(
+    name: str,
+    args: KeepAlivePodArgs,
+    opts: pulumi.ResourceOptions,
+    *,
+    role: str,
+    port: int,
+    replicas: int,
+    annotations: Mapping[str, str],
+    containers: Sequence[kubernetes.core.v1.ContainerArgs],
+    volumes: Sequence[kubernetes.core.v1.VolumeArgs],
+    **pod_fields: Any,
+) -> kubernetes.apps.v1.Deployment:
+    """The Deployment of the server or client, with the tcpdump sidecar on TCP `port` when asked for
+    (it runs as root: only then is the pod not pinned to non-root), placed by `args`, its rollout
+    awaited once the nodes the pods are pinned to exist."""
+    containers, volumes = list(containers), list(volumes)
+    if args.capture is not None:
+        containers.append(tcpdump_container(args.capture, role=role, port=port))
+        volumes.append(captures_volume(args.capture))
+    return deployment(
+        f"{name}-deployment",
+        name=args.app,
+        namespace=args.namespace,
+        labels=app_labels(args.app),
+        replicas=replicas,
+        template_annotations=dict(annotations),
+        pod=pod_spec(
+            non_root=args.capture is None,
+            node_selector=args.node_selector,
+            tolerations=args.tolerations,
+            containers=containers,
+            volumes=volumes,
+            **pod_fields,
+        ),
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=list(args.wait_for))),
+    )
+
+
+def _validate_server(args: KeepAliveServerArgs) -> None:
+    problems = _common_problems(args)
+    if not 1 <= args.keep_alive_seconds <= 86400:
+        problems.append(("keep_alive_seconds", f"{args.keep_alive_seconds} is not between 1 and 86400"))
+    if not 1 <= args.timeout_seconds <= 3600:
+        problems.append(("timeout_seconds", f"{args.timeout_seconds} is not between 1 and 3600"))
+    if args.log_level not in LOG_LEVELS:
+        problems.append(("log_level", f"{args.log_level!r} is not one of {', '.join(LOG_LEVELS)}"))
+    if not 0 <= args.replicas <= 10:
+        problems.append(("replicas", f"{args.replicas} is not between 0 and 10"))
+    if not 1 <= args.service_port <= 65535:
+        problems.append(("service_port", f"{args.service_port} is not a port"))
+    raise_if_any("KeepAliveServer", problems)
+
+
+def _common_problems(args: KeepAlivePodArgs) -> list[tuple[str, str]]:
+    app, node_selector, images, capture = args.app, args.node_selector, args.images, args.capture
     problems: list[tuple[str, str]] = []
     if not app or len(app) > 50 or not app.replace("-", "").isalnum() or not app[0].isalpha() or app != app.lower():
         problems.append(("app", f"{app!r} is not a lowercase DNS label of at most 50 characters"))

@@ -15,13 +15,16 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
+from components.helm import HelmAddOn, helm_release
+from components.placement import Placement
 from k8s.pods import MANAGED_BY
-from k8s.versions import KUBE_OPS_VIEW_CHART, KUBE_OPS_VIEW_CHART_REPO, KUBE_OPS_VIEW_CHART_VERSION
+from k8s.versions import KUBE_OPS_VIEW
 
 RELEASE_NAME = "kube-ops-view"
 SERVICE_NAME = "kube-ops-view-nlb"
@@ -42,7 +45,7 @@ NLB_ANNOTATIONS = {
 class KubeOpsViewArgs:
     """Where kube-ops-view runs and who may open it."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     lb_controller_release: pulumi.Resource
     """The AWS LB controller's Helm release: the NLB Service depends on it."""
@@ -52,18 +55,16 @@ class KubeOpsViewArgs:
     """The container's TZ (seed: Asia/Seoul)."""
     allowed_cidrs: Sequence[str] = ("0.0.0.0/0",)
     """Who may reach the NLB (`spec.loadBalancerSourceRanges`; seed: anyone)."""
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
-    """What the pods need first, typically the node groups they run on."""
+    placement: Placement = field(default_factory=Placement)
+    """Where the pods run and the nodes they wait for (`Cluster.placement`)."""
+    extra_values: Mapping[str, Any] = field(default_factory=dict)
+    """Helm values merged last, over ours."""
 
 
-def helm_values(args: KubeOpsViewArgs) -> dict:
-    """The chart's values: the seed's TZ, placement, and the restricted security context."""
+def helm_values(args: KubeOpsViewArgs) -> dict[str, Any]:
+    """Our values of the chart: the seed's TZ and the restricted security context (placement: `add_on`)."""
     return {
         "env": {"TZ": args.timezone},
-        "nodeSelector": dict(args.node_selector),
-        "tolerations": [dict(t) for t in args.tolerations],
         "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
         # The chart already sets the first three; the rest completes the restricted profile.
         "securityContext": {
@@ -77,11 +78,23 @@ def helm_values(args: KubeOpsViewArgs) -> dict:
     }
 
 
+def add_on(args: KubeOpsViewArgs) -> HelmAddOn:
+    """The release, placed by `args`, after what its pods need."""
+    return HelmAddOn(
+        release_name=RELEASE_NAME,
+        namespace=args.namespace,
+        chart=KUBE_OPS_VIEW,
+        values=helm_values(args),
+        placement=args.placement,
+        extra_values=args.extra_values,
+    )
+
+
 class KubeOpsView(pulumi.ComponentResource):
     """kube-ops-view (Helm) and an NLB Service the AWS LB controller reconciles."""
 
-    release: k8s.helm.v3.Release
-    service: k8s.core.v1.Service
+    release: kubernetes.helm.v3.Release
+    service: kubernetes.core.v1.Service
     hostname: pulumi.Output[str]
     """The NLB's DNS name, once the controller has made it."""
     url: pulumi.Output[str]
@@ -91,29 +104,20 @@ class KubeOpsView(pulumi.ComponentResource):
         super().__init__("testbed:k8s:KubeOpsView", name, None, opts)
         _validate(args)
 
-        self.release = k8s.helm.v3.Release(
-            f"{name}-release",
-            name=RELEASE_NAME,
-            namespace=args.namespace,
-            chart=KUBE_OPS_VIEW_CHART,
-            version=KUBE_OPS_VIEW_CHART_VERSION,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=KUBE_OPS_VIEW_CHART_REPO),
-            values=helm_values(args),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
-        )
-        self.service = k8s.core.v1.Service(
+        self.release = helm_release(f"{name}-release", add_on(args), provider=args.provider, parent=self)
+        self.service = kubernetes.core.v1.Service(
             f"{name}-nlb",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
                 name=SERVICE_NAME,
                 namespace=args.namespace,
                 labels={**SELECTOR, **MANAGED_BY},
                 annotations=dict(NLB_ANNOTATIONS),
             ),
-            spec=k8s.core.v1.ServiceSpecArgs(
+            spec=kubernetes.core.v1.ServiceSpecArgs(
                 type="LoadBalancer",
                 load_balancer_class=NLB_CLASS,
                 selector=dict(SELECTOR),
-                ports=[k8s.core.v1.ServicePortArgs(name="http", port=PORT, target_port=PORT, protocol="TCP")],
+                ports=[kubernetes.core.v1.ServicePortArgs(name="http", port=PORT, target_port=PORT, protocol="TCP")],
                 load_balancer_source_ranges=list(args.allowed_cidrs),
             ),
             opts=pulumi.ResourceOptions(

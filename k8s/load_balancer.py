@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.pods import MANAGED_BY
@@ -31,7 +31,7 @@ class ServicePort:
 
 @dataclass(frozen=True, kw_only=True)
 class LoadBalancerServiceArgs:
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     namespace: pulumi.Input[str]
     name: str
     selector: Mapping[str, str]
@@ -45,7 +45,7 @@ class LoadBalancerServiceArgs:
 class LoadBalancerService(pulumi.ComponentResource):
     """A LoadBalancer Service, created after what its controller needs."""
 
-    service: k8s.core.v1.Service
+    service: kubernetes.core.v1.Service
     ingress_ip: pulumi.Output[str]
     """The load balancer's address as Kubernetes reports it ("" until there is one)."""
 
@@ -53,17 +53,17 @@ class LoadBalancerService(pulumi.ComponentResource):
         super().__init__("testbed:k8s:LoadBalancerService", name, None, opts)
         raise_if_any("LoadBalancerService", [("ports", "at least one port is needed")] if not args.ports else [])
         timeout = f"{args.timeout_minutes}m"
-        self.service = k8s.core.v1.Service(
+        self.service = kubernetes.core.v1.Service(
             f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
                 name=args.name, namespace=args.namespace, labels=dict(MANAGED_BY), annotations=dict(args.annotations)
             ),
-            spec=k8s.core.v1.ServiceSpecArgs(
+            spec=kubernetes.core.v1.ServiceSpecArgs(
                 type="LoadBalancer",
                 selector=dict(args.selector),
                 external_traffic_policy=args.external_traffic_policy,
                 ports=[
-                    k8s.core.v1.ServicePortArgs(
+                    kubernetes.core.v1.ServicePortArgs(
                         name=p.name, port=p.port, target_port=p.target_port, protocol=p.protocol
                     )
                     for p in args.ports

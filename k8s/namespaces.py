@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from k8s.pods import MANAGED_BY
 
 
 @dataclass(frozen=True, kw_only=True)
 class AppNamespaceArgs:
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     name: str
     labels: Mapping[str, str] = field(default_factory=dict)
 
@@ -21,13 +21,13 @@ class AppNamespaceArgs:
 class AppNamespace(pulumi.ComponentResource):
     """One Namespace; depend on `namespace` from everything created in it."""
 
-    namespace: k8s.core.v1.Namespace
+    namespace: kubernetes.core.v1.Namespace
 
     def __init__(self, name: str, args: AppNamespaceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:AppNamespace", name, None, opts)
-        self.namespace = k8s.core.v1.Namespace(
+        self.namespace = kubernetes.core.v1.Namespace(
             f"{name}-namespace",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=args.name, labels={**args.labels, **MANAGED_BY}),
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.name, labels={**args.labels, **MANAGED_BY}),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
         )
         self.register_outputs({"name": args.name})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.pods import app_labels, deployment, pod_spec, resources, restricted_container_security
@@ -24,7 +24,7 @@ NAME = "netshoot-pod"
 class NetshootArgs:
     """How many netshoot pods, and where."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     namespace: str = "default"
     """Seed: the default namespace."""
@@ -37,7 +37,7 @@ class NetshootArgs:
 class Netshoot(pulumi.ComponentResource):
     """A Deployment of nicolaka/netshoot idling on `tail -f /dev/null`, spread one per node."""
 
-    deployment: k8s.apps.v1.Deployment
+    deployment: kubernetes.apps.v1.Deployment
 
     def __init__(self, name: str, args: NetshootArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:Netshoot", name, None, opts)
@@ -53,15 +53,15 @@ class Netshoot(pulumi.ComponentResource):
                 # Seed: terminationGracePeriodSeconds 0, the toolbox holds nothing to drain.
                 termination_grace_period_seconds=0,
                 topology_spread_constraints=[
-                    k8s.core.v1.TopologySpreadConstraintArgs(
+                    kubernetes.core.v1.TopologySpreadConstraintArgs(
                         max_skew=1,
                         topology_key="kubernetes.io/hostname",
                         when_unsatisfiable="DoNotSchedule",
-                        label_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
+                        label_selector=kubernetes.meta.v1.LabelSelectorArgs(match_labels=labels),
                     )
                 ],
                 containers=[
-                    k8s.core.v1.ContainerArgs(
+                    kubernetes.core.v1.ContainerArgs(
                         name=NAME,
                         image=NETSHOOT_IMAGE,
                         command=["tail"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.pods import app_labels, deployment, http_probe, pod_spec, resources
@@ -25,7 +25,7 @@ PORT = 80
 class NginxDeploymentArgs:
     """How many nginx pods."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     namespace: str = "default"
     """Seed: the default namespace."""
@@ -34,23 +34,25 @@ class NginxDeploymentArgs:
     wait_for: tuple[pulumi.Resource, ...] = ()
 
 
-def nginx_security() -> k8s.core.v1.SecurityContextArgs:
+def nginx_security() -> kubernetes.core.v1.SecurityContextArgs:
     """The stock nginx:alpine image runs its master as root: it binds port 80, creates its cache
     directories and hands them to the `nginx` user, then switches its workers to that user. The
     seed's experiment counts pods, not what runs in them, so the seed's image is kept and only
     the four capabilities it needs are left, with a read-only root file system."""
-    return k8s.core.v1.SecurityContextArgs(
+    return kubernetes.core.v1.SecurityContextArgs(
         allow_privilege_escalation=False,
         read_only_root_filesystem=True,
-        capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"], add=["CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"]),
-        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+        capabilities=kubernetes.core.v1.CapabilitiesArgs(
+            drop=["ALL"], add=["CHOWN", "NET_BIND_SERVICE", "SETGID", "SETUID"]
+        ),
+        seccomp_profile=kubernetes.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
     )
 
 
 class NginxDeployment(pulumi.ComponentResource):
     """The seed's nginx Deployment (app=nginx, nginx:alpine, port 80)."""
 
-    deployment: k8s.apps.v1.Deployment
+    deployment: kubernetes.apps.v1.Deployment
 
     def __init__(self, name: str, args: NginxDeploymentArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:NginxDeployment", name, None, opts)
@@ -70,23 +72,25 @@ class NginxDeployment(pulumi.ComponentResource):
             pod=pod_spec(
                 non_root=False,
                 containers=[
-                    k8s.core.v1.ContainerArgs(
+                    kubernetes.core.v1.ContainerArgs(
                         name=APP,
                         image=NGINX_IMAGE,
-                        ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
+                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
                         readiness_probe=probe,
                         liveness_probe=probe,
                         security_context=nginx_security(),
                         resources=resources(cpu="10m", memory="16Mi", cpu_limit="100m", memory_limit="64Mi"),
                         volume_mounts=[
-                            k8s.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
-                            k8s.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
+                            kubernetes.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
+                            kubernetes.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
                         ],
                     )
                 ],
                 volumes=[
-                    k8s.core.v1.VolumeArgs(name="cache", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
-                    k8s.core.v1.VolumeArgs(name="run", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
+                    kubernetes.core.v1.VolumeArgs(
+                        name="cache", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs()
+                    ),
+                    kubernetes.core.v1.VolumeArgs(name="run", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs()),
                 ],
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.nginx import nginx_security
@@ -30,7 +30,7 @@ HTML = "/usr/share/nginx/html"
 class NginxPageArgs:
     """Which page, how many pods, where."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     name: str
     """Deployment, Service, container and `app` label (seed: ng, ng-canary)."""
@@ -56,15 +56,15 @@ def page_command(message: str) -> list[str]:
 class NginxPage(pulumi.ComponentResource):
     """Deployment and ClusterIP Service of one nginx page."""
 
-    deployment: k8s.apps.v1.Deployment
-    service: k8s.core.v1.Service
+    deployment: kubernetes.apps.v1.Deployment
+    service: kubernetes.core.v1.Service
 
     def __init__(self, name: str, args: NginxPageArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:NginxPage", name, None, opts)
         _validate(args)
         labels = app_labels(args.name)
         probe = http_probe("/", PORT)
-        empty = k8s.core.v1.EmptyDirVolumeSourceArgs()
+        empty = kubernetes.core.v1.EmptyDirVolumeSourceArgs()
         self.deployment = deployment(
             f"{name}-deployment",
             name=args.name,
@@ -76,38 +76,38 @@ class NginxPage(pulumi.ComponentResource):
                 node_selector=args.node_selector,
                 tolerations=args.tolerations,
                 containers=[
-                    k8s.core.v1.ContainerArgs(
+                    kubernetes.core.v1.ContainerArgs(
                         name="nginx",
                         image=args.image,
                         command=page_command(args.message),
-                        ports=[k8s.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
+                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
                         readiness_probe=probe,
                         liveness_probe=probe,
                         security_context=nginx_security(),
                         resources=resources(cpu="10m", memory="16Mi", cpu_limit="200m", memory_limit="64Mi"),
                         volume_mounts=[
-                            k8s.core.v1.VolumeMountArgs(name="html", mount_path=HTML),
-                            k8s.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
-                            k8s.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
+                            kubernetes.core.v1.VolumeMountArgs(name="html", mount_path=HTML),
+                            kubernetes.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
+                            kubernetes.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
                         ],
                     )
                 ],
                 volumes=[
-                    k8s.core.v1.VolumeArgs(name="html", empty_dir=empty),
-                    k8s.core.v1.VolumeArgs(name="cache", empty_dir=empty),
-                    k8s.core.v1.VolumeArgs(name="run", empty_dir=empty),
+                    kubernetes.core.v1.VolumeArgs(name="html", empty_dir=empty),
+                    kubernetes.core.v1.VolumeArgs(name="cache", empty_dir=empty),
+                    kubernetes.core.v1.VolumeArgs(name="run", empty_dir=empty),
                 ],
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
         )
-        self.service = k8s.core.v1.Service(
+        self.service = kubernetes.core.v1.Service(
             f"{name}-service",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
                 name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
             ),
-            spec=k8s.core.v1.ServiceSpecArgs(
+            spec=kubernetes.core.v1.ServiceSpecArgs(
                 selector=labels,
-                ports=[k8s.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
+                ports=[kubernetes.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
             ),
             # `wait_for` may hold the namespace the page lives in.
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),

@@ -9,13 +9,12 @@ answer TCP readiness and liveness probes on the server port.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.pods import (
@@ -26,6 +25,7 @@ from k8s.pods import (
     resources,
     restricted_container_security,
 )
+from k8s.programs import mount_programs
 from k8s.versions import PYTHON_IMAGE
 
 PROGRAM = Path(__file__).resolve().parent / "apps" / "tcp_echo.py"
@@ -39,7 +39,7 @@ def program_source() -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class TcpEchoServerArgs:
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """The cluster's Kubernetes provider (never the ambient kubeconfig)."""
     namespace: str
     """Namespace of the server (seed: kimmap)."""
@@ -65,7 +65,7 @@ class TcpEchoServer(pulumi.ComponentResource):
     selector: dict[str, str]
     """Pod labels a Service selects on."""
     port: int
-    deployment: k8s.apps.v1.Deployment
+    deployment: kubernetes.apps.v1.Deployment
 
     def __init__(self, name: str, args: TcpEchoServerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:TcpEchoServer", name, None, opts)
@@ -78,42 +78,47 @@ class TcpEchoServer(pulumi.ComponentResource):
         on_cluster = pulumi.ResourceOptions(parent=self, provider=args.provider)
         namespace: pulumi.Input[str] = args.namespace
         if args.create_namespace:
-            namespace = k8s.core.v1.Namespace(
+            namespace = kubernetes.core.v1.Namespace(
                 f"{name}-ns",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
+                metadata=kubernetes.meta.v1.ObjectMetaArgs(
                     name=args.namespace,
                     labels={**MANAGED_BY, "pod-security.kubernetes.io/enforce": "restricted"},
                 ),
                 opts=on_cluster,
             ).metadata.name
-        source = program_source()
         labels = app_labels(args.app)
-        program = k8s.core.v1.ConfigMap(
+        program = mount_programs(
             f"{name}-program",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{args.app}-program", namespace=namespace, labels=labels),
-            data={PROGRAM.name: source},
+            name=f"{args.app}-program",
+            namespace=namespace,
+            labels=labels,
+            files={PROGRAM.name: program_source()},
+            mount_path=PROGRAM_MOUNT,
+            volume_name="program",
             opts=on_cluster,
         )
-        container = k8s.core.v1.ContainerArgs(
+        container = kubernetes.core.v1.ContainerArgs(
             name="server",
             image=args.image,
             # -I: ignore the environment and user site; -B: write no .pyc (the root file system is read-only).
             command=["python", "-I", "-B", f"{PROGRAM_MOUNT}/{PROGRAM.name}", "serve", "--port", str(args.port)],
             env=[
-                k8s.core.v1.EnvVarArgs(name="APP_NAME", value=args.app),
+                kubernetes.core.v1.EnvVarArgs(name="APP_NAME", value=args.app),
                 _field_env("POD_NAME", "metadata.name"),
                 _field_env("NODE_NAME", "spec.nodeName"),
             ],
-            ports=[k8s.core.v1.ContainerPortArgs(name="tcp", container_port=args.port, protocol="TCP")],
-            readiness_probe=k8s.core.v1.ProbeArgs(
-                tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=args.port), period_seconds=5, failure_threshold=2
+            ports=[kubernetes.core.v1.ContainerPortArgs(name="tcp", container_port=args.port, protocol="TCP")],
+            readiness_probe=kubernetes.core.v1.ProbeArgs(
+                tcp_socket=kubernetes.core.v1.TCPSocketActionArgs(port=args.port), period_seconds=5, failure_threshold=2
             ),
-            liveness_probe=k8s.core.v1.ProbeArgs(
-                tcp_socket=k8s.core.v1.TCPSocketActionArgs(port=args.port), period_seconds=20, failure_threshold=3
+            liveness_probe=kubernetes.core.v1.ProbeArgs(
+                tcp_socket=kubernetes.core.v1.TCPSocketActionArgs(port=args.port),
+                period_seconds=20,
+                failure_threshold=3,
             ),
             resources=resources(),
             security_context=restricted_container_security(),
-            volume_mounts=[k8s.core.v1.VolumeMountArgs(name="program", mount_path=PROGRAM_MOUNT, read_only=True)],
+            volume_mounts=[program.mount],
         )
         self.deployment = deployment(
             f"{name}-deployment",
@@ -121,19 +126,14 @@ class TcpEchoServer(pulumi.ComponentResource):
             namespace=namespace,
             labels=labels,
             replicas=args.replicas,
-            template_annotations={"testbed/program-sha256": hashlib.sha256(source.encode()).hexdigest()},
+            template_annotations=program.annotations,
             pod=pod_spec(
                 node_selector=args.node_selector,
                 tolerations=args.tolerations,
                 # The server drains open connections for 5 s on SIGTERM.
                 termination_grace_period_seconds=10,
                 containers=[container],
-                volumes=[
-                    k8s.core.v1.VolumeArgs(
-                        name="program",
-                        config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=program.metadata.name),
-                    )
-                ],
+                volumes=[program.volume],
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
         )
@@ -143,8 +143,10 @@ class TcpEchoServer(pulumi.ComponentResource):
         self.register_outputs({"namespace": self.namespace, "deployment": self.deployment.metadata.name})
 
 
-def _field_env(name: str, path: str) -> k8s.core.v1.EnvVarArgs:
-    return k8s.core.v1.EnvVarArgs(
+def _field_env(name: str, path: str) -> kubernetes.core.v1.EnvVarArgs:
+    return kubernetes.core.v1.EnvVarArgs(
         name=name,
-        value_from=k8s.core.v1.EnvVarSourceArgs(field_ref=k8s.core.v1.ObjectFieldSelectorArgs(field_path=path)),
+        value_from=kubernetes.core.v1.EnvVarSourceArgs(
+            field_ref=kubernetes.core.v1.ObjectFieldSelectorArgs(field_path=path)
+        ),
     )

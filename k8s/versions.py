@@ -1,5 +1,7 @@
 """Every image and chart the Kubernetes workloads pin, in one place, with where it comes from."""
 
+from components.helm import HelmChart
+
 # Seeds 001, 002 and 003's echo server, `k8s.gcr.io/echoserver:1.5`. k8s.gcr.io was frozen in 2023
 # and redirects to registry.k8s.io, which serves the same image.
 ECHOSERVER_IMAGE = "registry.k8s.io/echoserver:1.5"
@@ -15,16 +17,16 @@ PYTHON_IMAGE = "public.ecr.aws/docker/library/python:3.13.9-slim-bookworm"
 
 # ingress-nginx, the controller behind seed 002's NLB: chart 4.14.5 = controller v1.14.5, which
 # fixes the 2026 CVEs that 4.14.1 (v1.14.1, the seed's) carries; the project retired in March 2026.
-INGRESS_NGINX_CHART = "ingress-nginx"
-INGRESS_NGINX_CHART_REPO = "https://kubernetes.github.io/ingress-nginx"
-INGRESS_NGINX_CHART_VERSION = "4.14.5"
+INGRESS_NGINX = HelmChart(
+    name="ingress-nginx", version="4.14.5", repository="https://kubernetes.github.io/ingress-nginx"
+)
+INGRESS_NGINX_CHART, INGRESS_NGINX_CHART_VERSION = INGRESS_NGINX.name, INGRESS_NGINX.version
 
 # kube-ops-view, as seed 001 installed it: `helm repo add geek-cookbook
 # https://geek-cookbook.github.io/charts/` and `helm install ... --version 1.2.2`. The chart is
 # k8s-at-home's (common library 4.5.2) and pins the app image hjacobs/kube-ops-view:20.4.0.
-KUBE_OPS_VIEW_CHART = "kube-ops-view"
-KUBE_OPS_VIEW_CHART_REPO = "https://geek-cookbook.github.io/charts/"
-KUBE_OPS_VIEW_CHART_VERSION = "1.2.2"
+KUBE_OPS_VIEW = HelmChart(name="kube-ops-view", version="1.2.2", repository="https://geek-cookbook.github.io/charts/")
+KUBE_OPS_VIEW_CHART, KUBE_OPS_VIEW_CHART_VERSION = KUBE_OPS_VIEW.name, KUBE_OPS_VIEW.version
 
 # Seed 001's netshoot Deployment used `nicolaka/netshoot` (latest); pinned here. It also carries the
 # tcpdump (and the tar `kubectl cp` needs) of the keep-alive beds' optional capture sidecars.

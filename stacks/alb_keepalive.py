@@ -8,24 +8,14 @@ The scenario, its knobs and how to verify it: docs/scenarios/alb-keepalive.md.
 
 from __future__ import annotations
 
-import pulumi
+from typing import ClassVar
+
 from pydantic import Field, field_validator
 
 from components.aws.load_balancers import ApplicationLoadBalancer, ApplicationLoadBalancerArgs
-from stacks.aws_base import build_aws_base, export_base
 from stacks.experiments.model import Experiment
-from stacks.keepalive import (
-    LISTENER_PORT,
-    KeepAliveConfig,
-    LoadBalancerConfig,
-    bind_server,
-    build_client,
-    build_server,
-    exported,
-    health_check,
-    seed_experiments,
-    workload_commands,
-)
+from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig, seed_experiments
+from stacks.keepalive_bed import build_keepalive
 
 # ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
 AWS_GUIDANCE = (
@@ -36,6 +26,14 @@ AWS_GUIDANCE = (
 
 class AlbConfig(LoadBalancerConfig):
     """The explicit ALB (seed 000 made it in the console). Internal, private subnets, HTTP 80."""
+
+    component_knobs: ClassVar[tuple[str, ...]] = ("idle_timeout_seconds", "client_keep_alive_seconds")
+    # The ALB's idle timeout is a load balancer attribute.
+    attributes_command: ClassVar[tuple[str, str, str]] = (
+        "albAttributes",
+        "describe-load-balancer-attributes",
+        "--load-balancer-arn",
+    )
 
     idle_timeout_seconds: int = Field(60, ge=1, le=4000)
     """ALB attribute idle_timeout.timeout_seconds, 1-4000 (seed: the default, 60)."""
@@ -53,17 +51,10 @@ class AlbConfig(LoadBalancerConfig):
 class Config(KeepAliveConfig):
     """The shared AWS base, the keep-alive server and client, and an explicit ALB."""
 
+    LOAD_BALANCER: ClassVar[str] = "alb"
+
     alb: AlbConfig = AlbConfig()
     """The ALB: zones (default: all, at least 2), idle timeout, health check path."""
-
-    def load_balancer(self) -> AlbConfig:
-        return self.alb
-
-    def load_balancer_key(self) -> str:
-        return "alb"
-
-    def load_balancer_zones(self) -> list[str]:
-        return self.alb.availability_zones or list(self.availability_zones)
 
 
 def keep_alive_warning(cfg: Config) -> str | None:
@@ -84,43 +75,6 @@ def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
 
 def build(cfg: Config) -> None:
     """Build the bed, the ALB in front of the server, the client; export the seed's experiments."""
-    base = build_aws_base(cfg)
-    server = build_server(cfg, base)
-    zones = cfg.load_balancer_zones()
-    alb = ApplicationLoadBalancer(
-        "alb",
-        ApplicationLoadBalancerArgs(
-            vpc_id=base.network.vpc_id,
-            subnet_ids={zone: base.network.private_subnet_ids[zone] for zone in zones},
-            vpc_cidr=cfg.network.vpc_cidr,
-            internal=True,
-            listener_port=LISTENER_PORT,
-            target_port=server.target_port,
-            health_check=health_check(cfg.alb),
-            idle_timeout_seconds=cfg.alb.idle_timeout_seconds,
-            client_keep_alive_seconds=cfg.alb.client_keep_alive_seconds,
-            deregistration_delay_seconds=cfg.alb.deregistration_delay_seconds,
-            tags={"testbed:stack": pulumi.get_stack(), **cfg.tags},
-        ),
-    )
-    bind_server(base, server, target_group_arn=alb.target_group_arn, security_group_id=alb.security_group_id)
-    build_client(cfg, base, dns_name=alb.dns_name)
-    if warning := keep_alive_warning(cfg):
-        pulumi.log.warn(warning)
-
-    pulumi.export("loadBalancerDnsName", alb.dns_name)
-    pulumi.export("loadBalancerArn", alb.arn)
-    pulumi.export("targetGroupArn", alb.target_group_arn)
-    pulumi.export("experiments", exported(experiments(cfg)))
-    export_base(
-        base,
-        {
-            **workload_commands(cfg),
-            "targetHealth": pulumi.Output.concat(
-                "aws elbv2 describe-target-health --region ", cfg.region, " --target-group-arn ", alb.target_group_arn
-            ),
-            "albAttributes": pulumi.Output.concat(
-                "aws elbv2 describe-load-balancer-attributes --region ", cfg.region, " --load-balancer-arn ", alb.arn
-            ),
-        },
+    build_keepalive(
+        cfg, ApplicationLoadBalancer, ApplicationLoadBalancerArgs, experiments(cfg), keep_alive_warning(cfg)
     )

@@ -294,9 +294,7 @@ def build(cfg: Config) -> None:
             lb_controller_release=base.lb_controller.release,
             timezone=cfg.kube_ops_view.timezone,
             allowed_cidrs=cfg.kube_ops_view.allowed_cidrs,
-            node_selector=system.node_selector,
-            tolerations=system.tolerations,
-            wait_for=system.wait_for,
+            placement=system,
         ),
     )
     Netshoot("netshoot", NetshootArgs(provider=provider, replicas=cfg.netshoot.replicas, wait_for=nodes))

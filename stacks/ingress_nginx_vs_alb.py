@@ -215,9 +215,7 @@ def build(cfg: Config) -> None:
             namespace=cfg.ingress_nginx.namespace,
             external_traffic_policy=cfg.ingress_nginx.external_traffic_policy,
             replicas=cfg.ingress_nginx.replicas,
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            wait_for=where.wait_for,
+            placement=where,
         ),
     )
     via_nginx = Ingress(

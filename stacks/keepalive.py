@@ -9,9 +9,9 @@ The load balancer itself (ALB or NLB) is each scenario's own part.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import pulumi
 from pydantic import Field, field_validator, model_validator
@@ -135,6 +135,15 @@ class CaptureConfig(StackModel):
 class LoadBalancerConfig(StackModel):
     """What the ALB and NLB knobs share."""
 
+    default_zone_count: ClassVar[int | None] = None
+    """How many of the bed's zones the load balancer takes when `availability_zones` is empty (None: all)."""
+    component_knobs: ClassVar[tuple[str, ...]] = ()
+    """Knobs the component takes under the same name: its own attributes (idle timeouts, ...)."""
+    health_check_thresholds: ClassVar[tuple[int, int]] = (5, 2)
+    """Healthy and unhealthy thresholds of the target group's health check."""
+    attributes_command: ClassVar[tuple[str, str, str]] = ("", "", "")
+    """Output name, `aws elbv2` subcommand and its ARN flag: how to see the knobs as AWS has them."""
+
     availability_zones: list[str] = []
     """Zones of the load balancer's private subnets, a subset of `availabilityZones`."""
     health_check_path: str = "/index"
@@ -147,9 +156,27 @@ class LoadBalancerConfig(StackModel):
     def _health_check_path(cls, value: str) -> str:
         return _path(value)
 
+    def zones(self, bed_zones: Sequence[str]) -> list[str]:
+        """The zones the load balancer is in: its knob, or the first `default_zone_count` of the bed's."""
+        return list(self.availability_zones) or list(bed_zones[: self.default_zone_count])
+
+    def health_check(self) -> HealthCheck:
+        healthy, unhealthy = self.health_check_thresholds
+        return HealthCheck(path=self.health_check_path, healthy_threshold=healthy, unhealthy_threshold=unhealthy)
+
+    def own_knobs(self) -> dict[str, Any]:
+        """The `component_knobs`, by name: what the component takes besides the bed's arguments."""
+        return self.model_dump(include=set(self.component_knobs))
+
 
 class KeepAliveConfig(AwsBaseConfig):
-    """The shared AWS base, plus the keep-alive server, client, images and captures."""
+    """The shared AWS base, plus the keep-alive server, client, images and captures.
+
+    A scenario adds its load balancer's knobs as a field and names that field in `LOAD_BALANCER`.
+    """
+
+    LOAD_BALANCER: ClassVar[str]
+    """The key (and field) of the scenario's LoadBalancerConfig: "alb" or "nlb"."""
 
     server: ServerConfig = ServerConfig()
     """The gunicorn server: keep-alive, timeout, log level, placement."""
@@ -160,15 +187,14 @@ class KeepAliveConfig(AwsBaseConfig):
     capture: CaptureConfig = CaptureConfig()
     """Optional tcpdump sidecars (off by default)."""
 
+    @property
     def load_balancer(self) -> LoadBalancerConfig:
-        raise NotImplementedError
-
-    def load_balancer_key(self) -> str:
-        raise NotImplementedError
+        """The scenario's load balancer knobs (the field `LOAD_BALANCER` names)."""
+        return getattr(self, self.LOAD_BALANCER)
 
     def load_balancer_zones(self) -> list[str]:
         """The zones the load balancer is in (its knob, or the scenario's default)."""
-        raise NotImplementedError
+        return self.load_balancer.zones(self.availability_zones)
 
     @model_validator(mode="after")
     def _placement(self) -> KeepAliveConfig:
@@ -176,8 +202,8 @@ class KeepAliveConfig(AwsBaseConfig):
         for key, selector in (("server", self.server.node_selector), ("client", self.client.node_selector)):
             if self.node_groups and not any(matches(selector, g.labels) for g in self.node_groups.values()):
                 problems.append(((key, "nodeSelector"), f"{selector}: no node group has these labels"))
-        lb_key = self.load_balancer_key()
-        chosen = self.load_balancer().availability_zones
+        lb_key = self.LOAD_BALANCER
+        chosen = self.load_balancer.availability_zones
         for zone in chosen:
             if zone not in self.availability_zones:
                 problems.append(
@@ -266,10 +292,6 @@ def bind_server(
             wait_for=[server.service],
         ),
     )
-
-
-def health_check(lb: LoadBalancerConfig, **overrides: Any) -> HealthCheck:
-    return HealthCheck(path=lb.health_check_path, **overrides)
 
 
 def client_command(argv: tuple[str, ...], config: Mapping[str, str] | None = None) -> str:

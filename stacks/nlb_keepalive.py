@@ -7,27 +7,21 @@ The scenario, its knobs and how to verify it: docs/scenarios/nlb-keepalive.md.
 
 from __future__ import annotations
 
-import pulumi
+from typing import ClassVar
+
 from pydantic import Field
 
 from components.aws.load_balancers import NetworkLoadBalancer, NetworkLoadBalancerArgs
-from stacks.aws_base import build_aws_base, export_base
 from stacks.experiments.model import Experiment
 from stacks.keepalive import (
-    LISTENER_PORT,
     KeepAliveConfig,
     LoadBalancerConfig,
-    bind_server,
-    build_client,
-    build_server,
-    exported,
-    health_check,
     keepalive_experiment,
     nlb_expectations,
     seed_experiments,
     timing,
-    workload_commands,
 )
+from stacks.keepalive_bed import build_keepalive
 
 # ELB docs, "Update the TCP idle timeout for your Network Load Balancer listener".
 AWS_IDLE = (
@@ -39,6 +33,16 @@ AWS_IDLE = (
 class NlbConfig(LoadBalancerConfig):
     """The explicit NLB (the series made it in the console). Internal, private subnets, TCP 80."""
 
+    default_zone_count: ClassVar[int | None] = 1
+    component_knobs: ClassVar[tuple[str, ...]] = ("tcp_idle_timeout_seconds", "cross_zone")
+    health_check_thresholds: ClassVar[tuple[int, int]] = (3, 3)
+    # The NLB passes TCP through: its idle timeout is an attribute of the listener.
+    attributes_command: ClassVar[tuple[str, str, str]] = (
+        "listenerAttributes",
+        "describe-listener-attributes",
+        "--listener-arn",
+    )
+
     tcp_idle_timeout_seconds: int = Field(350, ge=60, le=6000)
     """TCP listener attribute tcp.idle_timeout.seconds, 60-6000 (AWS default 350)."""
     cross_zone: bool = False
@@ -48,17 +52,10 @@ class NlbConfig(LoadBalancerConfig):
 class Config(KeepAliveConfig):
     """The shared AWS base, the keep-alive server and client, and an explicit NLB."""
 
+    LOAD_BALANCER: ClassVar[str] = "nlb"
+
     nlb: NlbConfig = NlbConfig()
     """The NLB: zones (default: the first zone, where the seed's nodes run), TCP idle timeout, health check."""
-
-    def load_balancer(self) -> NlbConfig:
-        return self.nlb
-
-    def load_balancer_key(self) -> str:
-        return "nlb"
-
-    def load_balancer_zones(self) -> list[str]:
-        return self.nlb.availability_zones or list(self.availability_zones[:1])
 
 
 def idle_warning(cfg: Config) -> str | None:
@@ -99,43 +96,4 @@ def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
 
 def build(cfg: Config) -> None:
     """Build the bed, the NLB in front of the server, the client; export the experiments."""
-    base = build_aws_base(cfg)
-    server = build_server(cfg, base)
-    zones = cfg.load_balancer_zones()
-    nlb = NetworkLoadBalancer(
-        "nlb",
-        NetworkLoadBalancerArgs(
-            vpc_id=base.network.vpc_id,
-            subnet_ids={zone: base.network.private_subnet_ids[zone] for zone in zones},
-            vpc_cidr=cfg.network.vpc_cidr,
-            internal=True,
-            listener_port=LISTENER_PORT,
-            target_port=server.target_port,
-            health_check=health_check(cfg.nlb, healthy_threshold=3, unhealthy_threshold=3),
-            tcp_idle_timeout_seconds=cfg.nlb.tcp_idle_timeout_seconds,
-            cross_zone=cfg.nlb.cross_zone,
-            deregistration_delay_seconds=cfg.nlb.deregistration_delay_seconds,
-            tags={"testbed:stack": pulumi.get_stack(), **cfg.tags},
-        ),
-    )
-    bind_server(base, server, target_group_arn=nlb.target_group_arn, security_group_id=nlb.security_group_id)
-    build_client(cfg, base, dns_name=nlb.dns_name)
-    if warning := idle_warning(cfg):
-        pulumi.log.warn(warning)
-
-    pulumi.export("loadBalancerDnsName", nlb.dns_name)
-    pulumi.export("loadBalancerArn", nlb.arn)
-    pulumi.export("targetGroupArn", nlb.target_group_arn)
-    pulumi.export("experiments", exported(experiments(cfg)))
-    export_base(
-        base,
-        {
-            **workload_commands(cfg),
-            "targetHealth": pulumi.Output.concat(
-                "aws elbv2 describe-target-health --region ", cfg.region, " --target-group-arn ", nlb.target_group_arn
-            ),
-            "listenerAttributes": pulumi.Output.concat(
-                "aws elbv2 describe-listener-attributes --region ", cfg.region, " --listener-arn ", nlb.listener_arn
-            ),
-        },
-    )
+    build_keepalive(cfg, NetworkLoadBalancer, NetworkLoadBalancerArgs, experiments(cfg), idle_warning(cfg))

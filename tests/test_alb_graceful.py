@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from k8s.programs import PROGRAMS_HASH, files_digest
 from stacks import scenario_module
 from stacks.config import ConfigError, load_config
 from testbed.engine import run_program
@@ -57,8 +58,14 @@ def test_readiness_probe_prestop_and_grace_period(plan):
 def test_the_program_is_mounted_from_a_configmap(plan):
     configmap = one(plan, "kubernetes:core/v1:ConfigMap")
     assert "def drain(" in configmap.inputs["data"]["graceful_server.py"]
-    volumes = one(plan, DEPLOYMENT).inputs["spec"]["template"]["spec"]["volumes"]
-    assert {"name": "program", "configMap": {"name": configmap.inputs["metadata"]["name"]}} in volumes
+    template = one(plan, DEPLOYMENT).inputs["spec"]["template"]
+    volumes = template["spec"]["volumes"]
+    assert {
+        "name": "program",
+        "configMap": {"name": configmap.inputs["metadata"]["name"], "defaultMode": 0o444},
+    } in volumes
+    # Editing the program changes the pod template, so the pods roll.
+    assert template["metadata"]["annotations"] == {PROGRAMS_HASH: files_digest(configmap.inputs["data"])}
 
 
 def test_ingress_health_check_on_the_same_path(plan):

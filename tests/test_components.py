@@ -16,7 +16,6 @@ from components.aws import (
     NodeGroupSpec,
     Taint,
 )
-from components.aws.lb_controller import deep_merge
 from components.errors import ArgsError
 from testbed.engine import run_program
 from tests.graph import ancestors, by_id, json_input, of_type, one, revealed
@@ -234,13 +233,6 @@ def test_cluster_argument_errors_name_the_field(overrides, expected):
     run_program("t", CONFIG, program=program)
     [message] = errors
     assert message.startswith(expected)
-
-
-def test_deep_merge_is_pure():
-    base = {"a": {"b": 1, "c": [1]}, "d": 1}
-    merged = deep_merge(base, {"a": {"c": [2]}, "e": 2})
-    assert merged == {"a": {"b": 1, "c": [2]}, "d": 1, "e": 2}
-    assert base == {"a": {"b": 1, "c": [1]}, "d": 1}
 
 
 def test_node_policies_follow_the_partition():

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from k8s.keepalive import APP_DIR, server_command
+from k8s.keepalive import server_command
+from k8s.keepalive_programs import APP_DIR
 
 KEEP_ALIVE = 2  # seconds: the server closes a connection idle this long
 CLIENT = APP_DIR / "client.py"
@@ -437,7 +438,7 @@ def test_pod_requirements_are_a_complete_hashed_closure_matching_the_test_enviro
 
 
 def test_dockerfile_builds_what_the_stacks_would_mount():
-    from k8s.keepalive import CLIENT_FILES, SERVER_FILES, install_command
+    from k8s.keepalive_programs import CLIENT_FILES, SERVER_FILES, install_command
     from k8s.versions import PYTHON_IMAGE
 
     dockerfile = (APP_DIR / "Dockerfile").read_text()

@@ -5,7 +5,7 @@ load balancer."""
 from __future__ import annotations
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 import pytest
 
 from components.aws.annotations import NlbServiceAnnotations
@@ -20,12 +20,12 @@ from tests.graph import ancestors, of_type
 CONFIG = {"aws:region": "eu-west-1"}
 
 
-def provider() -> k8s.Provider:
-    return k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"))
+def provider() -> kubernetes.Provider:
+    return kubernetes.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"))
 
 
-def controller(p: k8s.Provider) -> k8s.helm.v3.Release:
-    return k8s.helm.v3.Release(
+def controller(p: kubernetes.Provider) -> kubernetes.helm.v3.Release:
+    return kubernetes.helm.v3.Release(
         "lbc",
         name="aws-load-balancer-controller",
         chart="aws-load-balancer-controller",

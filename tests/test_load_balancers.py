@@ -6,7 +6,7 @@ TargetGroupBinding spec they can produce against the controller's CRD.
 from __future__ import annotations
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,7 +23,8 @@ from components.aws.load_balancers import (
 )
 from components.errors import ArgsError
 from k8s.capture import PacketCapture, tcpdump_args
-from k8s.keepalive import KeepAliveClient, KeepAliveClientArgs, KeepAliveServer, KeepAliveServerArgs, ProgramImage
+from k8s.keepalive import KeepAliveClient, KeepAliveClientArgs, KeepAliveServer, KeepAliveServerArgs
+from k8s.keepalive_programs import ProgramImage
 from testbed.engine import run_program
 from tests import keepalive_checks as checks
 from tests.graph import ancestors, of_type, one
@@ -124,8 +125,8 @@ def test_nlb_takes_one_zone_and_validates_its_tcp_idle_timeout():
     assert str(errors[0]) == "NetworkLoadBalancer: subnet_ids: an NLB needs a subnet in at least 1 zone"
 
 
-def _provider() -> k8s.Provider:
-    return k8s.Provider("k8s", kubeconfig="{}")
+def _provider() -> kubernetes.Provider:
+    return kubernetes.Provider("k8s", kubeconfig="{}")
 
 
 def test_binding_needs_the_controller_and_waits_for_it():
@@ -151,7 +152,7 @@ def test_binding_needs_the_controller_and_waits_for_it():
         "t",
         CONFIG,
         program=lambda: build(
-            lambda provider: k8s.core.v1.ConfigMap("controller", opts=pulumi.ResourceOptions(provider=provider))
+            lambda provider: kubernetes.core.v1.ConfigMap("controller", opts=pulumi.ResourceOptions(provider=provider))
         ),
     )
     binding = one(recording, checks.TGB)

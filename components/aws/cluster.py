@@ -46,6 +46,7 @@ import pulumi_eks as eks
 import pulumi_kubernetes as kubernetes
 
 from ..errors import raise_if_any
+from ..helm import HelmAddOn, helm_release
 from ..placement import NodePool, Placement, place, selector_problem
 from .irsa import ec2_trust_policy
 from .max_pods import max_pods, nodeadm_max_pods_user_data
@@ -55,12 +56,7 @@ from .node_groups import (
     node_group_problems,
     tolerations_for,
 )
-from .versions import (
-    EKS_VERSION,
-    METRICS_SERVER_CHART,
-    METRICS_SERVER_CHART_REPO,
-    METRICS_SERVER_CHART_VERSION,
-)
+from .versions import EKS_VERSION, METRICS_SERVER
 from .vpc_cni import VpcCniSpec, vpc_cni_configuration, vpc_cni_problems
 
 _KUBERNETES_VERSION = re.compile(r"^1\.\d{2}$")
@@ -338,20 +334,17 @@ class Cluster(pulumi.ComponentResource):
 
     def _metrics_server(self, name: str, args: ClusterArgs) -> None:
         """metrics-server as a Helm release on the system nodes, created once they exist."""
-        system = self.system_placement
-        kubernetes.helm.v3.Release(
+        helm_release(
             f"{name}-metrics-server",
-            name="metrics-server",
-            namespace="kube-system",
-            chart=METRICS_SERVER_CHART,
-            version=METRICS_SERVER_CHART_VERSION,
-            repository_opts=kubernetes.helm.v3.RepositoryOptsArgs(repo=METRICS_SERVER_CHART_REPO),
-            values={
-                "replicas": args.metrics_server_replicas,
-                "nodeSelector": system.node_selector,
-                "tolerations": list(system.tolerations),
-            },
-            opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=list(system.wait_for)),
+            HelmAddOn(
+                release_name="metrics-server",
+                namespace="kube-system",
+                chart=METRICS_SERVER,
+                values={"replicas": args.metrics_server_replicas},
+                placement=self.system_placement,
+            ),
+            provider=self.provider,
+            parent=self,
         )
 
     def _outputs(self, args: ClusterArgs, control_plane: eks.Cluster) -> None:

@@ -36,14 +36,10 @@ import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
 from ..errors import raise_if_any
+from ..helm import HelmAddOn, deep_merge, helm_release
 from .irsa import irsa_trust_policy
 from .lb_controller_policy import lb_controller_policy
-from .versions import (
-    LB_CONTROLLER_CHART,
-    LB_CONTROLLER_CHART_REPO,
-    LB_CONTROLLER_CHART_VERSION,
-    LB_CONTROLLER_POLICY_VERSION,
-)
+from .versions import LB_CONTROLLER, LB_CONTROLLER_POLICY_VERSION
 
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "aws-load-balancer-controller"
@@ -84,18 +80,6 @@ class LoadBalancerControllerArgs:
     """Helm values merged last, over ours."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags added to the controller's IAM policy and role."""
-
-
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """A new mapping: `base` with `override` merged in. Nested mappings merge; any other value
-    (lists included) is replaced. Neither argument is modified."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def helm_values(
@@ -200,24 +184,23 @@ class LoadBalancerController(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.release = k8s.helm.v3.Release(
+        self.release = helm_release(
             f"{name}-release",
-            name=RELEASE_NAME,
-            namespace=NAMESPACE,
-            chart=LB_CONTROLLER_CHART,
-            version=LB_CONTROLLER_CHART_VERSION,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=LB_CONTROLLER_CHART_REPO),
-            values=helm_values(
-                args,
-                ca_cert=ca.cert_pem,
-                cert=serving_cert.cert_pem,
-                key=pulumi.Output.secret(serving_key.private_key_pem),
+            HelmAddOn(
+                release_name=RELEASE_NAME,
+                namespace=NAMESPACE,
+                chart=LB_CONTROLLER,
+                # Placement and `extra_values` are in helm_values already.
+                values=helm_values(
+                    args,
+                    ca_cert=ca.cert_pem,
+                    cert=serving_cert.cert_pem,
+                    key=pulumi.Output.secret(serving_key.private_key_pem),
+                ),
+                wait_for=[service_account, attachment, *args.wait_for],
             ),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=args.provider,
-                depends_on=[service_account, attachment, *args.wait_for],
-            ),
+            provider=args.provider,
+            parent=self,
         )
         self.role_arn = role.arn
         self.ingress_class = INGRESS_CLASS

@@ -15,6 +15,9 @@ experiment is about (idle timeouts above all) is declared and checked:
   registers a Service's pods in a target group, with the networking rule that lets the load
   balancer's security group reach the pods, created after the controller is installed.
 
+Both take `LoadBalancerArgs` (subnets, who may reach them, the targets' port, health check) plus
+their own attributes, and share one target group and security group builder.
+
 Load balancer and target group names are left to Pulumi's auto-naming (`<child name>-<7 hex>`),
 so two stacks never collide; AWS allows at most 32 characters, which is checked.
 """
@@ -58,14 +61,14 @@ class HealthCheck:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApplicationLoadBalancerArgs:
-    """An ALB with one HTTP listener and one ip target group."""
+class LoadBalancerArgs:
+    """What an ALB and an NLB take alike: their subnets, who may reach them, where they send."""
 
     vpc_id: pulumi.Input[str]
     subnet_ids: Mapping[str, pulumi.Input[str]]
-    """Zone -> subnet: at least two zones (an ALB needs >= 2 AZs). Private subnets for an internal ALB."""
+    """Zone -> subnet (an ALB needs two zones or more, an NLB one). Private subnets for an internal one."""
     vpc_cidr: str
-    """The VPC's CIDR: targets (pod IPs) live in it, so the ALB may send to it on `target_port`."""
+    """The VPC's CIDR: targets (pod IPs) live in it, so the load balancer may send to it on `target_port`."""
     target_port: int
     """Port the pods listen on (ip targets): the target group's port and the health check's."""
     ingress_cidrs: Sequence[str] = ()
@@ -73,131 +76,39 @@ class ApplicationLoadBalancerArgs:
     internal: bool = True
     listener_port: int = 80
     health_check: HealthCheck = field(default_factory=HealthCheck)
+    """The target group's HTTP health check on the traffic port."""
+    deregistration_delay_seconds: int = 300
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplicationLoadBalancerArgs(LoadBalancerArgs):
+    """An ALB with one HTTP listener and one ip target group."""
+
     idle_timeout_seconds: int = 60
     """`idle_timeout.timeout_seconds` (1-4000): idle time after which the ALB closes a connection."""
     client_keep_alive_seconds: int = 3600
     """`client_keep_alive.seconds` (60-604800): the longest a client connection may live, idle or not."""
-    deregistration_delay_seconds: int = 300
-    tags: Mapping[str, str] = field(default_factory=dict)
-
-
-class ApplicationLoadBalancer(pulumi.ComponentResource):
-    """Security group, ALB, ip target group (HTTP) and HTTP listener."""
-
-    arn: pulumi.Output[str]
-    dns_name: pulumi.Output[str]
-    zone_id: pulumi.Output[str]
-    security_group_id: pulumi.Output[str]
-    target_group_arn: pulumi.Output[str]
-    listener_arn: pulumi.Output[str]
-    target_port: int
-
-    def __init__(self, name: str, args: ApplicationLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:aws:ApplicationLoadBalancer", name, None, opts)
-        problems = _common_problems(name, args.subnet_ids, args.vpc_cidr, args.ingress_cidrs, args)
-        problems += _health_check_problems(args.health_check)
-        if len(args.subnet_ids) < 2:
-            problems.append(("subnet_ids", f"an ALB needs subnets in at least 2 zones, got {sorted(args.subnet_ids)}"))
-        low, high = ALB_IDLE_TIMEOUT_RANGE
-        if not low <= args.idle_timeout_seconds <= high:
-            problems.append(("idle_timeout_seconds", f"{args.idle_timeout_seconds} is not between {low} and {high}"))
-        low, high = ALB_CLIENT_KEEP_ALIVE_RANGE
-        if not low <= args.client_keep_alive_seconds <= high:
-            problems.append(
-                ("client_keep_alive_seconds", f"{args.client_keep_alive_seconds} is not between {low} and {high}")
-            )
-        raise_if_any("ApplicationLoadBalancer", problems)
-        child = pulumi.ResourceOptions(parent=self)
-
-        group = _security_group(name, args, "ALB", child)
-        lb = aws.lb.LoadBalancer(
-            f"{name}-lb",
-            load_balancer_type="application",
-            internal=args.internal,
-            subnets=list(args.subnet_ids.values()),
-            security_groups=[group.id],
-            idle_timeout=args.idle_timeout_seconds,
-            client_keep_alive=args.client_keep_alive_seconds,
-            tags={**args.tags, "Name": f"{name}-lb"},
-            opts=child,
-        )
-        hc = args.health_check
-        target_group = aws.lb.TargetGroup(
-            f"{name}-tg",
-            vpc_id=args.vpc_id,
-            target_type="ip",
-            protocol="HTTP",
-            protocol_version="HTTP1",
-            port=args.target_port,
-            deregistration_delay=args.deregistration_delay_seconds,
-            health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True,
-                protocol="HTTP",
-                port="traffic-port",
-                path=hc.path,
-                matcher=hc.matcher,
-                interval=hc.interval_seconds,
-                timeout=hc.timeout_seconds,
-                healthy_threshold=hc.healthy_threshold,
-                unhealthy_threshold=hc.unhealthy_threshold,
-            ),
-            tags={**args.tags, "Name": f"{name}-tg"},
-            opts=child,
-        )
-        listener = aws.lb.Listener(
-            f"{name}-http-{args.listener_port}",
-            load_balancer_arn=lb.arn,
-            port=args.listener_port,
-            protocol="HTTP",
-            default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)],
-            tags=dict(args.tags),
-            opts=child,
-        )
-        self.arn = lb.arn
-        self.dns_name = lb.dns_name
-        self.zone_id = lb.zone_id
-        self.security_group_id = group.id
-        self.target_group_arn = target_group.arn
-        self.listener_arn = listener.arn
-        self.target_port = args.target_port
-        self.register_outputs(
-            {
-                "arn": self.arn,
-                "dnsName": self.dns_name,
-                "securityGroupId": self.security_group_id,
-                "targetGroupArn": self.target_group_arn,
-                "listenerArn": self.listener_arn,
-            }
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
-class NetworkLoadBalancerArgs:
+class NetworkLoadBalancerArgs(LoadBalancerArgs):
     """An NLB with one TCP listener and one ip target group."""
 
-    vpc_id: pulumi.Input[str]
-    subnet_ids: Mapping[str, pulumi.Input[str]]
-    """Zone -> subnet: one or more zones (an NLB may live in one AZ)."""
-    vpc_cidr: str
-    """The VPC's CIDR: targets (pod IPs) live in it."""
-    target_port: int
-    """Port the pods listen on (ip targets): the target group's port and the health check's."""
-    ingress_cidrs: Sequence[str] = ()
-    """Who may reach the listener. Default: `vpc_cidr`."""
-    internal: bool = True
-    listener_port: int = 80
     health_check: HealthCheck = field(default_factory=lambda: HealthCheck(healthy_threshold=3, unhealthy_threshold=3))
-    """HTTP health check on the TCP target group, so a target is healthy only when the app answers."""
+    """HTTP on the TCP target group too, so a target is healthy only when the app answers."""
     tcp_idle_timeout_seconds: int = 350
     """Listener attribute `tcp.idle_timeout.seconds` (60-6000): after it the NLB forgets an idle flow."""
     cross_zone: bool = False
     """Cross-zone load balancing (NLB default: off)."""
-    deregistration_delay_seconds: int = 300
-    tags: Mapping[str, str] = field(default_factory=dict)
 
 
-class NetworkLoadBalancer(pulumi.ComponentResource):
-    """Security group, NLB, ip target group (TCP) and TCP listener."""
+class _LoadBalancer(pulumi.ComponentResource):
+    """What the ALB and NLB components share: the four resources and the outputs (`_build`).
+
+    Validation and each resource's kind-specific fields stay in the subclasses: they only look
+    alike (the ALB's idle timeout is a load balancer attribute, the NLB's a listener one).
+    """
 
     arn: pulumi.Output[str]
     dns_name: pulumi.Output[str]
@@ -207,44 +118,36 @@ class NetworkLoadBalancer(pulumi.ComponentResource):
     listener_arn: pulumi.Output[str]
     target_port: int
 
-    def __init__(self, name: str, args: NetworkLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:aws:NetworkLoadBalancer", name, None, opts)
-        problems = _common_problems(name, args.subnet_ids, args.vpc_cidr, args.ingress_cidrs, args)
-        problems += _health_check_problems(args.health_check)
-        if not args.subnet_ids:
-            problems.append(("subnet_ids", "an NLB needs a subnet in at least 1 zone"))
-        low, high = NLB_TCP_IDLE_TIMEOUT_RANGE
-        if not low <= args.tcp_idle_timeout_seconds <= high:
-            problems.append(
-                ("tcp_idle_timeout_seconds", f"{args.tcp_idle_timeout_seconds} is not between {low} and {high}")
-            )
-        raise_if_any("NetworkLoadBalancer", problems)
+    def _build(
+        self,
+        name: str,
+        args: LoadBalancerArgs,
+        *,
+        kind: str,
+        load_balancer: Mapping[str, Any],
+        target_group: Mapping[str, Any],
+        listener: Mapping[str, Any],
+    ) -> None:
+        """Security group, load balancer, target group and listener, then the outputs. The three
+        mappings are what differs by kind: the load balancer's type and attributes, the target
+        group's protocol fields, the listener's protocol (and attributes)."""
         child = pulumi.ResourceOptions(parent=self)
-
-        # An NLB takes security groups only when created with them (adding or removing all later
-        # replaces it), so it gets one from the start: the TargetGroupBinding then admits exactly
-        # this group to the pods, as for the ALB, instead of the whole VPC CIDR.
-        group = _security_group(name, args, "NLB", child)
+        group = _security_group(name, args, kind, child)
         lb = aws.lb.LoadBalancer(
             f"{name}-lb",
-            load_balancer_type="network",
             internal=args.internal,
             subnets=list(args.subnet_ids.values()),
             security_groups=[group.id],
-            enable_cross_zone_load_balancing=args.cross_zone,
             tags={**args.tags, "Name": f"{name}-lb"},
             opts=child,
+            **load_balancer,
         )
         hc = args.health_check
-        target_group = aws.lb.TargetGroup(
+        tg = aws.lb.TargetGroup(
             f"{name}-tg",
             vpc_id=args.vpc_id,
             target_type="ip",
-            protocol="TCP",
             port=args.target_port,
-            # Off is AWS's default for ip targets over TCP; said out loud because it decides the
-            # packets' source at the pod: the NLB's own address, i.e. its security group.
-            preserve_client_ip="false",
             deregistration_delay=args.deregistration_delay_seconds,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True,
@@ -259,26 +162,23 @@ class NetworkLoadBalancer(pulumi.ComponentResource):
             ),
             tags={**args.tags, "Name": f"{name}-tg"},
             opts=child,
+            **target_group,
         )
-        # At the idle timeout the NLB drops the flow silently: no FIN or RST to either side; the
-        # next packet of that connection is answered with a RST (ELB docs, "Update the TCP idle
-        # timeout"; research/aws.md §5). Above 350 s the target ENI's conntrack timeout matters too.
-        listener = aws.lb.Listener(
-            f"{name}-tcp-{args.listener_port}",
+        forward = aws.lb.Listener(
+            f"{name}-{listener['protocol'].lower()}-{args.listener_port}",
             load_balancer_arn=lb.arn,
             port=args.listener_port,
-            protocol="TCP",
-            tcp_idle_timeout_seconds=args.tcp_idle_timeout_seconds,
-            default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)],
+            default_actions=[aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=tg.arn)],
             tags=dict(args.tags),
             opts=child,
+            **listener,
         )
         self.arn = lb.arn
         self.dns_name = lb.dns_name
         self.zone_id = lb.zone_id
         self.security_group_id = group.id
-        self.target_group_arn = target_group.arn
-        self.listener_arn = listener.arn
+        self.target_group_arn = tg.arn
+        self.listener_arn = forward.arn
         self.target_port = args.target_port
         self.register_outputs(
             {
@@ -291,11 +191,65 @@ class NetworkLoadBalancer(pulumi.ComponentResource):
         )
 
 
+class ApplicationLoadBalancer(_LoadBalancer):
+    """Security group, ALB, ip target group (HTTP) and HTTP listener."""
+
+    def __init__(self, name: str, args: ApplicationLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:aws:ApplicationLoadBalancer", name, None, opts)
+        problems = _common_problems(name, args)
+        if len(args.subnet_ids) < 2:
+            problems.append(("subnet_ids", f"an ALB needs subnets in at least 2 zones, got {sorted(args.subnet_ids)}"))
+        problems += _out_of_range("idle_timeout_seconds", args.idle_timeout_seconds, ALB_IDLE_TIMEOUT_RANGE)
+        problems += _out_of_range(
+            "client_keep_alive_seconds", args.client_keep_alive_seconds, ALB_CLIENT_KEEP_ALIVE_RANGE
+        )
+        raise_if_any("ApplicationLoadBalancer", problems)
+        self._build(
+            name,
+            args,
+            kind="ALB",
+            # The ALB ends connections itself: its idle timeout is a load balancer attribute.
+            load_balancer={
+                "load_balancer_type": "application",
+                "idle_timeout": args.idle_timeout_seconds,
+                "client_keep_alive": args.client_keep_alive_seconds,
+            },
+            target_group={"protocol": "HTTP", "protocol_version": "HTTP1"},
+            listener={"protocol": "HTTP"},
+        )
+
+
+class NetworkLoadBalancer(_LoadBalancer):
+    """Security group, NLB, ip target group (TCP) and TCP listener."""
+
+    def __init__(self, name: str, args: NetworkLoadBalancerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("testbed:aws:NetworkLoadBalancer", name, None, opts)
+        problems = _common_problems(name, args)
+        if not args.subnet_ids:
+            problems.append(("subnet_ids", "an NLB needs a subnet in at least 1 zone"))
+        problems += _out_of_range("tcp_idle_timeout_seconds", args.tcp_idle_timeout_seconds, NLB_TCP_IDLE_TIMEOUT_RANGE)
+        raise_if_any("NetworkLoadBalancer", problems)
+        # An NLB takes security groups only when created with them (adding or removing all later
+        # replaces it), so it gets one from the start (in _build): the TargetGroupBinding then
+        # admits exactly this group to the pods, as for the ALB, instead of the whole VPC CIDR.
+        self._build(
+            name,
+            args,
+            kind="NLB",
+            load_balancer={"load_balancer_type": "network", "enable_cross_zone_load_balancing": args.cross_zone},
+            # Client IP preservation off is AWS's default for ip targets over TCP; said out loud because
+            # it decides the packets' source at the pod: the NLB's own address, i.e. its security group.
+            target_group={"protocol": "TCP", "preserve_client_ip": "false"},
+            # The NLB passes TCP through: its idle timeout is the listener's. At it the NLB drops the
+            # flow silently: no FIN or RST to either side; the next packet of that connection is
+            # answered with a RST (ELB docs, "Update the TCP idle timeout"; research/aws.md §5).
+            # Above 350 s the target ENI's conntrack timeout matters too.
+            listener={"protocol": "TCP", "tcp_idle_timeout_seconds": args.tcp_idle_timeout_seconds},
+        )
+
+
 def _security_group(
-    name: str,
-    args: ApplicationLoadBalancerArgs | NetworkLoadBalancerArgs,
-    kind: str,
-    child: pulumi.ResourceOptions,
+    name: str, args: LoadBalancerArgs, kind: str, child: pulumi.ResourceOptions
 ) -> aws.ec2.SecurityGroup:
     """The load balancer's group: listener port in from `ingress_cidrs`, target port out to the VPC."""
     group = aws.ec2.SecurityGroup(
@@ -331,20 +285,15 @@ def _security_group(
     return group
 
 
-def _common_problems(
-    name: str,
-    subnet_ids: Mapping[str, Any],
-    vpc_cidr: str,
-    ingress_cidrs: Sequence[str],
-    args: ApplicationLoadBalancerArgs | NetworkLoadBalancerArgs,
-) -> list[tuple[str, str]]:
+def _common_problems(name: str, args: ApplicationLoadBalancerArgs | NetworkLoadBalancerArgs) -> list[tuple[str, str]]:
+    """What is wrong with the arguments both kinds share, their health check included."""
     problems: list[tuple[str, str]] = []
     longest = max(len(f"{name}-lb"), len(f"{name}-tg")) + AUTONAME_SUFFIX
     if longest > AWS_NAME_LIMIT:
         problems.append(
             ("name", f"{name!r} is too long: AWS names load balancers and target groups in at most 32 characters")
         )
-    for label, cidr in [("vpc_cidr", vpc_cidr), *(("ingress_cidrs", c) for c in ingress_cidrs)]:
+    for label, cidr in [("vpc_cidr", args.vpc_cidr), *(("ingress_cidrs", c) for c in args.ingress_cidrs)]:
         try:
             ipaddress.IPv4Network(cidr)
         except ValueError:
@@ -352,11 +301,13 @@ def _common_problems(
     for label, port in (("listener_port", args.listener_port), ("target_port", args.target_port)):
         if not 1 <= port <= 65535:
             problems.append((label, f"{port} is not a port"))
-    if not 0 <= args.deregistration_delay_seconds <= 3600:
-        problems.append(
-            ("deregistration_delay_seconds", f"{args.deregistration_delay_seconds} is not between 0 and 3600")
-        )
-    return problems
+    problems += _out_of_range("deregistration_delay_seconds", args.deregistration_delay_seconds, (0, 3600))
+    return problems + _health_check_problems(args.health_check)
+
+
+def _out_of_range(label: str, value: int, bounds: tuple[int, int]) -> list[tuple[str, str]]:
+    low, high = bounds
+    return [] if low <= value <= high else [(label, f"{value} is not between {low} and {high}")]
 
 
 def _health_check_problems(hc: HealthCheck) -> list[tuple[str, str]]:

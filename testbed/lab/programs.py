@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from k8s.keepalive import APP_DIR, server_command
+from k8s.keepalive import server_command
+from k8s.keepalive_programs import APP_DIR
 from testbed.lab.system import LabFailed
 
 READY_SECONDS = 15.0
