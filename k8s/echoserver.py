@@ -22,7 +22,8 @@ import pulumi_kubernetes as kubernetes
 
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY, app_labels, deployment, http_probe, pod_spec, resources
+from k8s.namespaces import namespace
+from k8s.pods import app_labels, deployment, http_container, pod_spec, resources, service
 from k8s.versions import ECHOSERVER_IMAGE
 
 CONTAINER_PORT = 8080
@@ -87,14 +88,9 @@ class EchoServer(pulumi.ComponentResource):
         self.namespace = None
         namespace_deps: list[pulumi.Resource] = []
         if args.create_namespace:
-            self.namespace = kubernetes.core.v1.Namespace(
-                f"{name}-namespace",
-                metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
-                opts=k8s_opts,
-            )
+            self.namespace = namespace(f"{name}-namespace", name=args.namespace, opts=k8s_opts)
             namespace_deps.append(self.namespace)
 
-        probe = http_probe("/", CONTAINER_PORT)
         self.deployment = deployment(
             f"{name}-deployment",
             name=args.deployment_name,
@@ -107,12 +103,10 @@ class EchoServer(pulumi.ComponentResource):
                 tolerations=args.tolerations,
                 termination_grace_period_seconds=args.termination_grace_period_seconds,
                 containers=[
-                    kubernetes.core.v1.ContainerArgs(
+                    http_container(
                         name=args.container_name,
                         image=args.image,
-                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
-                        readiness_probe=probe,
-                        liveness_probe=probe,
+                        port=CONTAINER_PORT,
                         security_context=echoserver_security(),
                         resources=resources(),
                     )
@@ -123,19 +117,11 @@ class EchoServer(pulumi.ComponentResource):
             ),
         )
 
-        metadata = kubernetes.meta.v1.ObjectMetaArgs(
-            name=args.service_name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
-        )
+        annotations = None
         if args.load_balancer is not None:
             assert args.controller is not None  # _validate
-            spec = args.load_balancer.service_spec(args.service_ports)
-            metadata = kubernetes.meta.v1.ObjectMetaArgs(
-                name=args.service_name,
-                namespace=args.namespace,
-                labels={**labels, **MANAGED_BY},
-                annotations=args.load_balancer.annotations(),
-            )
-            service_spec: dict = {**spec, "selector": labels}
+            annotations = args.load_balancer.annotations()
+            service_spec: dict = {**args.load_balancer.service_spec(args.service_ports), "selector": labels}
             depends_on = [args.controller, *namespace_deps]
         else:
             service_spec = {
@@ -144,9 +130,12 @@ class EchoServer(pulumi.ComponentResource):
                 "selector": labels,
             }
             depends_on = list(namespace_deps)
-        self.service = kubernetes.core.v1.Service(
+        self.service = service(
             f"{name}-service",
-            metadata=metadata,
+            name=args.service_name,
+            namespace=args.namespace,
+            labels=labels,
+            annotations=annotations,
             spec=service_spec,
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=depends_on),
         )

@@ -25,14 +25,8 @@ import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from k8s.ingress import Ingress, IngressArgs, IngressPath
-from k8s.pods import (
-    MANAGED_BY,
-    app_labels,
-    deployment,
-    pod_spec,
-    resources,
-    restricted_container_security,
-)
+from k8s.namespaces import namespace
+from k8s.pods import app_labels, deployment, pod_spec, resources, restricted_container_security, service
 from k8s.programs import mount_programs
 from k8s.versions import PYTHON_IMAGE
 
@@ -192,29 +186,23 @@ def _gated_namespace(
             metadata=kubernetes.meta.v1.ObjectMetaPatchArgs(name="default", labels=gate),
             opts=opts,
         )
-    return kubernetes.core.v1.Namespace(
-        f"{name}-namespace",
-        metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels={**gate, **MANAGED_BY}),
-        opts=opts,
-    )
+    return namespace(f"{name}-namespace", name=args.namespace, labels=gate, opts=opts)
 
 
 def _service(
     name: str, args: GracefulAppArgs, labels: Mapping[str, str], opts: pulumi.ResourceOptions
 ) -> kubernetes.core.v1.Service:
     """The ClusterIP Service the Ingress routes to (port 80 to the app's 8080)."""
-    return kubernetes.core.v1.Service(
+    return service(
         f"{name}-service",
-        metadata=kubernetes.meta.v1.ObjectMetaArgs(
-            name=args.name,
-            namespace=args.namespace,
-            labels={**labels, **MANAGED_BY},
-            # The Deployment waits for this Service (readiness gates are injected only for pods
-            # created after it), and pulumi-kubernetes would wait for the Service to have live
-            # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
-            # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
-            annotations={"pulumi.com/skipAwait": "true"},
-        ),
+        name=args.name,
+        namespace=args.namespace,
+        labels=labels,
+        # The Deployment waits for this Service (readiness gates are injected only for pods
+        # created after it), and pulumi-kubernetes would wait for the Service to have live
+        # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
+        # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
+        annotations={"pulumi.com/skipAwait": "true"},
         spec=kubernetes.core.v1.ServiceSpecArgs(
             selector=dict(labels),
             ports=[

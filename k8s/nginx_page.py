@@ -18,8 +18,8 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.nginx import nginx_security
-from k8s.pods import MANAGED_BY, app_labels, deployment, http_probe, pod_spec, resources
+from k8s.nginx import NGINX_SCRATCH, nginx_security
+from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, resources, service
 from k8s.versions import NGINX_IMAGE
 
 PORT = 80
@@ -63,8 +63,7 @@ class NginxPage(pulumi.ComponentResource):
         super().__init__("testbed:k8s:NginxPage", name, None, opts)
         _validate(args)
         labels = app_labels(args.name)
-        probe = http_probe("/", PORT)
-        empty = kubernetes.core.v1.EmptyDirVolumeSourceArgs()
+        mounts, volumes = empty_dirs({"html": HTML, **NGINX_SCRATCH})
         self.deployment = deployment(
             f"{name}-deployment",
             name=args.name,
@@ -76,35 +75,25 @@ class NginxPage(pulumi.ComponentResource):
                 node_selector=args.node_selector,
                 tolerations=args.tolerations,
                 containers=[
-                    kubernetes.core.v1.ContainerArgs(
+                    http_container(
                         name="nginx",
                         image=args.image,
+                        port=PORT,
                         command=page_command(args.message),
-                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
-                        readiness_probe=probe,
-                        liveness_probe=probe,
                         security_context=nginx_security(),
                         resources=resources(cpu="10m", memory="16Mi", cpu_limit="200m", memory_limit="64Mi"),
-                        volume_mounts=[
-                            kubernetes.core.v1.VolumeMountArgs(name="html", mount_path=HTML),
-                            kubernetes.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
-                            kubernetes.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
-                        ],
+                        volume_mounts=mounts,
                     )
                 ],
-                volumes=[
-                    kubernetes.core.v1.VolumeArgs(name="html", empty_dir=empty),
-                    kubernetes.core.v1.VolumeArgs(name="cache", empty_dir=empty),
-                    kubernetes.core.v1.VolumeArgs(name="run", empty_dir=empty),
-                ],
+                volumes=volumes,
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
         )
-        self.service = kubernetes.core.v1.Service(
+        self.service = service(
             f"{name}-service",
-            metadata=kubernetes.meta.v1.ObjectMetaArgs(
-                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
-            ),
+            name=args.name,
+            namespace=args.namespace,
+            labels=labels,
             spec=kubernetes.core.v1.ServiceSpecArgs(
                 selector=labels,
                 ports=[kubernetes.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
