@@ -28,6 +28,12 @@ def plan_stack():
     return _plan
 
 
+@pytest.fixture(scope="module")
+def plan(plan_stack, request) -> Recording:
+    """The Recording of the test module's `STACK` (a module-level constant naming its stack file)."""
+    return plan_stack(request.module.STACK)
+
+
 @pytest.fixture(scope="session")
 def eks_base(plan_stack) -> Recording:
     return plan_stack("eks-base")

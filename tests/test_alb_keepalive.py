@@ -24,11 +24,6 @@ ZONES = ["ap-northeast-2a", "ap-northeast-2c"]
 Config = scenario_module(STACK).Config
 
 
-@pytest.fixture(scope="module")
-def plan(plan_stack):
-    return plan_stack(STACK)
-
-
 def alb(plan):
     return one(plan, LB, "alb-lb")
 

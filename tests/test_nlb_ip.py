@@ -20,11 +20,6 @@ DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 A = "service.beta.kubernetes.io/"
 
 
-@pytest.fixture(scope="module")
-def plan(plan_stack):
-    return plan_stack(STACK)
-
-
 def test_echo_server_deployment(plan):
     deployment = one(plan, DEPLOYMENT)
     assert deployment.inputs["metadata"]["name"] == "deploy-echo"

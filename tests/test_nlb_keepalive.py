@@ -22,11 +22,6 @@ SG = "aws:ec2/securityGroup:SecurityGroup"
 Config = scenario_module(STACK).Config
 
 
-@pytest.fixture(scope="module")
-def plan(plan_stack):
-    return plan_stack(STACK)
-
-
 def nlb(plan):
     return one(plan, LB, "nlb-lb")
 
