@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 
 from stacks import scenario_module
-from stacks.config import ConfigError, engine_value, load_config
-from testbed.engine import run_program
-from testbed.stackfile import read_stack_config
+from stacks.config import ConfigError, load_config
+from tests import plans
 from tests.graph import of_type, one
 
 STACK = "nlb-ip"
@@ -69,8 +68,7 @@ def test_outputs_the_url_and_the_seeds_check(plan):
 
 
 def plan_with(**config):
-    raw = {**read_stack_config(STACK), **{k: engine_value(v) for k, v in config.items()}}
-    return run_program(STACK, raw)
+    return plans.plan_with(STACK, **config)
 
 
 def test_proxy_protocol_and_tls_options():
@@ -102,7 +100,7 @@ def test_no_tls_without_a_certificate(plan):
 
 def config_lines(**overrides) -> list[str]:
     module = scenario_module(STACK)
-    raw = {**read_stack_config(STACK), **{k: engine_value(v) for k, v in overrides.items()}}
+    raw = plans.stack_config(STACK, **overrides)
     with pytest.raises(ConfigError) as caught:
         load_config(module.Config, raw, stack=STACK)
     return caught.value.lines
