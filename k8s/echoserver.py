@@ -13,7 +13,7 @@ delete the NLB.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,6 +22,7 @@ import pulumi_kubernetes as kubernetes
 
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
+from components.placement import Placement
 from k8s.namespaces import namespace
 from k8s.pods import app_labels, deployment, http_container, pod_spec, resources, service
 from k8s.versions import ECHOSERVER_IMAGE
@@ -65,10 +66,8 @@ class EchoServerArgs:
     """Make the Service an NLB (annotations and spec from the typed builder); None: ClusterIP."""
     controller: pulumi.Resource | None = None
     """The AWS LB controller's release; required with `load_balancer`."""
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
-    """What the pods need first, typically the node groups they run on."""
+    placement: Placement = field(default_factory=Placement)
+    """Where the pods run and what they wait for (`Cluster.placement`); default: any node, nothing."""
 
 
 class EchoServer(pulumi.ComponentResource):
@@ -99,8 +98,7 @@ class EchoServer(pulumi.ComponentResource):
             replicas=args.replicas,
             pod=pod_spec(
                 non_root=False,
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
+                placement=args.placement,
                 termination_grace_period_seconds=args.termination_grace_period_seconds,
                 containers=[
                     http_container(
@@ -113,7 +111,7 @@ class EchoServer(pulumi.ComponentResource):
                 ],
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=[*namespace_deps, *args.wait_for]
+                parent=self, provider=args.provider, depends_on=[*namespace_deps, *args.placement.wait_for]
             ),
         )
 

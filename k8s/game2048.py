@@ -7,13 +7,13 @@ app.kubernetes.io/name=app-2048, port 80, imagePullPolicy Always), NodePort Serv
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
+from components.placement import Placement
 from k8s.namespaces import namespace
 from k8s.pods import deployment, http_container, pod_spec, resources, service
 from k8s.versions import GAME_2048_IMAGE
@@ -48,9 +48,8 @@ class Game2048Args:
     namespace: str = NAMESPACE
     replicas: int = 2
     image: str = GAME_2048_IMAGE
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
+    placement: Placement = field(default_factory=Placement)
+    """Where the pods run and what they wait for (`Cluster.placement`); default: any node, nothing."""
 
 
 class Game2048(pulumi.ComponentResource):
@@ -76,8 +75,7 @@ class Game2048(pulumi.ComponentResource):
             replicas=args.replicas,
             pod=pod_spec(
                 non_root=False,
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
+                placement=args.placement,
                 containers=[
                     http_container(
                         name=APP,
@@ -90,7 +88,7 @@ class Game2048(pulumi.ComponentResource):
                 ],
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=[self.namespace, *args.wait_for]
+                parent=self, provider=args.provider, depends_on=[self.namespace, *args.placement.wait_for]
             ),
         )
         self.service = service(

@@ -22,6 +22,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
+from components.placement import Placement
 from k8s.capture import PacketCapture, captures_volume, tcpdump_container
 from k8s.keepalive_programs import (
     CLIENT_FILES,
@@ -336,8 +337,7 @@ def _pod_deployment(
         template_annotations=dict(annotations),
         pod=pod_spec(
             non_root=args.capture is None,
-            node_selector=args.node_selector,
-            tolerations=args.tolerations,
+            placement=Placement(dict(args.node_selector), tuple(dict(t) for t in args.tolerations)),
             containers=containers,
             volumes=volumes,
             **pod_fields,

@@ -11,13 +11,13 @@ k8s/nginx.py), which changes nothing a client sees.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
+from components.placement import Placement
 from k8s.nginx import NGINX_SCRATCH, nginx_security
 from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, resources, service
 from k8s.versions import NGINX_IMAGE
@@ -39,9 +39,9 @@ class NginxPageArgs:
     namespace: str = "default"
     replicas: int = 1
     image: str = NGINX_IMAGE
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
+    placement: Placement = field(default_factory=Placement)
+    """Where the pods run and what the page waits for (`Cluster.placement`, and the namespace the page
+    lives in when the stack creates it); default: any node, nothing."""
 
 
 def page_command(message: str) -> list[str]:
@@ -72,8 +72,7 @@ class NginxPage(pulumi.ComponentResource):
             replicas=args.replicas,
             pod=pod_spec(
                 non_root=False,
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
+                placement=args.placement,
                 containers=[
                     http_container(
                         name="nginx",
@@ -87,7 +86,7 @@ class NginxPage(pulumi.ComponentResource):
                 ],
                 volumes=volumes,
             ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.placement.wait_for)),
         )
         self.service = service(
             f"{name}-service",
@@ -98,8 +97,8 @@ class NginxPage(pulumi.ComponentResource):
                 selector=labels,
                 ports=[kubernetes.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
             ),
-            # `wait_for` may hold the namespace the page lives in.
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+            # What the page waits for may hold the namespace it lives in.
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.placement.wait_for)),
         )
         self.register_outputs({"service": args.name})
 

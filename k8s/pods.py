@@ -13,6 +13,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as kubernetes
 
+from components.placement import Placement
+
 MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi"}
 
 
@@ -66,17 +68,18 @@ def pod_spec(
     *,
     containers: Sequence[kubernetes.core.v1.ContainerArgs],
     non_root: bool = True,
-    node_selector: Mapping[str, str] | None = None,
-    tolerations: Sequence[Mapping[str, str]] = (),
+    placement: Placement | None = None,
     **fields: Any,
 ) -> kubernetes.core.v1.PodSpecArgs:
     """A pod spec with the conventions: pod security context, no service account token (no
-    workload here talks to the API server), placement; `fields` are any other PodSpec fields."""
+    workload here talks to the API server), the placement's node selector and tolerations (what it
+    waits for is the Deployment's to depend on); `fields` are any other PodSpec fields."""
+    placement = placement or Placement()
     return kubernetes.core.v1.PodSpecArgs(
         security_context=pod_security(non_root=non_root),
         automount_service_account_token=False,
-        node_selector=dict(node_selector or {}) or None,
-        tolerations=[dict(t) for t in tolerations] or None,
+        node_selector=dict(placement.node_selector) or None,
+        tolerations=[dict(t) for t in placement.tolerations] or None,
         containers=list(containers),
         **fields,
     )

@@ -232,9 +232,7 @@ def build(cfg: Config) -> None:
             namespace=cfg.game2048.namespace,
             replicas=cfg.game2048.replicas,
             image=cfg.game2048.image,
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            wait_for=where.wait_for,
+            placement=where,
         ),
     )
     game_ingress = Ingress(
@@ -268,9 +266,7 @@ def build(cfg: Config) -> None:
             service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
             # ALB instance targets reach pods through a NodePort; ip targets need none.
             service_type="NodePort" if cfg.alb.target_type == "instance" else "ClusterIP",
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            wait_for=where.wait_for,
+            placement=where,
         ),
     )
     if message := left_out(cfg):

@@ -200,9 +200,7 @@ def build(cfg: Config) -> None:
             termination_grace_period_seconds=None,
             service_name=ECHO,
             service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            wait_for=where.wait_for,
+            placement=where,
         ),
     )
     backend = [server.service, *([server.namespace] if server.namespace else [])]
