@@ -22,13 +22,14 @@ from components.aws.annotations import (
 )
 from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
 from components.aws.annotations.values import certificate_arn_problem
+from components.placement import Placement
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.game2048 import NAMESPACE as GAME_NAMESPACE
 from k8s.game2048 import SERVICE as GAME_SERVICE
 from k8s.game2048 import Game2048, Game2048Args
 from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
 from k8s.versions import ECHOSERVER_IMAGE, GAME_2048_IMAGE
-from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
+from stacks.aws_base import AwsBase, AwsBaseConfig, build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems
 from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
 
@@ -222,38 +223,63 @@ def commands(cfg: Config) -> dict[str, str]:
 def build(cfg: Config) -> None:
     """The bed, game-2048 and the echoserver behind their ALBs, and how to check them."""
     base = build_aws_base(cfg)
-    provider, controller = base.cluster.provider, base.lb_controller.release
     where = placement(base, cfg.workloads)
+    game_ingress = _game(cfg, base, where)
+    echo_ingress = _echoserver(cfg, base, where)
+    echo = cfg.echoserver
+    pulumi.export("gameUrl", game_ingress.hostname.apply(lambda h: f"http://{h}"))
+    scheme = "https" if echo.certificate_arn else "http"
+    # The rule matches the host www.example.com only: the ALB's own name answers 404 from a browser.
+    port = 443 if echo.certificate_arn else 80
+    pulumi.export("echoUrl", f"{scheme}://{echo.host}{echo.path}")
+    pulumi.export(
+        "echoCurl",
+        echo_ingress.hostname.apply(
+            lambda h: (
+                f"curl -s{' -k' if echo.certificate_arn else ''} --connect-to {echo.host}:{port}:{h}:{port}"
+                f" {scheme}://{echo.host}{echo.path}"
+            )
+        ),
+    )
+    pulumi.export("notes", {"rewrite": REWRITE_NOTE, **({"https": left_out(cfg)} if left_out(cfg) else {})})
+    export_base(base, commands(cfg))
 
+
+def _game(cfg: Config, base: AwsBase, where: Placement) -> Ingress:
+    """game-2048 (namespace, Deployment, NodePort Service) and the Ingress of its ALB."""
     game = Game2048(
         "game2048",
         Game2048Args(
-            provider=provider,
+            provider=base.cluster.provider,
             namespace=cfg.game2048.namespace,
             replicas=cfg.game2048.replicas,
             image=cfg.game2048.image,
             placement=where,
         ),
     )
-    game_ingress = Ingress(
+    return Ingress(
         "game2048-alb",
         IngressArgs(
-            provider=provider,
+            provider=base.cluster.provider,
             namespace=cfg.game2048.namespace,
             name=GAME_INGRESS,
             ingress_class_name=base.lb_controller.ingress_class,
-            controller=controller,
+            controller=base.lb_controller.release,
             annotations=game_annotations(cfg).annotations(),
             paths=[IngressPath(path="/", service_name=GAME_SERVICE, service_port=80)],
             wait_for=[game.namespace, game.service],
         ),
     )
 
+
+def _echoserver(cfg: Config, base: AwsBase, where: Placement) -> Ingress:
+    """Seed 002's echoserver in its namespace and the Ingress of its ALB (the seed's path, then a
+    fixed response on /)."""
     echo = cfg.echoserver
     server = EchoServer(
         "echoserver",
         EchoServerArgs(
-            provider=provider,
+            provider=base.cluster.provider,
             namespace=echo.namespace,
             create_namespace=True,
             deployment_name=ECHO_NAME,
@@ -271,14 +297,14 @@ def build(cfg: Config) -> None:
     )
     if message := left_out(cfg):
         pulumi.log.warn(message)
-    echo_ingress = Ingress(
+    return Ingress(
         "echoserver-alb",
         IngressArgs(
-            provider=provider,
+            provider=base.cluster.provider,
             namespace=echo.namespace,
             name=ECHO_NAME,
             ingress_class_name=base.lb_controller.ingress_class,
-            controller=controller,
+            controller=base.lb_controller.release,
             host=echo.host,
             annotations=echo_annotations(cfg).annotations(),
             # Seed 002's path first; then / answered by the fixed-response action.
@@ -289,19 +315,3 @@ def build(cfg: Config) -> None:
             wait_for=[server.service, *([server.namespace] if server.namespace else [])],
         ),
     )
-    pulumi.export("gameUrl", game_ingress.hostname.apply(lambda h: f"http://{h}"))
-    scheme = "https" if echo.certificate_arn else "http"
-    # The rule matches the host www.example.com only: the ALB's own name answers 404 from a browser.
-    port = 443 if echo.certificate_arn else 80
-    pulumi.export("echoUrl", f"{scheme}://{echo.host}{echo.path}")
-    pulumi.export(
-        "echoCurl",
-        echo_ingress.hostname.apply(
-            lambda h: (
-                f"curl -s{' -k' if echo.certificate_arn else ''} --connect-to {echo.host}:{port}:{h}:{port}"
-                f" {scheme}://{echo.host}{echo.path}"
-            )
-        ),
-    )
-    pulumi.export("notes", {"rewrite": REWRITE_NOTE, **({"https": left_out(cfg)} if left_out(cfg) else {})})
-    export_base(base, commands(cfg))
