@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from components.aws.load_balancers import HealthCheck, TargetGroupBinding, TargetGroupBindingArgs
 from components.aws.node_groups import tolerations_for
 from components.k8s_labels import matches
+from components.limits import aws as limits
 from k8s.capture import PacketCapture, fetch_command
 from k8s.keepalive import (
     KeepAliveClient,
@@ -28,7 +29,7 @@ from k8s.keepalive import (
 )
 from k8s.versions import NETSHOOT_IMAGE, PYTHON_IMAGE
 from stacks.aws_base import AwsBase, AwsBaseConfig
-from stacks.config import Loc, StackModel, raise_problems
+from stacks.config import Loc, StackModel, raise_problems, within
 
 LISTENER_PORT = 80
 # The seed's runs, (interval, requests): `python client.py 3`, `... 30` (stopped after the
@@ -135,7 +136,7 @@ class LoadBalancerConfig(StackModel):
     """Zones of the load balancer's private subnets, a subset of `availabilityZones`."""
     health_check_path: str = "/index"
     """Target group health check path (seed: /index)."""
-    deregistration_delay_seconds: int = Field(300, ge=0, le=3600)
+    deregistration_delay_seconds: int = within(limits.DEREGISTRATION_DELAY, 300)
     """Seconds a deregistered target keeps its connections (AWS default 300)."""
 
     @field_validator("health_check_path")

@@ -12,10 +12,11 @@ the `silentDrop` experiment output says which knobs show the drop itself.
 from __future__ import annotations
 
 import pulumi
-from pydantic import Field
 
 from components.aws.load_balancers import NetworkLoadBalancer, NetworkLoadBalancerArgs
+from components.limits import aws as limits
 from stacks.aws_base import build_aws_base, export_base
+from stacks.config import within
 from stacks.keepalive import (
     LISTENER_PORT,
     KeepAliveConfig,
@@ -40,8 +41,8 @@ AWS_IDLE = (
 class NlbConfig(LoadBalancerConfig):
     """The explicit NLB (the series made it in the console). Internal, private subnets, TCP 80."""
 
-    tcp_idle_timeout_seconds: int = Field(350, ge=60, le=6000)
-    """TCP listener attribute tcp.idle_timeout.seconds, 60-6000 (AWS default 350)."""
+    tcp_idle_timeout_seconds: int = within(limits.NLB_TCP_IDLE_TIMEOUT, 350)
+    """TCP listener attribute tcp.idle_timeout.seconds (AWS default 350)."""
     cross_zone: bool = False
     """Cross-zone load balancing (NLB default: off)."""
 

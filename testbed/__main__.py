@@ -17,36 +17,33 @@ from typing import TYPE_CHECKING
 # Each command imports what it needs when it runs: `--help`, `list` and `plan` work on
 # requirements.txt alone; the gates' tools come from requirements-dev.txt.
 from stacks import SCENARIOS
-from stacks.config import SCENARIO_KEY, ConfigError, engine_value
+from stacks.config import SCENARIO_KEY, ConfigError
 from testbed.gates import GATES, GateUnavailable
-from testbed.stackfile import known_stacks, read_stack_config, stack_file
+from testbed.stackfile import display_path, known_stacks, parse_override, read_stack_config, stack_file
 
 if TYPE_CHECKING:
     from testbed.engine import Recording
     from testbed.gates import Stack
+    from testbed.plan import Plan
 
 
 def _plan(args: argparse.Namespace) -> int:
-    import yaml
-
-    from testbed.plan import Plan, render_tree, write_plan
+    from testbed.outdir import out_problem
 
     stacks = known_stacks()
     if args.scenario not in set(stacks) | set(SCENARIOS):
         known = ", ".join(sorted(set(stacks) | set(SCENARIOS)))
         print(f"unknown scenario {args.scenario!r}; known: {known}", file=sys.stderr)
         return 2
+    if args.out is not None and (problem := out_problem(args.out)):
+        print(problem, file=sys.stderr)
+        return 2
     config = read_stack_config(args.scenario) if args.scenario in stacks else {}
     for setting in args.config:
-        key, _, value = setting.partition("=")
-        if ":" not in key or not _:
-            print(f"--config {setting!r}: expected namespace:key=value, e.g. testbed:clusterName=demo", file=sys.stderr)
-            return 2
-        config[key] = engine_value(yaml.safe_load(value))
+        key, value = parse_override(setting)
+        config[key] = value
     scenario = config.get(SCENARIO_KEY, args.scenario)
-    source = (
-        stack_file(args.scenario).relative_to(Path.cwd()) if args.scenario in stacks else "(no stack file: defaults)"
-    )
+    source = display_path(stack_file(args.scenario)) if args.scenario in stacks else "(no stack file: defaults)"
     print(
         f"planning stack {args.scenario} (scenario {scenario}) from {source} under the mock engine ...", file=sys.stderr
     )
@@ -54,14 +51,27 @@ def _plan(args: argparse.Namespace) -> int:
     recording = _record(args.scenario, config)
     if recording is None:
         return 2
+    from testbed.plan import Plan, render_tree
+
     plan = Plan(scenario, recording)
     sys.stdout.write(render_tree(plan))
     print(f"planned {len(recording.resources)} resources in {time.monotonic() - started:.1f}s", file=sys.stderr)
-    if args.out:
-        written = write_plan(plan, Path(args.out))
-        print(
-            f"wrote {written[0]} and {len(written) - 1} manifests under {Path(args.out) / 'manifests'}", file=sys.stderr
-        )
+    if args.out is not None:
+        return _write_out(plan, Path(args.out))
+    return 0
+
+
+def _write_out(plan: Plan, out: Path) -> int:
+    """plan.json and manifests/ into `out`, moved into place whole (testbed.outdir)."""
+    from testbed.outdir import OutError, publish
+    from testbed.plan import write_plan
+
+    try:
+        written = publish(out, lambda staging: write_plan(plan, staging))
+    except (OutError, OSError) as err:
+        print(str(err) if isinstance(err, OutError) else f"--out {out}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    print(f"wrote {written[0]} and {len(written) - 1} manifests under {out / 'manifests'}", file=sys.stderr)
     return 0
 
 
@@ -69,11 +79,12 @@ def _record(stack: str, config: dict[str, str]) -> Recording | None:
     """Run the program as `stack`; None, after printing one line per problem, when the config is invalid."""
     import pulumi
 
+    from components.errors import ArgsError
     from testbed.engine import run_program
 
     try:
         return run_program(stack, config)
-    except pulumi.RunError as err:
+    except (pulumi.RunError, ArgsError, ConfigError) as err:
         print(f"{stack}: invalid config:", file=sys.stderr)
         for line in str(err).splitlines():
             print(f"  {line}", file=sys.stderr)

@@ -362,7 +362,7 @@ def health(**probe: object) -> dict:
             "testbed:service.healthProbe.intervalSeconds: interval 59 s x num-of-probe 3 = 177 s for port 9999;"
             " the cloud provider needs it below 120 s",
         ),
-        (health(protocol="UDP"), "testbed:service.healthProbe.protocol: 'UDP': must be one of 'TCP', 'HTTP', 'HTTPS'"),
+        (health(protocol="UDP"), "testbed:service.healthProbe.protocol: 'UDP': one of TCP, HTTP, HTTPS"),
         (
             health(port="tcp"),
             "testbed:service.healthProbe.port: 'tcp' is not a port name of the Service (ports: 9999/tcp-client)",
@@ -378,7 +378,7 @@ def health(**probe: object) -> dict:
         ),
         (
             {"testbed:service": service_config(externalTrafficPolicy="local")},
-            "testbed:service.externalTrafficPolicy: 'local': must be one of 'Cluster', 'Local'",
+            "testbed:service.externalTrafficPolicy: 'local': one of Cluster, Local",
         ),
         (
             {"testbed:cluster": {"kubernetesVersion": 1.3}},

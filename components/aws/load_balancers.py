@@ -7,10 +7,10 @@ experiment is about (idle timeouts above all) is declared and checked:
 - ApplicationLoadBalancer: an ALB (internal by default) in >= 2 zones, its security group
   (listener port from the given CIDRs in; the target port to the VPC out), an HTTP listener
   forwarding to a target group of protocol HTTP, target type ip, with an HTTP health check.
-  `idle_timeout_seconds` is the ALB attribute `idle_timeout.timeout_seconds` (1-4000, default 60).
+  `idle_timeout_seconds` is the ALB attribute `idle_timeout.timeout_seconds` (limits.ALB_IDLE_TIMEOUT, default 60).
 - NetworkLoadBalancer: an NLB (internal by default) in >= 1 zone with its own security group,
   a TCP listener with `tcp_idle_timeout_seconds` (listener attribute `tcp.idle_timeout.seconds`,
-  60-6000, default 350) forwarding to a TCP target group of target type ip.
+  limits.NLB_TCP_IDLE_TIMEOUT, default 350) forwarding to a TCP target group of target type ip.
 - TargetGroupBinding: the AWS Load Balancer Controller's `elbv2.k8s.aws/v1beta1` object that
   registers a Service's pods in a target group, with the networking rule that lets the load
   balancer's security group reach the pods, created after the controller is installed.
@@ -32,13 +32,11 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from ..errors import raise_if_any
+from ..limits import aws as limits
 
 TGB_API_VERSION = "elbv2.k8s.aws/v1beta1"
 TGB_KIND = "TargetGroupBinding"
-ALB_IDLE_TIMEOUT_RANGE = (1, 4000)
-ALB_CLIENT_KEEP_ALIVE_RANGE = (60, 604800)
-NLB_TCP_IDLE_TIMEOUT_RANGE = (60, 6000)
-AWS_NAME_LIMIT = 32
+AWS_NAME_LIMIT = limits.LOAD_BALANCER_NAME_LENGTH
 AUTONAME_SUFFIX = 8  # "-" + 7 hex characters
 _HEALTH_PATH = re.compile(r"^/[\x21-\x7e]*$")
 
@@ -73,9 +71,9 @@ class ApplicationLoadBalancerArgs:
     target_port: int = 8000
     health_check: HealthCheck = field(default_factory=HealthCheck)
     idle_timeout_seconds: int = 60
-    """`idle_timeout.timeout_seconds` (1-4000): idle time after which the ALB closes a connection."""
+    """`idle_timeout.timeout_seconds` (limits.ALB_IDLE_TIMEOUT): idle time after which the ALB closes a connection."""
     client_keep_alive_seconds: int = 3600
-    """`client_keep_alive.seconds` (60-604800): the longest a client connection may live, idle or not."""
+    """`client_keep_alive.seconds` (limits.ALB_CLIENT_KEEP_ALIVE): the longest a client connection may live."""
     deregistration_delay_seconds: int = 300
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -97,14 +95,12 @@ class ApplicationLoadBalancer(pulumi.ComponentResource):
         problems += _health_check_problems(args.health_check)
         if len(args.subnet_ids) < 2:
             problems.append(("subnet_ids", f"an ALB needs subnets in at least 2 zones, got {sorted(args.subnet_ids)}"))
-        low, high = ALB_IDLE_TIMEOUT_RANGE
-        if not low <= args.idle_timeout_seconds <= high:
-            problems.append(("idle_timeout_seconds", f"{args.idle_timeout_seconds} is not between {low} and {high}"))
-        low, high = ALB_CLIENT_KEEP_ALIVE_RANGE
-        if not low <= args.client_keep_alive_seconds <= high:
-            problems.append(
-                ("client_keep_alive_seconds", f"{args.client_keep_alive_seconds} is not between {low} and {high}")
-            )
+        for label, value, allowed in (
+            ("idle_timeout_seconds", args.idle_timeout_seconds, limits.ALB_IDLE_TIMEOUT),
+            ("client_keep_alive_seconds", args.client_keep_alive_seconds, limits.ALB_CLIENT_KEEP_ALIVE),
+        ):
+            if problem := allowed.problem(value):
+                problems.append((label, problem))
         raise_if_any("ApplicationLoadBalancer", problems)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -187,7 +183,7 @@ class NetworkLoadBalancerArgs:
     health_check: HealthCheck = field(default_factory=lambda: HealthCheck(healthy_threshold=3, unhealthy_threshold=3))
     """HTTP health check on the TCP target group, so a target is healthy only when the app answers."""
     tcp_idle_timeout_seconds: int = 350
-    """Listener attribute `tcp.idle_timeout.seconds` (60-6000): after it the NLB forgets an idle flow."""
+    """Listener attribute `tcp.idle_timeout.seconds` (limits.NLB_TCP_IDLE_TIMEOUT): then the NLB drops an idle flow."""
     cross_zone: bool = False
     """Cross-zone load balancing (NLB default: off)."""
     deregistration_delay_seconds: int = 300
@@ -211,11 +207,8 @@ class NetworkLoadBalancer(pulumi.ComponentResource):
         problems += _health_check_problems(args.health_check)
         if not args.subnet_ids:
             problems.append(("subnet_ids", "an NLB needs a subnet in at least 1 zone"))
-        low, high = NLB_TCP_IDLE_TIMEOUT_RANGE
-        if not low <= args.tcp_idle_timeout_seconds <= high:
-            problems.append(
-                ("tcp_idle_timeout_seconds", f"{args.tcp_idle_timeout_seconds} is not between {low} and {high}")
-            )
+        if problem := limits.NLB_TCP_IDLE_TIMEOUT.problem(args.tcp_idle_timeout_seconds):
+            problems.append(("tcp_idle_timeout_seconds", problem))
         raise_if_any("NetworkLoadBalancer", problems)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -348,12 +341,10 @@ def _common_problems(
         except ValueError:
             problems.append((label, f"{cidr!r} is not an IPv4 CIDR"))
     for label, port in (("listener_port", args.listener_port), ("target_port", args.target_port)):
-        if not 1 <= port <= 65535:
-            problems.append((label, f"{port} is not a port"))
-    if not 0 <= args.deregistration_delay_seconds <= 3600:
-        problems.append(
-            ("deregistration_delay_seconds", f"{args.deregistration_delay_seconds} is not between 0 and 3600")
-        )
+        if problem := limits.PORT.problem(port):
+            problems.append((label, problem))
+    if problem := limits.DEREGISTRATION_DELAY.problem(args.deregistration_delay_seconds):
+        problems.append(("deregistration_delay_seconds", problem))
     return problems
 
 
@@ -361,13 +352,18 @@ def _health_check_problems(hc: HealthCheck) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not _HEALTH_PATH.match(hc.path) or len(hc.path) > 1024:
         problems.append(("health_check.path", f"{hc.path!r} must start with / and hold printable characters"))
-    if not 5 <= hc.interval_seconds <= 300:
-        problems.append(("health_check.interval_seconds", f"{hc.interval_seconds} is not between 5 and 300"))
-    if not 2 <= hc.timeout_seconds <= 120 or hc.timeout_seconds >= hc.interval_seconds:
-        problems.append(("health_check.timeout_seconds", f"{hc.timeout_seconds} must be 2-120 and below the interval"))
+    if problem := limits.HEALTH_CHECK_INTERVAL.problem(hc.interval_seconds):
+        problems.append(("health_check.interval_seconds", problem))
+    if hc.timeout_seconds not in limits.HEALTH_CHECK_TIMEOUT or hc.timeout_seconds >= hc.interval_seconds:
+        problems.append(
+            (
+                "health_check.timeout_seconds",
+                f"{hc.timeout_seconds} must be {limits.HEALTH_CHECK_TIMEOUT} and below the interval",
+            )
+        )
     for label, value in (("healthy_threshold", hc.healthy_threshold), ("unhealthy_threshold", hc.unhealthy_threshold)):
-        if not 2 <= value <= 10:
-            problems.append((f"health_check.{label}", f"{value} is not between 2 and 10"))
+        if problem := limits.THRESHOLD_COUNT.problem(value):
+            problems.append((f"health_check.{label}", problem))
     return problems
 
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..errors import raise_if_any
+from ..limits import azure as limits
 from .names import network_name_problem, resource_group_name_problem
 
 PREFIX = "service.beta.kubernetes.io/"
@@ -56,8 +57,6 @@ DEFAULT_PROBE_INTERVAL_SECONDS = 5
 MIN_NUM_OF_PROBE = 2
 DEFAULT_NUM_OF_PROBE = 2
 MAX_TOTAL_PROBE_SECONDS = 120  # interval x num-of-probe must stay below this
-MIN_TCP_IDLE_TIMEOUT_MINUTES = 4
-MAX_TCP_IDLE_TIMEOUT_MINUTES = 100
 PROBE_PROTOCOLS: tuple[str, ...] = ("TCP", "HTTP", "HTTPS")
 DEFAULT_REQUEST_PATH = "/"
 NODE_HEALTH_CHECK_PATH = "/healthz"  # kube-proxy's health check server on spec.healthCheckNodePort
@@ -195,13 +194,9 @@ def problems(settings: AzureLoadBalancerSettings) -> list[tuple[str, str]]:
                 )
             )
     timeout = settings.tcp_idle_timeout_minutes
-    if timeout is not None and not MIN_TCP_IDLE_TIMEOUT_MINUTES <= timeout <= MAX_TCP_IDLE_TIMEOUT_MINUTES:
-        found.append(
-            (
-                "tcp_idle_timeout_minutes",
-                f"{timeout}: must be {MIN_TCP_IDLE_TIMEOUT_MINUTES} to {MAX_TCP_IDLE_TIMEOUT_MINUTES} minutes",
-            )
-        )
+    allowed = limits.TCP_IDLE_TIMEOUT_MINUTES
+    if timeout is not None and timeout not in allowed:
+        found.append(("tcp_idle_timeout_minutes", f"{timeout}: must be {allowed.low} to {allowed.high} minutes"))
     for cidr in settings.allowed_ip_ranges:
         try:
             ipaddress.ip_network(cidr)

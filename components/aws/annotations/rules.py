@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ...limits import aws as limits
 from .values import (
     PORT,
     Problem,
-    Range,
     choice_problem,
     cidr_problem,
     dns_label_problem,
@@ -29,9 +29,9 @@ FIXED_RESPONSE_STATUS = re.compile(r"^[245]\d\d$")
 MESSAGE_BODY_MAX = 1024
 REDIRECT_STATUS_CODES = ("HTTP_301", "HTTP_302")
 REDIRECT_PROTOCOLS = ("HTTP", "HTTPS", "#{protocol}")
-FORWARD_WEIGHT = Range(0, 999)
+FORWARD_WEIGHT = limits.FORWARD_WEIGHT
 FORWARD_TARGET_GROUPS_MAX = 5
-STICKINESS_DURATION = Range(1, 604800, " seconds")
+STICKINESS_DURATION = limits.STICKINESS_DURATION
 CONDITION_VALUE_MAX = 128
 CONDITION_VALUES_MAX = 3
 """ALB: at most 3 match values per condition and 5 per rule (ELB user guide, listener rules)."""
@@ -123,7 +123,7 @@ class ForwardTarget:
     """One target group of a weighted forward: a Kubernetes Service (name and port) or a target group ARN."""
 
     weight: int
-    """0-999."""
+    """FORWARD_WEIGHT."""
     service_name: str | None = None
     service_port: int | str | None = None
     """The Service's port number or port name."""
@@ -161,7 +161,7 @@ class WeightedForward:
     stickiness_enabled: bool | None = None
     """Target group stickiness; the seed writes `{"enabled": false}` explicitly."""
     stickiness_duration_seconds: int | None = None
-    """1-604800; required when stickiness is enabled."""
+    """STICKINESS_DURATION; required when stickiness is enabled."""
 
     def problems(self) -> list[Problem]:
         problems: list[Problem] = []
