@@ -34,6 +34,7 @@ from components.aws.max_pods import (
 from components.aws.node_groups import tolerations_for
 from components.k8s_labels import matches
 from components.limits.ec2 import instance_type_problem as ec2_instance_type_problem
+from components.text_rules import time_zone_problem
 from k8s.kube_ops_view import SERVICE_NAME as KUBE_OPS_VIEW_SERVICE
 from k8s.kube_ops_view import KubeOpsView, KubeOpsViewArgs
 from k8s.netshoot import NAME as NETSHOOT
@@ -116,6 +117,13 @@ class KubeOpsViewConfig(StackModel):
     """The dashboard's time zone, env TZ (seed: Asia/Seoul)."""
     allowed_cidrs: list[str] = ["0.0.0.0/0"]
     """Who may open it: the NLB's source ranges (seed: anyone). Narrow it to your own address."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        if problem := time_zone_problem(value):
+            raise ValueError(problem)
+        return value
 
     @field_validator("allowed_cidrs")
     @classmethod

@@ -19,6 +19,7 @@ from components.aws.load_balancers import HealthCheck, TargetGroupBinding, Targe
 from components.aws.node_groups import tolerations_for
 from components.k8s_labels import matches
 from components.limits import aws as limits
+from components.text_rules import host_header_problem
 from k8s.capture import PacketCapture, fetch_command
 from k8s.keepalive import (
     KeepAliveClient,
@@ -79,6 +80,13 @@ class ClientConfig(StackModel):
     @classmethod
     def _endpoint(cls, value: str) -> str:
         return _path(value)
+
+    @field_validator("host_header")
+    @classmethod
+    def _host_header(cls, value: str) -> str:
+        if value and (problem := host_header_problem(value)):
+            raise ValueError(problem)
+        return value
 
 
 class ImagesConfig(StackModel):

@@ -82,6 +82,8 @@ def with_value(value: Any, message: str) -> str:
     """`<value>: <message>`, or the message alone where it names the value itself (cut to size there)."""
     if isinstance(value, (dict, list)):
         return message  # our validators say which item is wrong
+    if shown(value) in message:
+        return message
     if (text := repr(value)) in message:
         return message.replace(text, shown(value))
     if (text := str(value)) and text in message:

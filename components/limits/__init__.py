@@ -38,3 +38,7 @@ class Range:
         if value not in self:
             return f"{value} is outside the allowed range {self}"
         return None
+
+
+DNS_NAME_LENGTH = 253
+"""A DNS name, and so an HTTP Host header without its port (RFC 1035 2.3.4, RFC 9110 7.2)."""
