@@ -156,6 +156,8 @@ class KeepAliveServerArgs:
     images: ProgramImage = field(default_factory=ProgramImage)
     capture: PacketCapture | None = None
     """A tcpdump sidecar capturing TCP port 8000, or None."""
+    wait_for: Sequence[pulumi.Resource] = ()
+    """What the Deployment's rollout needs first: the node groups matching `node_selector`."""
 
 
 class KeepAliveServer(pulumi.ComponentResource):
@@ -284,7 +286,8 @@ class KeepAliveServer(pulumi.ComponentResource):
                 containers=containers,
                 volumes=volumes,
             ),
-            opts=after_namespace,
+            # The rollout await starts once the nodes the pods are pinned to exist.
+            opts=pulumi.ResourceOptions.merge(after_namespace, pulumi.ResourceOptions(depends_on=list(args.wait_for))),
         )
         self.service = k8s.core.v1.Service(
             f"{name}-service",
@@ -325,6 +328,8 @@ class KeepAliveClientArgs:
     images: ProgramImage = field(default_factory=ProgramImage)
     capture: PacketCapture | None = None
     """A tcpdump sidecar capturing TCP `port`, or None."""
+    wait_for: Sequence[pulumi.Resource] = ()
+    """What the Deployment's rollout needs first: the node groups matching `node_selector`."""
 
 
 class KeepAliveClient(pulumi.ComponentResource):
@@ -415,7 +420,8 @@ class KeepAliveClient(pulumi.ComponentResource):
                 containers=containers,
                 volumes=volumes,
             ),
-            opts=after_namespace,
+            # The rollout await starts once the nodes the pods are pinned to exist.
+            opts=pulumi.ResourceOptions.merge(after_namespace, pulumi.ResourceOptions(depends_on=list(args.wait_for))),
         )
         self.namespace = namespace
         self.container = "client"

@@ -46,13 +46,14 @@ from components.azure.names import (
     zones_problem,
 )
 from components.azure.network import subnet_problems
-from components.azure.versions import AKS_VERSION
+from components.azure.versions import AKS_SUPPORT_CALENDAR, AKS_VERSION
 from components.k8s_labels import matches, tolerations_for
 from components.limits import azure as limits
 from k8s.load_balancer import LoadBalancerService, LoadBalancerServiceArgs, ServicePort
 from k8s.tcp_echo import TcpEchoServer, TcpEchoServerArgs
 from k8s.versions import PYTHON_IMAGE
 from stacks.config import ConfigProblems, Loc, StackModel, raise_problems, within
+from stacks.support import version_warning
 
 # The seed's names and ports (seed 004's manifests).
 NAMESPACE = "kimmap"
@@ -134,7 +135,8 @@ class ClusterConfig(StackModel):
     """The AKS cluster."""
 
     kubernetes_version: str = AKS_VERSION
-    """AKS Kubernetes version, quoted, e.g. "1.35" (`az aks get-versions -l <location>` lists them)."""
+    """AKS Kubernetes version, quoted, e.g. "1.36", one of the AKS support calendar's (components/azure/versions.py;
+    `az aks get-versions -l <location>` lists what a region offers). A plan warns when out of community support."""
     system_pool: NodePoolConfig = Field(default_factory=lambda: _pool_config(SEED_SYSTEM_POOL))
     """The System pool `system` (role=infra): >= 2 nodes, no B-series. Fixed once the cluster exists."""
     node_pools: dict[str, NodePoolConfig] = Field(
@@ -146,8 +148,10 @@ class ClusterConfig(StackModel):
     @classmethod
     def _quoted(cls, value: Any) -> Any:
         if isinstance(value, float):
-            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.35" (YAML reads 1.30 as 1.3)')
-        if isinstance(value, str) and (problem := kubernetes_version_problem(value)):
+            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.36" (YAML reads 1.30 as 1.3)')
+        if isinstance(value, str) and (
+            problem := kubernetes_version_problem(value) or AKS_SUPPORT_CALENDAR.unknown_version_problem(value)
+        ):
             raise ValueError(problem)
         return value
 
@@ -182,7 +186,12 @@ class PublicIpConfig(StackModel):
     """Zones of the IP: zone-redundant by default; [] where the region has no zones. Fixed at creation."""
     retain: bool = True
     """Protect the IP (tear down with `pulumi destroy --exclude-protected`); once unprotected, the IP
-    and rg-network are retained in Azure when the stack deletes them."""
+    and rg-network are retained in Azure when the stack deletes them. Does not apply with `existing`."""
+    existing: bool = False
+    """true: the IP `name` and its group `resourceGroups.network` already exist (another team owns them,
+    the seed's premise). The stack looks them up by name and never creates, changes or deletes them
+    (nothing to protect; `zones` and `retain` do not apply); it still grants the cluster identity
+    Network Contributor on the group and creates the virtual network there."""
 
 
 class HealthProbeConfig(StackModel):
@@ -374,8 +383,19 @@ def _lb_settings(
     )
 
 
+def aks_version_warning(version: str) -> str | None:
+    """The warning for an AKS version out of community support on the plan date."""
+    return version_warning(
+        AKS_SUPPORT_CALENDAR,
+        version,
+        extended_cost="AKS creates it only on the Premium tier, billed per cluster-hour, while this bed uses Free",
+    )
+
+
 def build(cfg: Config) -> None:
     """Build the bed in the seed's order and export how to reach and inspect it."""
+    if warning := aks_version_warning(cfg.cluster.kubernetes_version):
+        pulumi.log.warn(warning)
     tags = {"testbed-stack": pulumi.get_stack(), **cfg.tags}
     groups = ResourceGroups(
         "rg",
@@ -383,7 +403,8 @@ def build(cfg: Config) -> None:
             location=cfg.location,
             names={"cluster": cfg.resource_groups.cluster, "network": cfg.resource_groups.network},
             # Deleting a resource group deletes what is in it: a retained IP needs a retained group.
-            retain_on_delete=("network",) if cfg.public_ip.retain else (),
+            retain_on_delete=("network",) if cfg.public_ip.retain and not cfg.public_ip.existing else (),
+            existing=("network",) if cfg.public_ip.existing else (),
             tags=tags,
         ),
     )
@@ -416,7 +437,8 @@ def build(cfg: Config) -> None:
             location=cfg.location,
             zones=cfg.public_ip.zones,
             network_contributor_principal_id=identity.principal_id,
-            retain=cfg.public_ip.retain,
+            retain=cfg.public_ip.retain and not cfg.public_ip.existing,
+            existing=cfg.public_ip.existing,
             tags=tags,
         ),
     )
@@ -482,7 +504,7 @@ def build(cfg: Config) -> None:
             external_traffic_policy=cfg.service.external_traffic_policy,
             # The cloud provider needs the role and the IP before its first reconcile; and destroy
             # removes the Service (so the IP leaves the load balancer's frontend) before either.
-            wait_for=[grant, pip.public_ip, backend.deployment],
+            wait_for=[*pip.binding, backend.deployment],
         ),
     )
     _export(cfg, groups, cluster, pip, service, lb)

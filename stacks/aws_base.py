@@ -1,7 +1,7 @@
 """The shared AWS base every EKS scenario stands on: its config and how it is built.
 
 SCENARIOS.md "Shared AWS base": a VPC over two zones of ap-northeast-2 with one NAT gateway
-and the LB controller's subnet tags; EKS 1.33 with public and private endpoint access and
+and the LB controller's subnet tags; EKS (components/aws/versions.py) with public and private endpoint access and
 an IAM OIDC provider; the infra, server and client managed node groups of seed 000; CoreDNS
 and metrics-server on role=infra with one replica each; the AWS Load Balancer Controller
 with its IRSA role, on role=infra.
@@ -31,11 +31,17 @@ from components.aws.cluster import VpcCniSpec, kubernetes_version_problem
 from components.aws.node_groups import architecture_problem, eks_name_problem, scaling_problem, tolerations_for
 from components.aws.subnets import public_access_cidr_problem, vpc_cidr_problem, zones_problem
 from components.aws.tags import tag_problems
-from components.aws.versions import EKS_VERSION, NODE_AMI_TYPE
+from components.aws.versions import (
+    EKS_EXTENDED_SUPPORT_EXTRA_USD_PER_HOUR,
+    EKS_SUPPORT_CALENDAR,
+    EKS_VERSION,
+    NODE_AMI_TYPE,
+)
 from components.k8s_labels import label_problem, matches
 from components.limits import aws as limits
 from components.limits.ec2 import instance_type_problem
 from stacks.config import ConfigProblems, Loc, StackModel, raise_problems, within
+from stacks.support import version_warning
 
 SEED_REGION = "ap-northeast-2"
 SEED_ZONE_LETTERS = ("a", "c")
@@ -153,7 +159,8 @@ class ClusterConfig(StackModel):
     """The EKS control plane and its system add-ons."""
 
     kubernetes_version: str = EKS_VERSION
-    """EKS Kubernetes version, quoted (seed: "1.33")."""
+    """EKS Kubernetes version, quoted, one of the EKS support calendar's (components/aws/versions.py; seed: "1.33",
+    in extended support since 2026-07-29). A plan warns when the version is out of standard support."""
     endpoint_public_access: bool = True
     """API server reachable from the internet, from `publicAccessCidrs` (seed: true, for kubectl exec)."""
     endpoint_private_access: bool = True
@@ -173,8 +180,10 @@ class ClusterConfig(StackModel):
     @classmethod
     def _quoted(cls, value: Any) -> Any:
         if isinstance(value, float):
-            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.33" (YAML reads 1.30 as 1.3)')
-        if isinstance(value, str) and (problem := kubernetes_version_problem(value)):
+            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.36" (YAML reads 1.30 as 1.3)')
+        if isinstance(value, str) and (
+            problem := kubernetes_version_problem(value) or EKS_SUPPORT_CALENDAR.unknown_version_problem(value)
+        ):
             raise ValueError(problem)
         return value
 
@@ -320,6 +329,8 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
 
     `vpc_cni`: manage the VPC CNI add-on in the cluster component (see ClusterArgs.vpc_cni).
     """
+    if warning := eks_version_warning(cfg.cluster.kubernetes_version):
+        pulumi.log.warn(warning)
     tags = {"testbed:stack": pulumi.get_stack(), **cfg.tags}
     network = Network(
         "net",
@@ -349,6 +360,7 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
             enable_metrics_server=cfg.cluster.enable_metrics_server,
             metrics_server_replicas=cfg.cluster.metrics_server_replicas,
             vpc_cni=vpc_cni,
+            egress=network.egress,
             tags=tags,
         ),
     )
@@ -367,11 +379,23 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
             node_selector=cfg.cluster.system_node_selector,
             tolerations=tolerations_for(system_taints),
             replica_count=cfg.lb_controller.replica_count,
-            wait_for=cluster.system_node_groups,
+            # Its nodes (and through them the NAT path to AWS APIs) and CoreDNS: on destroy, everything
+            # the controller reconciles, which depends on its release, goes while it can still act.
+            wait_for=cluster.system_ready,
             tags=tags,
         ),
     )
     return AwsBase(cfg, network, cluster, lb_controller, tags)
+
+
+def eks_version_warning(version: str) -> str | None:
+    """The warning for an EKS version out of standard support on the plan date, with what it costs."""
+    extra = EKS_EXTENDED_SUPPORT_EXTRA_USD_PER_HOUR
+    return version_warning(
+        EKS_SUPPORT_CALENDAR,
+        version,
+        extended_cost=f"the control plane bills ${extra:.2f}/h more (${extra * 8:.2f} per 8-hour day)",
+    )
 
 
 def export_base(base: AwsBase, commands: Mapping[str, Any] | None = None) -> None:

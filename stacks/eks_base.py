@@ -2,7 +2,8 @@
 
 The seed's procedure, declared:
 1. `eksctl create cluster -f cluster.yaml`: VPC over ap-northeast-2a/2c with a single NAT,
-   EKS 1.33 with public and private endpoint access and OIDC, managed node groups
+   EKS 1.36 (the seed ran 1.33, now in extended support) with public and private endpoint
+   access and OIDC, managed node groups
    infra (1/2/1), server (1/1/1) and client (1/1/1), t3.medium, private, zone a;
 2. the LB controller's IAM policy, an IRSA service account and `helm install
    aws-load-balancer-controller`;

@@ -31,6 +31,7 @@ from k8s.keepalive import (
 from k8s.versions import NETSHOOT_IMAGE, PYTHON_IMAGE
 from stacks.aws_base import AwsBase, AwsBaseConfig
 from stacks.config import Loc, StackModel, raise_problems, within
+from stacks.workloads import node_groups_for
 
 LISTENER_PORT = 80
 # The seed's runs, (interval, requests): `python client.py 3`, `... 30` (stopped after the
@@ -233,6 +234,7 @@ def build_server(cfg: KeepAliveConfig, base: AwsBase) -> KeepAliveServer:
             tolerations=cfg.server_tolerations(),
             images=cfg.images.program_image(),
             capture=cfg.capture.packet_capture(),
+            wait_for=node_groups_for(base, cfg.server.node_selector),
         ),
     )
 
@@ -253,6 +255,7 @@ def build_client(cfg: KeepAliveConfig, base: AwsBase, *, dns_name: pulumi.Output
             tolerations=cfg.client_tolerations(),
             images=cfg.images.program_image(),
             capture=cfg.capture.packet_capture(),
+            wait_for=node_groups_for(base, cfg.client.node_selector),
         ),
     )
 

@@ -51,8 +51,16 @@ def placement(base: AwsBase, workloads: WorkloadsConfig) -> Placement:
     selector = workloads.node_selector
     groups = {n: g for n, g in base.config.node_groups.items() if matches(selector, g.labels)}
     taints = [t for g in groups.values() for t in g.spec().taints]
-    nodes = tuple(base.cluster.node_groups[n] for n in groups if n in base.cluster.node_groups)
-    return Placement(dict(selector), tuple(tolerations_for(taints)), nodes)
+    return Placement(dict(selector), tuple(tolerations_for(taints)), node_groups_for(base, selector))
+
+
+def node_groups_for(base: AwsBase, selector: Mapping[str, str]) -> tuple[pulumi.Resource, ...]:
+    """The node groups whose labels match `selector`: what pods pinned there wait for."""
+    return tuple(
+        base.cluster.node_groups[name]
+        for name, group in base.config.node_groups.items()
+        if matches(selector, group.labels) and name in base.cluster.node_groups
+    )
 
 
 def hostname_command(kind: str, name: str, namespace: str, scheme: str = "http", suffix: str = "") -> str:

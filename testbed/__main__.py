@@ -9,6 +9,7 @@ python -m testbed list                            the scenarios and their stack 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -139,8 +140,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _golden(args: argparse.Namespace) -> int:
+    from stacks.support import TODAY_ENV
     from testbed import golden
     from testbed.plan import plan_json
+
+    os.environ[TODAY_ENV] = golden.PLANNED_ON
 
     stacks = _plan_stacks(args.stacks or known_stacks())
     if stacks is None:

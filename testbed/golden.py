@@ -12,6 +12,10 @@ from testbed.engine import PROJECT_ROOT
 
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "golden"
 
+PLANNED_ON = "2026-11-27"
+"""The day golden plans are made on (TESTBED_TODAY), so that a plan's warnings about version support
+do not change with the calendar; `check` judges support on the real date."""
+
 
 def golden_path(stack: str) -> Path:
     return GOLDEN_DIR / f"{stack}.json"

@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from stacks.support import TODAY_ENV
+from testbed import golden
 from testbed.engine import Recording, run_program
 from testbed.stackfile import read_stack_config
+
+# Plans in tests are made on a fixed day: a test never fails because the calendar moved on.
+os.environ[TODAY_ENV] = golden.PLANNED_ON
 
 
 @functools.cache

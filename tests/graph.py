@@ -54,3 +54,36 @@ def ancestors(recording: Recording, resource: Resource) -> list[str]:
         names.append(by_urn[parent].name)
         parent = by_urn[parent].parent
     return names
+
+
+def needs(recording: Recording, resource: Resource) -> set[str]:
+    """URNs `resource` waits for on `up` (and outlives on `destroy`): its dependencies, transitively.
+
+    A dependency on a local component stands for all of its descendants (the Python SDK expands
+    `depends_on` so; an explicit edge to a component URN is expanded here the same way).
+    """
+    by_urn = recording.by_urn()
+    children: dict[str, list[str]] = {}
+    for r in recording.resources:
+        if r.parent:
+            children.setdefault(r.parent, []).append(r.urn)
+    seen: set[str] = set()
+    stack = list(resource.dependencies)
+    while stack:
+        urn = stack.pop()
+        if urn in seen:
+            continue
+        seen.add(urn)
+        found = by_urn.get(urn)
+        if found is None:
+            continue
+        stack.extend(found.dependencies)
+        if not found.custom and not found.remote:
+            stack.extend(children.get(urn, []))
+    return seen
+
+
+def missing_needs(recording: Recording, resource: Resource, required: list[Resource]) -> list[str]:
+    """Names of the resources in `required` that `resource` does not reach through dependencies."""
+    reached = needs(recording, resource)
+    return [f"{r.type}::{r.name}" for r in required if r.urn not in reached]

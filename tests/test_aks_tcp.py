@@ -151,6 +151,57 @@ def test_the_role_is_granted_before_the_cluster_with_a_user_assigned_identity(be
     assert cluster.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [identity.id]}
 
 
+# ---- an existing network group and IP (publicIp.existing) -------------------------------------
+
+
+def existing_bed() -> Recording:
+    return plan_with(**{"testbed:publicIp": {"name": PIP, "existing": True}})
+
+
+def test_existing_group_and_ip_are_referenced_not_created():
+    recording = existing_bed()
+    assert [g.inputs["resourceGroupName"] for g in of_type(recording, RG)] == [CLUSTER_RG]
+    assert of_type(recording, PUBLIC_IP) == []
+    assert [r.name for r in recording.resources if r.options.get("protect") or r.options.get("retainOnDelete")] == []
+
+
+def test_existing_group_still_gets_the_role_and_the_virtual_network():
+    recording = existing_bed()
+    role = one(recording, ROLE)
+    assert role.inputs["scope"].startswith("/subscriptions/")
+    assert role.inputs["scope"].endswith(f"/resourceGroups/{NETWORK_RG}"), "the existing group, by name"
+    assert role.inputs["roleDefinitionId"].endswith(f"/roleDefinitions/{NETWORK_CONTRIBUTOR}")
+    assert role.urn in one(recording, CLUSTER_TYPE).explicit_dependencies
+    assert one(recording, "azure-native:network:VirtualNetwork").inputs["resourceGroupName"] == NETWORK_RG
+
+
+def test_existing_ip_service_keeps_the_seeds_annotations_and_waits_for_the_role():
+    recording = existing_bed()
+    svc = service(recording)
+    assert svc.inputs["metadata"]["annotations"] == SEED_ANNOTATIONS
+    for resource in (one(recording, ROLE), one(recording, DEPLOYMENT)):
+        assert resource.urn in svc.explicit_dependencies, resource.name
+    assert recording.outputs["publicIpName"] == PIP
+    assert recording.outputs["publicIp"] and recording.outputs["serviceIngressIp"] == recording.outputs["publicIp"]
+
+
+@pytest.mark.parametrize(
+    ("sku", "allocation", "location", "problem"),
+    [
+        ("Standard", "Static", "koreacentral", None),
+        ("Standard", "Static", "Korea Central", None),
+        ("Basic", "Static", "koreacentral", "is SKU 'Basic': a Standard load balancer needs a Standard IP"),
+        ("Standard", "Dynamic", "koreacentral", "is 'Dynamic': the address must be Static"),
+        ("Standard", "Static", "japaneast", "is in 'japaneast': the load balancer is in 'koreacentral'"),
+    ],
+)
+def test_an_existing_ip_must_fit_the_load_balancer(sku, allocation, location, problem):
+    from components.azure.public_ip import existing_ip_problem
+
+    found = existing_ip_problem(PIP, sku=sku, allocation=allocation, location=location, wanted=LOCATION)
+    assert (found is None) if problem is None else (problem in (found or ""))
+
+
 # ---- AKS -------------------------------------------------------------------------------------
 
 
@@ -158,7 +209,7 @@ def test_aks_cluster_settings(bed):
     cluster = one(bed, CLUSTER_TYPE)
     assert cluster.inputs["resourceName"] == CLUSTER
     assert cluster.inputs["resourceGroupName"] == CLUSTER_RG
-    assert cluster.inputs["kubernetesVersion"] == "1.35"
+    assert cluster.inputs["kubernetesVersion"] == "1.36"
     assert cluster.inputs["enableRBAC"] is True
     assert cluster.inputs["oidcIssuerProfile"] == {"enabled": True}
     network = cluster.inputs["networkProfile"]
@@ -382,7 +433,12 @@ def health(**probe: object) -> dict:
         ),
         (
             {"testbed:cluster": {"kubernetesVersion": 1.3}},
-            'testbed:cluster.kubernetesVersion: 1.3: write the version quoted, e.g. "1.35" (YAML reads 1.30 as 1.3)',
+            'testbed:cluster.kubernetesVersion: 1.3: write the version quoted, e.g. "1.36" (YAML reads 1.30 as 1.3)',
+        ),
+        (
+            {"testbed:cluster": {"kubernetesVersion": "1.37.1"}},
+            "testbed:cluster.kubernetesVersion: '1.37.1' is not in the AKS support calendar; "
+            "known: 1.32, 1.33, 1.34, 1.35, 1.36",
         ),
         (
             {"testbed:cluster": {"kubernetesVersion": "latest"}},

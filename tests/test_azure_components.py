@@ -67,6 +67,36 @@ def test_public_ip_without_a_principal_grants_nothing_and_may_be_let_go():
     assert pip.options == {}
 
 
+def test_existing_groups_are_looked_up_and_must_be_named_roles_never_retained():
+    def program():
+        rg = groups(existing=("network",))
+        StaticPublicIp(
+            "ip",
+            StaticPublicIpArgs(
+                name="pip-theirs",
+                resource_group_name=rg.names["network"],
+                resource_group_id=rg.ids["network"],
+                location="westeurope",
+                existing=True,
+                network_contributor_principal_id="principal",
+            ),
+        )
+        with pytest.raises(ArgsError) as err:
+            groups("bad", existing=("network", "dns"), retain_on_delete=("network",))
+        assert str(err.value).splitlines() == [
+            "ResourceGroups: retain_on_delete: 'network' is an existing group, which the stack never deletes",
+            "ResourceGroups: existing: 'dns' is not one of the roles ['cluster', 'network']",
+        ]
+
+    recording = run_program("t", {**CONFIG, "azure-native:location": "westeurope"}, program=program)
+    assert [g.inputs["resourceGroupName"] for g in of_type(recording, "azure-native:resources:ResourceGroup")] == [
+        "rg-aks"
+    ]
+    assert of_type(recording, "azure-native:network:PublicIPAddress") == []
+    role = one(recording, "azure-native:authorization:RoleAssignment")
+    assert role.inputs["scope"].endswith("/resourceGroups/rg-net")
+
+
 def test_every_component_validates_everything_before_creating_anything():
     errors: list[ArgsError] = []
 

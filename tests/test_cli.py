@@ -35,7 +35,7 @@ def test_plan_writes_plan_json_and_manifests(tmp_path):
         "kubernetes.io/role/internal-elb=1",
         ":sub=system:serviceaccount:kube-system:aws-load-balancer-controller",
         "chart: aws-load-balancer-controller@3.5.0",
-        "after: cluster-infra, lbc-role-policy, lbc-sa",
+        "after: cluster-coredns, cluster-infra, lbc-role-policy, lbc-sa",
     ):
         assert expected in tree, expected
     assert "Traceback" not in result.stderr

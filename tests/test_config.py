@@ -7,6 +7,7 @@ import json
 import pulumi
 import pytest
 
+from components.aws.versions import EKS_VERSION
 from stacks import SCENARIOS, build_scenario, scenario_module
 from stacks.config import ConfigError, engine_value, load_config, program_value
 from testbed.engine import run_program
@@ -33,7 +34,7 @@ def test_stack_file_loads_with_the_seed_values():
     assert cfg.cluster_name == "my-cluster"
     assert cfg.availability_zones == ["ap-northeast-2a", "ap-northeast-2c"]
     assert cfg.network.nat_gateways == "single"
-    assert cfg.cluster.kubernetes_version == "1.33"
+    assert cfg.cluster.kubernetes_version == "1.36", "the seed's 1.33 bills EKS extended support"
     assert cfg.node_groups["infra"].max_size == 2
     assert cfg.node_groups["client"].labels == {"role": "client"}
 
@@ -44,7 +45,7 @@ def test_defaults_are_the_seeds():
     assert cfg.availability_zones == ["ap-northeast-2a", "ap-northeast-2c"]
     assert cfg.network.vpc_cidr == "10.0.0.0/16"
     assert cfg.network.nat_gateways == "single"
-    assert cfg.cluster.kubernetes_version == "1.33"
+    assert cfg.cluster.kubernetes_version == EKS_VERSION
     assert cfg.cluster.endpoint_public_access and cfg.cluster.endpoint_private_access
     assert cfg.cluster.system_node_selector == {"role": "infra"}
     assert (cfg.cluster.coredns_replicas, cfg.cluster.metrics_server_replicas) == (1, 1)
@@ -109,7 +110,12 @@ def test_engine_strings_are_read_like_the_engine_sends_them():
         ),
         (
             {"testbed:cluster": {"kubernetesVersion": 1.3}},
-            'testbed:cluster.kubernetesVersion: 1.3: write the version quoted, e.g. "1.33" (YAML reads 1.30 as 1.3)',
+            'testbed:cluster.kubernetesVersion: 1.3: write the version quoted, e.g. "1.36" (YAML reads 1.30 as 1.3)',
+        ),
+        (
+            {"testbed:cluster": {"kubernetesVersion": "1.29"}},
+            "testbed:cluster.kubernetesVersion: '1.29' is not in the Amazon EKS support calendar; "
+            "known: 1.31, 1.32, 1.33, 1.34, 1.35, 1.36",
         ),
         (
             {"testbed:cluster": {"kubernetesVersion": "latest"}},

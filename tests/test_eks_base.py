@@ -77,7 +77,7 @@ def test_eks_control_plane(eks_base):
     cluster = one(eks_base, "eks:index:Cluster")
     assert cluster.remote
     assert cluster.inputs["name"] == CLUSTER
-    assert cluster.inputs["version"] == "1.33"
+    assert cluster.inputs["version"] == "1.36"
     assert cluster.inputs["endpointPublicAccess"] is True
     assert cluster.inputs["endpointPrivateAccess"] is True
     assert cluster.inputs["publicAccessCidrs"] == ["0.0.0.0/0"]

@@ -8,10 +8,13 @@ Creates, under one component:
 - one IAM role shared by the nodes (worker, CNI and ECR read-only policies);
 - per node group, keyed by name: a launch template requiring IMDSv2 (hop limit 1, so pods
   cannot borrow the node's role) with an encrypted gp3 root volume, and an EKS managed node
-  group in the private subnets of its zones with its labels and taints;
+  group in the private subnets of its zones with its labels and taints, created after `egress`
+  (the subnets' NAT route and association: nodes pull images and call AWS through it);
 - CoreDNS as an EKS add-on and metrics-server as a Helm release, both pinned to the system
   nodes (`role=infra` by default) with their replica counts declared, created after those
   nodes exist (a CoreDNS add-on created before any node sits DEGRADED: pulumi-eks #1819);
+  the add-on is `preserve`d, so deleting it leaves CoreDNS running for whatever still resolves
+  names during a destroy;
 - a Kubernetes provider built from the cluster's kubeconfig;
 - optionally (`vpc_cni`), the VPC CNI as an EKS add-on managed here rather than by pulumi-eks
   (which is then told to leave it alone, so there is one manager), created before every node
@@ -110,6 +113,9 @@ class ClusterArgs:
     vpc_cni: VpcCniSpec | None = None
     """None: pulumi-eks manages the vpc-cni add-on with its defaults. Set: this component does,
     before any node group (see VpcCniSpec)."""
+    egress: Sequence[pulumi.Resource] = ()
+    """What the private subnets reach the internet through (`Network.egress`): node groups wait for it
+    (nodes pull images and join through it) and, on destroy, go before it."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -130,6 +136,11 @@ class Cluster(pulumi.ComponentResource):
     node_groups: dict[str, aws.eks.NodeGroup]
     system_node_groups: list[aws.eks.NodeGroup]
     """The node groups matching `system_node_selector`: what system pods wait for."""
+    coredns_addon: aws.eks.Addon
+    """The CoreDNS add-on (`preserve`d: deleting it leaves CoreDNS running)."""
+    system_ready: list[pulumi.Resource]
+    """What a controller on the system nodes needs to act: those node groups (and through them the
+    network's egress) and CoreDNS. Depend on it, and destroy deletes the controller before them."""
     vpc_cni_addon: aws.eks.Addon | None
     """The vpc-cni add-on, when `vpc_cni` is set."""
     node_max_pods: dict[str, int | None]
@@ -271,11 +282,17 @@ class Cluster(pulumi.ComponentResource):
                     id=template.id, version=template.latest_version.apply(str)
                 ),
                 tags=dict(args.tags),
-                # Nodes join only once the control plane exists and their role may pull and network;
-                # and after the vpc-cni add-on when it is ours, so EKS sizes max pods by its settings.
+                # Nodes join only once the control plane exists, their role may pull and network and
+                # their subnets route to the internet (image pulls, the EKS and ECR APIs); and after the
+                # vpc-cni add-on when it is ours, so EKS sizes max pods by its settings.
                 opts=pulumi.ResourceOptions(
                     parent=self,
-                    depends_on=[control_plane, *attachments, *([self.vpc_cni_addon] if self.vpc_cni_addon else [])],
+                    depends_on=[
+                        control_plane,
+                        *attachments,
+                        *([self.vpc_cni_addon] if self.vpc_cni_addon else []),
+                        *args.egress,
+                    ],
                 ),
             )
 
@@ -287,7 +304,7 @@ class Cluster(pulumi.ComponentResource):
         coredns_values: dict = {"replicaCount": args.coredns_replicas, "nodeSelector": dict(args.system_node_selector)}
         if system_tolerations:
             coredns_values["tolerations"] = system_tolerations
-        aws.eks.Addon(
+        self.coredns_addon = aws.eks.Addon(
             f"{name}-coredns",
             cluster_name=args.cluster_name,
             addon_name="coredns",
@@ -295,9 +312,13 @@ class Cluster(pulumi.ComponentResource):
             # EKS installed a self-managed CoreDNS at cluster creation; the add-on takes it over.
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
+            # Deleting the add-on otherwise removes CoreDNS from the cluster, while pods that resolve
+            # names (the LB controller reaching AWS APIs) may still be finishing their work on destroy.
+            preserve=True,
             tags=dict(args.tags),
             opts=after_system_nodes,
         )
+        self.system_ready = [*self.system_node_groups, self.coredns_addon]
 
         self.provider = k8s.Provider(
             f"{name}-k8s",

@@ -17,6 +17,10 @@ Creates, under one component:
 `release` is exposed: every Ingress, LoadBalancer Service and TargetGroupBinding must depend
 on it, so that `pulumi destroy` deletes them while the controller can still delete the AWS
 load balancers it made (otherwise the VPC delete hangs on their ENIs and security groups, #2014).
+For that, the release itself depends on everything the controller needs to act: its
+ServiceAccount, the role's policy attachment, and `wait_for` (its nodes, which wait for the
+NAT path to AWS APIs, and CoreDNS: `Cluster.system_ready`). Pulumi deletes a resource only
+after everything depending on it, so all of these outlive the objects the controller reconciles.
 """
 
 from __future__ import annotations
@@ -67,7 +71,8 @@ class LoadBalancerControllerArgs:
     replica_count: int = 2
     """Chart default: one leader, one standby that keeps the webhook answering."""
     wait_for: Sequence[pulumi.Resource] = ()
-    """Resources the controller's pods need first, typically the node groups matching `node_selector`."""
+    """What the controller needs to run and reach AWS, created first and deleted last: the node groups
+    matching `node_selector` (with the egress they wait for) and CoreDNS (`Cluster.system_ready`)."""
     extra_values: Mapping[str, Any] = field(default_factory=dict)
     """Helm values merged last, over ours."""
     tags: Mapping[str, str] = field(default_factory=dict)

@@ -13,7 +13,9 @@ Creates, under one component:
   ones and `kubernetes.io/cluster/<cluster>=shared` on both (docs/deploy/subnet_discovery.md).
 
 Outputs: `vpc_id`, and `public_subnet_ids` / `private_subnet_ids` as mappings from zone
-name to subnet id, which node groups use to pin themselves to zones.
+name to subnet id, which node groups use to pin themselves to zones; `egress`, the resources
+the private subnets reach the internet (and so AWS APIs) through: what nodes must wait for on
+`up` and what must outlive, on `destroy`, everything that calls AWS from those nodes.
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ class Network(pulumi.ComponentResource):
     """Zone name -> public subnet id (internet-facing load balancers, NAT)."""
     private_subnet_ids: dict[str, pulumi.Output[str]]
     """Zone name -> private subnet id (nodes, pods, internal load balancers)."""
+    egress: list[pulumi.Resource]
+    """NAT gateways, the private subnets' default routes and route-table associations, and the public
+    ones the NAT gateways send through. Depend on them from whatever runs in the private subnets: Pulumi
+    then creates it after egress works and deletes it before egress goes (with no VPC endpoints, a
+    pod's only way to AWS APIs, e.g. the LB controller's, is this path)."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:aws:Network", name, None, opts)
@@ -107,16 +114,20 @@ class Network(pulumi.ComponentResource):
             )
 
         public_rt = aws.ec2.RouteTable(f"{name}-public-rt", vpc_id=vpc.id, tags=tagged(f"{name}-public"), opts=child)
-        aws.ec2.Route(
+        egress: list[pulumi.Resource] = []
+        public_default = aws.ec2.Route(
             f"{name}-public-default",
             route_table_id=public_rt.id,
             destination_cidr_block="0.0.0.0/0",
             gateway_id=igw.id,
             opts=child,
         )
+        egress.append(public_default)
         for zone in zones:
-            aws.ec2.RouteTableAssociation(
-                f"{name}-public-{zone}", route_table_id=public_rt.id, subnet_id=public[zone].id, opts=child
+            egress.append(
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-public-{zone}", route_table_id=public_rt.id, subnet_id=public[zone].id, opts=child
+                )
             )
 
         nat_zones = zones if args.nat_gateways == "one-per-az" else zones[:1]
@@ -132,26 +143,29 @@ class Network(pulumi.ComponentResource):
                 # A NAT gateway needs the VPC's internet gateway to reach the internet.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
             )
+            egress.append(nats[zone])
 
         for zone in zones:
             nat = nats.get(zone, nats[nat_zones[0]])
             private_rt = aws.ec2.RouteTable(
                 f"{name}-private-{zone}", vpc_id=vpc.id, tags=tagged(f"{name}-private-{zone}"), opts=child
             )
-            aws.ec2.Route(
+            private_default = aws.ec2.Route(
                 f"{name}-private-{zone}-default",
                 route_table_id=private_rt.id,
                 destination_cidr_block="0.0.0.0/0",
                 nat_gateway_id=nat.id,
                 opts=child,
             )
-            aws.ec2.RouteTableAssociation(
+            association = aws.ec2.RouteTableAssociation(
                 f"{name}-private-{zone}", route_table_id=private_rt.id, subnet_id=private[zone].id, opts=child
             )
+            egress += [private_default, association]
 
         self.vpc_id = vpc.id
         self.public_subnet_ids = {zone: subnet.id for zone, subnet in public.items()}
         self.private_subnet_ids = {zone: subnet.id for zone, subnet in private.items()}
+        self.egress = egress
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,

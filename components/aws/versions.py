@@ -5,8 +5,59 @@ policy together: `lb_controller_policy.py` renders the policy published for
 LB_CONTROLLER_POLICY_VERSION, and a test compares it with the upstream file.
 """
 
-# Default Kubernetes version of the EKS test beds (seed 000: eksctl `version: "1.33"`).
-EKS_VERSION = "1.33"
+from datetime import date
+
+from ..versions_calendar import SupportCalendar, SupportWindow
+
+# Amazon EKS release calendar: standard support is 14 months from the EKS release, then 12 months
+# of extended support. Ends are the last day of support (UTC).
+EKS_SUPPORT_CALENDAR = SupportCalendar(
+    service="Amazon EKS",
+    extended_name="extended support",
+    windows={
+        "1.31": SupportWindow(
+            release=date(2024, 9, 26), standard_end=date(2025, 11, 26), extended_end=date(2026, 11, 26)
+        ),
+        "1.32": SupportWindow(
+            release=date(2025, 1, 23), standard_end=date(2026, 3, 23), extended_end=date(2027, 3, 23)
+        ),
+        "1.33": SupportWindow(
+            release=date(2025, 5, 29), standard_end=date(2026, 7, 29), extended_end=date(2027, 7, 29)
+        ),
+        "1.34": SupportWindow(
+            release=date(2025, 10, 2), standard_end=date(2026, 12, 2), extended_end=date(2027, 12, 2)
+        ),
+        "1.35": SupportWindow(
+            release=date(2026, 1, 27), standard_end=date(2027, 3, 27), extended_end=date(2028, 3, 27)
+        ),
+        # 1.36 from endoflife.date (its updater reads the AWS table); the AWS page's own row was not seen.
+        "1.36": SupportWindow(release=date(2026, 6, 2), standard_end=date(2027, 8, 2), extended_end=date(2028, 8, 2)),
+    },
+    source=(
+        "awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc @ 0e7fca37 "
+        '("Amazon EKS Kubernetes release calendar", 1.31-1.35); endoflife-date/endoflife.date '
+        "products/amazon-eks.md @ a70eca33 (1.36)"
+    ),
+)
+
+# The control plane bills $0.10 per cluster-hour in standard support and $0.60 in extended support
+# (aws.amazon.com/blogs/containers/amazon-eks-extended-support-for-kubernetes-versions-pricing).
+EKS_EXTENDED_SUPPORT_EXTRA_USD_PER_HOUR = 0.50
+
+# Default Kubernetes version of the EKS test beds: 1.36. On 2026-11-27 it is the newest EKS version,
+# in standard support until 2027-08-02 (1.35 only until 2027-03-27; 1.34 leaves it on 2026-12-02 and
+# 1.33, the seed's eksctl `version: "1.33"`, bills extended support since 2026-07-29). What runs on it:
+# - AWS Load Balancer Controller v3.5.0 (tagged 2026-08-03, after EKS 1.36): "v2.5.0+ requires Kubernetes
+#   1.22+", no upper bound (docs/deploy/installation.md @ v3.5.0).
+# - CoreDNS and vpc-cni are EKS add-ons without a pinned version: EKS installs the default build for
+#   the cluster's version (`aws eks describe-addon-versions --kubernetes-version 1.36`).
+# - metrics-server chart 3.13.1 and kube-ops-view 1.2.2 declare no upper bound (Chart.yaml kubeVersion
+#   unset / ">=1.16.0-0"); they use only GA APIs (apps/v1, rbac v1, apiregistration v1).
+# - ingress-nginx (chart 4.14.x, kubeVersion ">=1.21.0-0") is retired upstream (last release v1.14.5,
+#   2026-03-20): its README tests v1.14.5 on 1.30-1.34 only, so every version in standard support for the
+#   next 3 months is outside that matrix; it uses networking.k8s.io/v1 and discovery.k8s.io/v1, which
+#   1.35 and 1.36 still serve.
+EKS_VERSION = "1.36"
 
 # AWS Load Balancer Controller. v3.x is current and supports URL rewrite (`transforms.*`,
 # LBC >= v2.14.1), which a later scenario needs. From v3 the chart version equals the app

@@ -16,7 +16,8 @@ perform the role assignment until after cluster creation").
   the inline array can replace the whole cluster (pulumi-azure-native#1808, diffed by index) or
   put every pool into Scaling (#4264). Change it by replacing the cluster on purpose;
 - every other pool as its own `AgentPool` resource (seed: server and client, labelled by role),
-  keyed by pool name, so adding, resizing or removing one touches nothing else;
+  keyed by pool name, so adding, resizing or removing one touches nothing else; each after the one
+  before it in `user_pools`, since AKS runs one agent-pool operation per cluster at a time;
 - the kubeconfig of the cluster's user credentials (`listManagedClusterUserCredentials`: a
   certificate-based kubeconfig when Entra ID integration is off, so no kubelogin), as a secret,
   and a Kubernetes provider built from it.
@@ -267,8 +268,13 @@ class AksCluster(pulumi.ComponentResource):
             ),
         )
         cluster = self.managed_cluster
-        self.user_pools = {
-            pool: containerservice.AgentPool(
+        # One pool operation at a time on a cluster: AKS refuses a second while one runs
+        # (OperationNotAllowed, Azure/AKS#4522; azurerm holds a per-cluster lock for this). Each pool
+        # depends on the one before it, so Pulumi creates, updates and deletes them one after another.
+        self.user_pools = {}
+        previous: list[pulumi.Resource] = []
+        for pool, spec in args.user_pools.items():
+            self.user_pools[pool] = containerservice.AgentPool(
                 f"{name}-{pool}",
                 agent_pool_name=pool,
                 resource_name_=cluster.name,
@@ -282,10 +288,9 @@ class AksCluster(pulumi.ComponentResource):
                 vnet_subnet_id=args.node_subnet_id,
                 node_labels=dict(spec.labels),
                 node_taints=list(spec.taints),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
             )
-            for pool, spec in args.user_pools.items()
-        }
+            previous = [self.user_pools[pool]]
 
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,

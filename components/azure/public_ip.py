@@ -14,6 +14,10 @@ component creates that IP so that it outlives Services, clusters and (when retai
 - with `retain`: Pulumi refuses to delete or replace it (`protect`) and, once unprotected,
   leaves it in Azure when the stack lets go of it (`retain_on_delete`).
 
+With `existing`, the IP is someone else's (seed 004's premise: the network team owns it): it is
+looked up by name (`getPublicIPAddress`) and checked to be a Standard, Static IP in the cluster's
+region; the stack never creates, changes or deletes it, so there is nothing to protect.
+
 With `network_contributor_principal_id`, the cluster's control-plane identity gets Network
 Contributor on the IP's **resource group**, not on the IP alone: the cloud provider looks the
 IP up by listing every public IP of that group (PublicIPAddressesClient.List in
@@ -61,7 +65,10 @@ class StaticPublicIpArgs:
     network_contributor_principal_id: pulumi.Input[str] | None = None
     """Principal (object) id of the AKS control-plane identity; None: grant nothing."""
     retain: bool = True
-    """Protect the IP in Pulumi and keep it in Azure when the stack lets go of it."""
+    """Protect the IP in Pulumi and keep it in Azure when the stack lets go of it (ignored with `existing`)."""
+    existing: bool = False
+    """The IP already exists in `resource_group_name`: reference it by name instead of creating it
+    (`zones`, `retain` and `tags` then do not apply)."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -72,25 +79,46 @@ class StaticPublicIp(pulumi.ComponentResource):
     """The IP's Azure name (known before deployment)."""
     ip_address: pulumi.Output[str]
     id: pulumi.Output[str]
-    public_ip: network.PublicIPAddress
+    public_ip: network.PublicIPAddress | None
+    """The IP resource; None when it is `existing` (not the stack's)."""
     role_assignment: authorization.RoleAssignment | None
-    """What a Service using the IP must wait for (None without a principal)."""
+    """The cloud provider's role on the IP's group (None without a principal)."""
+    binding: list[pulumi.Resource]
+    """What a Service using the IP must wait for, and be deleted before: the IP (when created here)
+    and the role assignment."""
 
     def __init__(self, name: str, args: StaticPublicIpArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:azure:StaticPublicIp", name, None, opts)
         _validate(args)
-        self.public_ip = network.PublicIPAddress(
-            f"{name}-pip",
-            public_ip_address_name=args.name,
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
-            public_ip_allocation_method="Static",
-            public_ip_address_version="IPv4",
-            zones=list(args.zones) or None,
-            tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.retain, retain_on_delete=args.retain),
-        )
+        self.public_ip = None
+        if args.existing:
+            found = network.get_public_ip_address_output(
+                resource_group_name=args.resource_group_name,
+                public_ip_address_name=args.name,
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            )
+            checked = pulumi.Output.all(found.sku, found.public_ip_allocation_method, found.location).apply(
+                lambda a: _checked_existing(args.name, sku=a[0], allocation=a[1], location=a[2], wanted=args.location)
+            )
+            ip_address, ip_id = (
+                pulumi.Output.all(checked, found.ip_address).apply(lambda a: a[1] or ""),
+                pulumi.Output.all(checked, found.id).apply(lambda a: a[1] or ""),
+            )
+        else:
+            self.public_ip = network.PublicIPAddress(
+                f"{name}-pip",
+                public_ip_address_name=args.name,
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
+                public_ip_allocation_method="Static",
+                public_ip_address_version="IPv4",
+                zones=list(args.zones) or None,
+                tags=dict(args.tags),
+                opts=pulumi.ResourceOptions(parent=self, protect=args.retain, retain_on_delete=args.retain),
+            )
+            ip_address = self.public_ip.ip_address.apply(lambda ip: ip or "")
+            ip_id = self.public_ip.id
         self.role_assignment = None
         if args.network_contributor_principal_id is not None:
             scope = pulumi.Output.from_input(args.resource_group_id)
@@ -105,10 +133,34 @@ class StaticPublicIp(pulumi.ComponentResource):
                 description=f"AKS cloud provider: use public IP {args.name} and subnets in this resource group",
                 opts=pulumi.ResourceOptions(parent=self),
             )
+        self.binding = [r for r in (self.public_ip, self.role_assignment) if r is not None]
         self.name = args.name
-        self.ip_address = self.public_ip.ip_address.apply(lambda ip: ip or "")
-        self.id = self.public_ip.id
+        self.ip_address = ip_address
+        self.id = ip_id
         self.register_outputs({"name": self.name, "ipAddress": self.ip_address, "id": self.id})
+
+
+def existing_ip_problem(
+    name: str, *, sku: str | None, allocation: str | None, location: str, wanted: str
+) -> str | None:
+    """Why an existing public IP cannot front the cluster's Standard load balancer, or None."""
+    if sku != "Standard":
+        return f"public IP {name!r} is SKU {sku!r}: a Standard load balancer needs a Standard IP"
+    if allocation != "Static":
+        return f"public IP {name!r} is {allocation!r}: the address must be Static"
+    if location.replace(" ", "").lower() != wanted.lower():
+        return f"public IP {name!r} is in {location!r}: the load balancer is in {wanted!r}, and needs an IP there"
+    return None
+
+
+def _checked_existing(name: str, *, sku: object, allocation: str | None, location: str | None, wanted: str) -> bool:
+    # The invoke output gives the sku as a mapping; a typed PublicIPAddressSkuResponse has `.name`.
+    sku_name = sku.get("name") if isinstance(sku, dict) else getattr(sku, "name", None)
+    if problem := existing_ip_problem(
+        name, sku=sku_name, allocation=allocation, location=location or "", wanted=wanted
+    ):
+        raise ValueError(problem)
+    return True
 
 
 def _validate(args: StaticPublicIpArgs) -> None:

@@ -2,7 +2,9 @@
 
 Seed 004 keeps the cluster and the load balancer's public IP in different groups ("company
 policy": the network team owns `rg-network`), which is exactly what makes the cloud provider
-need the `azure-load-balancer-resource-group` annotation and a role on that group.
+need the `azure-load-balancer-resource-group` annotation and a role on that group. A group that
+already exists (`existing`) is looked up by name (`getResourceGroup`): the stack neither creates
+nor deletes it, and has nothing in its state to protect.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class ResourceGroupsArgs:
     """Role -> Azure name, e.g. {"cluster": "rg-aks-tcp", "network": "rg-network"}."""
     retain_on_delete: Collection[str] = ()
     """Roles whose group stays in Azure when the stack deletes it (and with it, everything still inside)."""
+    existing: Collection[str] = ()
+    """Roles whose group already exists (e.g. another team's): referenced by name, never created or deleted."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -41,18 +45,23 @@ class ResourceGroups(pulumi.ComponentResource):
     def __init__(self, name: str, args: ResourceGroupsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:azure:ResourceGroups", name, None, opts)
         _validate(args)
-        groups = {
-            role: resources.ResourceGroup(
+        self.names = {}
+        self.ids = {}
+        for role, group_name in args.names.items():
+            if role in args.existing:
+                found = resources.get_resource_group_output(
+                    resource_group_name=group_name, opts=pulumi.InvokeOutputOptions(parent=self)
+                )
+                self.names[role], self.ids[role] = found.name, found.id
+                continue
+            group = resources.ResourceGroup(
                 f"{name}-{role}",
                 resource_group_name=group_name,
                 location=args.location,
                 tags=dict(args.tags),
                 opts=pulumi.ResourceOptions(parent=self, retain_on_delete=role in args.retain_on_delete),
             )
-            for role, group_name in args.names.items()
-        }
-        self.names = {role: group.name for role, group in groups.items()}
-        self.ids = {role: group.id for role, group in groups.items()}
+            self.names[role], self.ids[role] = group.name, group.id
         self.register_outputs({"names": self.names, "ids": self.ids})
 
 
@@ -71,4 +80,9 @@ def _validate(args: ResourceGroupsArgs) -> None:
     for role in args.retain_on_delete:
         if role not in args.names:
             problems.append(("retain_on_delete", f"{role!r} is not one of the roles {sorted(args.names)}"))
+        elif role in args.existing:
+            problems.append(("retain_on_delete", f"{role!r} is an existing group, which the stack never deletes"))
+    for role in args.existing:
+        if role not in args.names:
+            problems.append(("existing", f"{role!r} is not one of the roles {sorted(args.names)}"))
     raise_if_any("ResourceGroups", problems)

@@ -229,6 +229,39 @@ def _client_config(context: Context, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _get_resource_group(context: Context, args: dict[str, Any]) -> dict[str, Any]:
+    """An existing group, as `getResourceGroup` returns it."""
+    group = args["resourceGroupName"]
+    return {
+        "id": f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{group}",
+        "name": group,
+        "location": location(context, {}),
+        "type": "Microsoft.Resources/resourceGroups",
+        "properties": {"provisioningState": "Succeeded"},
+    }
+
+
+def _get_public_ip(context: Context, args: dict[str, Any]) -> dict[str, Any]:
+    """An existing public IP made the way the seed made it (Standard, Static, zone-redundant)."""
+    pip = args["publicIpAddressName"]
+    pip_id = resource_id(args["resourceGroupName"], "Microsoft.Network", "publicIPAddresses", pip)
+    return _provisioned(
+        {
+            "id": pip_id,
+            "name": pip,
+            "location": location(context, {}),
+            "sku": {"name": "Standard", "tier": "Regional"},
+            "publicIPAllocationMethod": "Static",
+            "publicIPAddressVersion": "IPv4",
+            "zones": ["1", "2", "3"],
+            "ipAddress": public_ip_address(pip),
+            "idleTimeoutInMinutes": 4,
+            "resourceGuid": uuid(pip_id),
+            "type": "Microsoft.Network/publicIPAddresses",
+        }
+    )
+
+
 RESOURCES: dict[str, ResourceHandler] = {
     "azure-native:resources:ResourceGroup": _resource_group,
     "azure-native:network:VirtualNetwork": _virtual_network,
@@ -243,4 +276,6 @@ RESOURCES: dict[str, ResourceHandler] = {
 INVOKES: dict[str, InvokeHandler] = {
     "azure-native:containerservice:listManagedClusterUserCredentials": _list_user_credentials,
     "azure-native:authorization:getClientConfig": _client_config,
+    "azure-native:resources:getResourceGroup": _get_resource_group,
+    "azure-native:network:getPublicIPAddress": _get_public_ip,
 }

@@ -13,11 +13,11 @@ import jsonschema
 import kubernetes_validate
 import yaml
 
-from components.aws.versions import LB_CONTROLLER_CHART, LB_CONTROLLER_CHART_VERSION
+from components.aws.versions import EKS_VERSION, LB_CONTROLLER_CHART, LB_CONTROLLER_CHART_VERSION
 from testbed.gates import Result, Stack, subject
 from testbed.plan import is_helm_release, plain
 
-DEFAULT_KUBERNETES_VERSION = "1.33"
+DEFAULT_KUBERNETES_VERSION = EKS_VERSION
 LBC_REFERENCE = Path("reference") / "aws-load-balancer-controller"
 
 
