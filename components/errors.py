@@ -1,8 +1,13 @@
-"""The one error type components raise for bad arguments, and how a bad value is shown in a message."""
+"""The one error type components raise for bad arguments, how a bad value is shown in a message, and the
+check for a missing cloud SDK."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable
+
+DISTRIBUTION = "lb-testbed-components"
+"""The name these components are installed by (pyproject.toml); its extras install each cloud's SDKs."""
 
 SHOWN_CHARACTERS = 60
 """A value longer than this is cut in messages: a 10 KB value is named, not repeated."""
@@ -43,3 +48,20 @@ def raise_if_any(component: str, problems: list[tuple[str, str]]) -> None:
     """Raise ArgsError for `component` when `problems` is not empty."""
     if problems:
         raise ArgsError(component, problems)
+
+
+def require_sdks(package: str, extra: str, modules: Iterable[str]) -> None:
+    """Raise a one-line ModuleNotFoundError naming the pip extra to install when any of the
+    provider SDK `modules` is missing, before `package` imports them and fails deep inside.
+
+    The wheel's extras keep an AWS-only team free of the Azure SDK (and the reverse), so
+    importing the other cloud's components is an expected mistake that deserves a clear answer.
+    `find_spec` only looks a top-level module up: nothing is imported here.
+    """
+    missing = [module for module in modules if importlib.util.find_spec(module) is None]
+    if missing:
+        raise ModuleNotFoundError(
+            f"{package} needs {', '.join(missing)}: pip install '{DISTRIBUTION}[{extra}]'"
+            " (in a checkout of the test beds: pip install -r requirements.txt)",
+            name=missing[0],
+        )

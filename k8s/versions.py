@@ -13,10 +13,11 @@ GAME_2048_IMAGE = "public.ecr.aws/l6m2t8p7/docker-2048:latest"
 # wheel hashes for this Python (3.13).
 PYTHON_IMAGE = "public.ecr.aws/docker/library/python:3.13.9-slim-bookworm"
 
-# ingress-nginx, the controller behind seed 002's NLB: chart 4.14.1 = controller v1.14.1 (2025-12-05).
+# ingress-nginx, the controller behind seed 002's NLB: chart 4.14.5 = controller v1.14.5, which
+# fixes the 2026 CVEs that 4.14.1 (v1.14.1, the seed's) carries; the project retired in March 2026.
 INGRESS_NGINX_CHART = "ingress-nginx"
 INGRESS_NGINX_CHART_REPO = "https://kubernetes.github.io/ingress-nginx"
-INGRESS_NGINX_CHART_VERSION = "4.14.1"
+INGRESS_NGINX_CHART_VERSION = "4.14.5"
 
 # kube-ops-view, as seed 001 installed it: `helm repo add geek-cookbook
 # https://geek-cookbook.github.io/charts/` and `helm install ... --version 1.2.2`. The chart is

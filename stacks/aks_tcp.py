@@ -15,6 +15,7 @@ The seed's procedure, declared:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import pulumi
@@ -34,7 +35,7 @@ from components.azure import (
     StaticPublicIpArgs,
 )
 from components.azure import annotations as azure_lb
-from components.azure.aks import SEED_SYSTEM_POOL, SEED_USER_POOLS, pool_problems, service_network_problems
+from components.azure.aks import pool_problems, service_network_problems
 from components.azure.names import (
     cluster_name_problem,
     kubernetes_version_problem,
@@ -119,16 +120,20 @@ class NodePoolConfig(StackModel):
         )
 
 
-def _pool_config(spec: AgentPoolSpec) -> NodePoolConfig:
-    return NodePoolConfig.model_validate(
-        {
-            "vmSize": spec.vm_size,
-            "count": spec.count,
-            "zones": list(spec.zones) if spec.zones else None,
-            "labels": dict(spec.labels),
-            "taints": list(spec.taints),
-        }
-    )
+SEED_SYSTEM_POOL: Mapping[str, Any] = {
+    # 4 vCPUs and 2 nodes: the system pool minimums of AKS use-system-pools.md; no B-series.
+    "vmSize": "Standard_D4s_v5",
+    "count": 2,
+    "labels": {"role": "infra"},
+    # Keeps the bed's own pods off the system nodes (AKS: "CriticalAddonsOnly=true:NoSchedule").
+    "taints": ["CriticalAddonsOnly=true:NoSchedule"],
+}
+SEED_USER_POOLS: Mapping[str, Mapping[str, Any]] = {
+    "server": {"vmSize": "Standard_D2s_v5", "labels": {"role": "server"}},
+    "client": {"vmSize": "Standard_D2s_v5", "labels": {"role": "client"}},
+}
+"""Seed 004's roles as in the EKS seeds: infra (system), server and client nodes, labelled role=<name>.
+The bed's choice, not a component default: `AksClusterArgs` has no default pools."""
 
 
 class ClusterConfig(StackModel):
@@ -137,10 +142,12 @@ class ClusterConfig(StackModel):
     kubernetes_version: str = AKS_VERSION
     """AKS Kubernetes version, quoted, e.g. "1.36", one of the AKS support calendar's (components/azure/versions.py;
     `az aks get-versions -l <location>` lists what a region offers). A plan warns when out of community support."""
-    system_pool: NodePoolConfig = Field(default_factory=lambda: _pool_config(SEED_SYSTEM_POOL))
+    system_pool: NodePoolConfig = Field(default_factory=lambda: NodePoolConfig.model_validate(dict(SEED_SYSTEM_POOL)))
     """The System pool `system` (role=infra): >= 2 nodes, no B-series. Fixed once the cluster exists."""
     node_pools: dict[str, NodePoolConfig] = Field(
-        default_factory=lambda: {name: _pool_config(spec) for name, spec in SEED_USER_POOLS.items()}
+        default_factory=lambda: {
+            name: NodePoolConfig.model_validate(dict(pool)) for name, pool in SEED_USER_POOLS.items()
+        }
     )
     """User pools by name (seed: server and client, labelled role=<name>)."""
 

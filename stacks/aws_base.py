@@ -17,7 +17,6 @@ import pulumi
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from components.aws import (
-    SEED_NODE_GROUPS,
     Cluster,
     ClusterArgs,
     LoadBalancerController,
@@ -140,19 +139,17 @@ class NodeGroupConfig(StackModel):
         )
 
 
+SEED_NODE_GROUPS: Mapping[str, Mapping[str, Any]] = {
+    "infra": {"instanceType": "t3.medium", "minSize": 1, "maxSize": 2, "desiredSize": 1, "labels": {"role": "infra"}},
+    "server": {"instanceType": "t3.medium", "labels": {"role": "server"}},
+    "client": {"instanceType": "t3.medium", "labels": {"role": "client"}},
+}
+"""Seed 000's eksctl node groups (stack-config keys): t3.medium in the first zone, private,
+labelled by role. The bed's choice, not a component default: `ClusterArgs.node_groups` has none."""
+
+
 def _seed_node_groups() -> dict[str, NodeGroupConfig]:
-    return {
-        name: NodeGroupConfig.model_validate(
-            {
-                "instanceType": s.instance_type,
-                "minSize": s.min_size,
-                "maxSize": s.max_size,
-                "desiredSize": s.desired_size,
-                "labels": dict(s.labels),
-            }
-        )
-        for name, s in SEED_NODE_GROUPS.items()
-    }
+    return {name: NodeGroupConfig.model_validate(dict(group)) for name, group in SEED_NODE_GROUPS.items()}
 
 
 class ClusterConfig(StackModel):

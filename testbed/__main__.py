@@ -4,6 +4,7 @@ python -m testbed plan <scenario> [--out DIR] [-c KEY=VALUE ...]
                                                   resource tree; plan.json and manifests/ with --out
 python -m testbed schema [--check]               (re)write stacks/schema/*.schema.json
 python -m testbed list                            the scenarios and their stack files
+python -m testbed reference [--check]            (re)derive testbed/reference/*.json from ../shared/reference
 """
 
 from __future__ import annotations
@@ -183,6 +184,26 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reference(args: argparse.Namespace) -> int:
+    from testbed.reference.derive import shared_reference_dir, write_all
+
+    source = shared_reference_dir()
+    if source is None:
+        print(
+            "no upstream reference files: set TESTBED_SHARED to the folder holding reference/ "
+            "(default: ../shared beside the checkout)",
+            file=sys.stderr,
+        )
+        return 2
+    changed = write_all(source, check=args.check)
+    for path in changed:
+        if args.check:
+            print(f"out of date: {path} (run python -m testbed reference)", file=sys.stderr)
+        else:
+            print(f"wrote {path}", file=sys.stderr)
+    return 1 if args.check and changed else 0
+
+
 def _list(args: argparse.Namespace) -> int:
     stacks = set(known_stacks())
     for name in sorted(SCENARIOS):
@@ -190,7 +211,8 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The command line, built without running anything (the docs' commands are checked against it)."""
     parser = argparse.ArgumentParser(prog="python -m testbed", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     plan = commands.add_parser("plan", help="show what a stack would build, offline (mock engine)")
@@ -209,6 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--check", action="store_true", help="only report schemas that are out of date")
     check.set_defaults(run=_schema)
     commands.add_parser("list", help="list the scenarios").set_defaults(run=_list)
+    reference = commands.add_parser(
+        "reference", help="derive testbed/reference/*.json from the upstream files in ../shared/reference"
+    )
+    reference.add_argument("--check", action="store_true", help="only report data files that are out of date")
+    reference.set_defaults(run=_reference)
     check_cmd = commands.add_parser("check", help="run the upstream gates over stacks; non-zero on any finding")
     check_cmd.add_argument("stacks", nargs="*", help="stack names (stacks/Pulumi.<name>.yaml)")
     check_cmd.add_argument("--all", action="store_true", help="every stack file")
@@ -220,7 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     golden_cmd.add_argument("--update", action="store_true", help="rewrite the golden files")
     golden_cmd.set_defaults(run=_golden)
     commands.add_parser("tools", help="install checkov into .tools/checkov").set_defaults(run=_tools)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
         return args.run(args)
     except ConfigError as err:

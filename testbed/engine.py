@@ -12,6 +12,7 @@ This is the offline "synth" behind `python -m testbed plan` and the tests:
 
 from __future__ import annotations
 
+import asyncio
 import faulthandler
 import logging
 import runpy
@@ -191,6 +192,7 @@ def run_program(
     logger.handlers[:] = [log]
 
     runtime_settings.ROOT.set(None)  # otherwise a second run reuses the first run's Stack
+    _ensure_event_loop()
     pulumi.runtime.set_all_config(dict(config))
     mocks.set_mocks(cloud, project=PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor)
     root = runtime_settings.get_root_resource()
@@ -217,6 +219,14 @@ def run_program(
         outputs=unwrap(_mark_secrets(root.outputs, outputs)),
         warnings=list(log.messages),
     )
+
+
+def _ensure_event_loop() -> None:
+    """set_mocks needs the thread's event loop; asyncio.run() earlier in the process unsets it."""
+    try:
+        asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def _mark_secrets(declared: dict[str, Any], resolved: dict[str, Any]) -> dict[str, Any]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
-from pathlib import Path
 
 import pytest
 
 from stacks.support import TODAY_ENV
 from testbed import golden
 from testbed.engine import Recording, run_program
+from testbed.reference import iam_policy
 from testbed.stackfile import read_stack_config
 
 # Plans in tests are made on a fixed day: a test never fails because the calendar moved on.
@@ -34,19 +33,8 @@ def eks_base(plan_stack) -> Recording:
     return plan_stack("eks-base")
 
 
-SHARED = Path(os.environ.get("TESTBED_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-LBC_REFERENCE = SHARED / "reference" / "aws-load-balancer-controller"
-
-
-def shared_reference(name: str) -> Path:
-    """A file of the upstream reference data (../shared/reference), which the project does not copy."""
-    path = LBC_REFERENCE / name
-    if not path.exists():
-        pytest.skip(f"upstream reference {path} is not here (set TESTBED_SHARED to the shared/ folder)")
-    return path
-
-
 @pytest.fixture(scope="session")
 def reference_policy() -> dict:
-    """The AWS Load Balancer Controller's published IAM policy (docs/install/iam_policy.json)."""
-    return json.loads(shared_reference("iam_policy-v2.13.3.json").read_text())
+    """The AWS Load Balancer Controller's published IAM policy (docs/install/iam_policy.json at
+    v2.13.3, as shipped in testbed/reference)."""
+    return iam_policy("aws-load-balancer-controller", "v2.13.3")

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from components.aws.versions import LB_CONTROLLER_CHART, LB_CONTROLLER_CHART_VERSION
 from testbed.engine import Recording, Resource
-from tests.conftest import shared_reference
+from testbed.reference import crd_schemas
 from tests.graph import of_type, one
 
 APP_DIR = Path(__file__).resolve().parents[1] / "k8s" / "apps" / "keepalive"
@@ -168,10 +168,8 @@ def _tgb_schema() -> dict[str, Any]:
 
     (The API server would silently prune it, so a typo'd field would do nothing.)
     """
-    documents = yaml.safe_load_all(shared_reference("crds-v3.5.0.yaml").read_text())
-    [crd] = [d for d in documents if d and d["metadata"]["name"] == "targetgroupbindings.elbv2.k8s.aws"]
-    [version] = [v for v in crd["spec"]["versions"] if v["name"] == "v1beta1"]
-    schema = copy.deepcopy(version["schema"]["openAPIV3Schema"])
+    schemas = crd_schemas(LB_CONTROLLER_CHART, LB_CONTROLLER_CHART_VERSION) or {}
+    schema = copy.deepcopy(schemas["elbv2.k8s.aws/v1beta1 TargetGroupBinding"])
 
     def strict(node: Any) -> None:
         if isinstance(node, dict):

@@ -144,7 +144,10 @@ def test_every_component_validates_everything_before_creating_anything():
                     control_plane_identity_id="identity",
                     kubernetes_version="1.3",
                     system_pool=AgentPoolSpec(vm_size="Standard_B2s", count=1),
-                    user_pools={"system": AgentPoolSpec(), "Apps": AgentPoolSpec(zones=("4",))},
+                    user_pools={
+                        "system": AgentPoolSpec(vm_size="Standard_D2s_v5"),
+                        "Apps": AgentPoolSpec(vm_size="Standard_D2s_v5", zones=("4",)),
+                    },
                     service_cidr="10.244.0.0/16",
                 ),
             )
@@ -214,7 +217,12 @@ def bed(prefix: str) -> None:
             location="westeurope",
             node_subnet_id=net.subnet_ids["snet-nodes"],
             control_plane_identity_id=identity.id,
-            user_pools={"apps": AgentPoolSpec(count=0, labels={"role": "apps"}, taints=("role=apps:NoSchedule",))},
+            system_pool=AgentPoolSpec(vm_size="Standard_D4s_v5", count=2),
+            user_pools={
+                "apps": AgentPoolSpec(
+                    vm_size="Standard_D2s_v5", count=0, labels={"role": "apps"}, taints=("role=apps:NoSchedule",)
+                )
+            },
             wait_for=[pip.role_assignment],
         ),
     )
@@ -240,9 +248,9 @@ def test_two_beds_coexist_and_every_child_is_parented_and_prefixed():
 
 
 def test_pool_rules():
-    assert pool_problems("server", AgentPoolSpec(count=0), system=False) == []
+    assert pool_problems("server", AgentPoolSpec(vm_size="Standard_D2s_v5", count=0), system=False) == []
     assert pool_problems("system", AgentPoolSpec(vm_size="Standard_D4s_v5", count=2), system=True) == []
-    assert pool_problems("averylongname", AgentPoolSpec(), system=False) == [
+    assert pool_problems("averylongname", AgentPoolSpec(vm_size="Standard_D2s_v5"), system=False) == [
         (
             "name",
             "'averylongname' is not an AKS node pool name: 1-12 lowercase letters and digits, starting with a letter",

@@ -75,7 +75,13 @@ def test_network_validates_everything_before_creating_anything():
     assert [r.type for r in recording.resources] == ["testbed:aws:Network"], "no child before validation passes"
 
 
-def cluster_program(node_groups=None, **overrides):
+GROUPS = {
+    "system": NodeGroupSpec(instance_type="t3.large", labels={"role": "system"}),
+    "apps": NodeGroupSpec(instance_type="m6i.large", min_size=0, max_size=3, desired_size=2),
+}
+
+
+def cluster_program(node_groups=GROUPS, **overrides):
     def program():
         net = network(availability_zones=ZONES[:2])
         args = {
@@ -83,7 +89,7 @@ def cluster_program(node_groups=None, **overrides):
             "vpc_id": net.vpc_id,
             "private_subnet_ids": net.private_subnet_ids,
             "public_subnet_ids": net.public_subnet_ids,
-            **({"node_groups": node_groups} if node_groups is not None else {}),
+            "node_groups": node_groups,
             **overrides,
         }
         cluster = Cluster("c", ClusterArgs(**args))
@@ -104,21 +110,43 @@ def cluster_program(node_groups=None, **overrides):
     return program
 
 
-def test_cluster_defaults_to_the_seed_node_groups_in_the_first_zone():
+def test_cluster_defaults_are_neutral_only_the_given_groups_in_the_first_zone_system_pods_anywhere():
     recording = run_program("t", CONFIG, program=cluster_program())
     groups = {g.inputs["nodeGroupName"]: g for g in of_type(recording, "aws:eks/nodeGroup:NodeGroup")}
-    assert sorted(groups) == ["client", "infra", "server"]
+    assert sorted(groups) == ["apps", "system"]
+    assert groups["apps"].inputs["instanceTypes"] == ["m6i.large"]
+    assert groups["apps"].inputs["scalingConfig"] == {"minSize": 0, "maxSize": 3, "desiredSize": 2}
+    assert groups["system"].inputs["labels"] == {"role": "system"}
     for group in groups.values():
         [subnet] = group.inputs["subnetIds"]
         assert by_id(recording, subnet).inputs["availabilityZone"] == "eu-west-1a"
+    # No system node selector by default: CoreDNS (the add-on's 2 replicas), metrics-server and
+    # the controller may run on any node, and wait for every group.
+    coredns = one(recording, "aws:eks/addon:Addon")
+    assert json_input(coredns, "configurationValues") == {"replicaCount": 2}
+    assert sorted(coredns.explicit_dependencies) == sorted(g.urn for g in groups.values())
+    assert one(recording, "kubernetes:helm.sh/v3:Release", "c-metrics-server").inputs["values"]["nodeSelector"] == {}
+    lbc = revealed(one(recording, "kubernetes:helm.sh/v3:Release", "lbc-release").inputs["values"])
+    assert lbc["nodeSelector"] == {}
+
+
+def test_cluster_requires_node_groups():
+    with pytest.raises(TypeError, match="node_groups"):
+        ClusterArgs(cluster_name="demo", vpc_id="vpc-1", private_subnet_ids={}, public_subnet_ids={})  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="instance_type"):
+        NodeGroupSpec()  # type: ignore[call-arg]
 
 
 def test_tainted_system_nodes_get_tolerations_everywhere():
     groups = {
-        "system": NodeGroupSpec(labels={"role": "infra"}, taints=[Taint(key="dedicated", value="infra")]),
-        "apps": NodeGroupSpec(labels={"role": "apps"}, availability_zones=["eu-west-1b"]),
+        "system": NodeGroupSpec(
+            instance_type="t3.medium", labels={"role": "infra"}, taints=[Taint(key="dedicated", value="infra")]
+        ),
+        "apps": NodeGroupSpec(instance_type="t3.medium", labels={"role": "apps"}, availability_zones=["eu-west-1b"]),
     }
-    recording = run_program("t", CONFIG, program=cluster_program(node_groups=groups))
+    recording = run_program(
+        "t", CONFIG, program=cluster_program(node_groups=groups, system_node_selector={"role": "infra"})
+    )
     toleration = {"key": "dedicated", "operator": "Equal", "value": "infra", "effect": "NoSchedule"}
     coredns = one(recording, "aws:eks/addon:Addon")
     assert json_input(coredns, "configurationValues")["tolerations"] == [toleration]
@@ -160,15 +188,30 @@ def test_restricted_public_endpoint():
             "Cluster: kubernetes_version: 'latest' is not a Kubernetes minor version like \"1.33\"",
         ),
         (
-            {"node_groups": {"infra": NodeGroupSpec(labels={"role": "infra"}, min_size=2, desired_size=1, max_size=3)}},
+            {
+                "node_groups": {
+                    "infra": NodeGroupSpec(
+                        instance_type="t3.medium", labels={"role": "infra"}, min_size=2, desired_size=1, max_size=3
+                    )
+                }
+            },
             "Cluster: node_groups['infra'].desired_size: need min <= desired <= max, got 2 <= 1 <= 3",
         ),
         (
-            {"node_groups": {"infra": NodeGroupSpec(labels={"role": "infra"}, availability_zones=["eu-west-1c"])}},
+            {
+                "node_groups": {
+                    "infra": NodeGroupSpec(
+                        instance_type="t3.medium", labels={"role": "infra"}, availability_zones=["eu-west-1c"]
+                    )
+                }
+            },
             "Cluster: node_groups['infra'].availability_zones: 'eu-west-1c' is not one of the network's zones",
         ),
         (
-            {"node_groups": {"apps": NodeGroupSpec(labels={"role": "apps"})}},
+            {
+                "node_groups": {"apps": NodeGroupSpec(instance_type="t3.medium", labels={"role": "apps"})},
+                "system_node_selector": {"role": "infra"},
+            },
             "Cluster: system_node_selector: no node group has labels {'role': 'infra'}",
         ),
         ({"endpoint_public_access": False, "endpoint_private_access": False}, "Cluster: endpoint_private_access:"),

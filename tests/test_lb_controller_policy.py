@@ -10,7 +10,7 @@ from components.aws.versions import LB_CONTROLLER_CHART_VERSION, LB_CONTROLLER_P
 
 
 def test_policy_equals_the_published_policy(reference_policy):
-    # ../shared/reference holds the v2.13.3 file; upstream's v3.5.0 file has the same statements
+    # testbed/reference ships the v2.13.3 file's statements; upstream's v3.5.0 file has the same statements
     # (no action added or removed between the tags, research/aws.md §1.3).
     assert LB_CONTROLLER_POLICY_VERSION == "v3.5.0"
     assert lb_controller_policy() == reference_policy

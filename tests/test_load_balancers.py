@@ -34,13 +34,19 @@ SUBNETS = {"eu-west-1a": "subnet-a", "eu-west-1b": "subnet-b"}
 
 def alb_args(**overrides) -> ApplicationLoadBalancerArgs:
     return ApplicationLoadBalancerArgs(
-        **{"vpc_id": "vpc-1", "subnet_ids": SUBNETS, "vpc_cidr": "10.1.0.0/16", **overrides}
+        **{"vpc_id": "vpc-1", "subnet_ids": SUBNETS, "vpc_cidr": "10.1.0.0/16", "target_port": 8000, **overrides}
     )
 
 
 def nlb_args(**overrides) -> NetworkLoadBalancerArgs:
     return NetworkLoadBalancerArgs(
-        **{"vpc_id": "vpc-1", "subnet_ids": {"eu-west-1a": "subnet-a"}, "vpc_cidr": "10.1.0.0/16", **overrides}
+        **{
+            "vpc_id": "vpc-1",
+            "subnet_ids": {"eu-west-1a": "subnet-a"},
+            "vpc_cidr": "10.1.0.0/16",
+            "target_port": 8000,
+            **overrides,
+        }
     )
 
 

@@ -1,7 +1,14 @@
 """AWS components: build your own EKS load-balancer test bed from these.
 
-from components.aws import Network, NetworkArgs, Cluster, ClusterArgs, ...
+Installed (`pip install 'lb-testbed-components[aws]'`, docs/components.md):
+    from lb_testbed_components.aws import Network, NetworkArgs, Cluster, ClusterArgs, ...
+In this repository's checkout the same package is `components.aws`.
 """
+
+from ..errors import require_sdks
+
+# Before anything imports an SDK: a missing one is named with the pip extra that installs it.
+require_sdks(__name__, "aws", ("pulumi_aws", "pulumi_eks", "pulumi_kubernetes", "pulumi_tls"))
 
 from .cluster import Cluster, ClusterArgs
 from .lb_controller import LoadBalancerController, LoadBalancerControllerArgs
@@ -15,10 +22,9 @@ from .load_balancers import (
     TargetGroupBindingArgs,
 )
 from .network import Network, NetworkArgs
-from .node_groups import SEED_NODE_GROUPS, NodeGroupSpec, Taint
+from .node_groups import NodeGroupSpec, Taint, tolerations_for
 
 __all__ = [
-    "SEED_NODE_GROUPS",
     "ApplicationLoadBalancer",
     "ApplicationLoadBalancerArgs",
     "Cluster",
@@ -34,4 +40,5 @@ __all__ = [
     "Taint",
     "TargetGroupBinding",
     "TargetGroupBindingArgs",
+    "tolerations_for",
 ]

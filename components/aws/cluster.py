@@ -11,8 +11,9 @@ Creates, under one component:
   group in the private subnets of its zones with its labels and taints, created after `egress`
   (the subnets' NAT route and association: nodes pull images and call AWS through it);
 - CoreDNS as an EKS add-on and metrics-server as a Helm release, both pinned to the system
-  nodes (`role=infra` by default) with their replica counts declared, created after those
-  nodes exist (a CoreDNS add-on created before any node sits DEGRADED: pulumi-eks #1819);
+  nodes (`system_node_selector`; by default every node group) with their replica counts
+  declared, created after those nodes exist (a CoreDNS add-on created before any node sits
+  DEGRADED: pulumi-eks #1819);
   the add-on is `preserve`d, so deleting it leaves CoreDNS running for whatever still resolves
   names during a destroy;
 - a Kubernetes provider built from the cluster's kubeconfig;
@@ -44,7 +45,6 @@ from ..errors import raise_if_any
 from ..k8s_labels import matches
 from .max_pods import max_pods, nodeadm_max_pods_user_data, prefix_delegation_problem
 from .node_groups import (
-    SEED_NODE_GROUPS,
     NodeGroupSpec,
     eks_name_problem,
     node_group_problems,
@@ -93,23 +93,30 @@ class ClusterArgs:
     cluster_name: str
     """EKS cluster name (explicit, so the LB controller and kubeconfig can name it)."""
     vpc_id: pulumi.Input[str]
+    """VPC of the cluster (`Network.vpc_id`)."""
     private_subnet_ids: Mapping[str, pulumi.Input[str]]
     """Zone -> private subnet id: control-plane ENIs and nodes."""
     public_subnet_ids: Mapping[str, pulumi.Input[str]]
     """Zone -> public subnet id: internet-facing load balancers."""
+    node_groups: Mapping[str, NodeGroupSpec]
+    """Node group name -> spec (required, at least one): the nodes are yours to choose."""
     kubernetes_version: str = EKS_VERSION
+    """Kubernetes minor version, e.g. "1.36". Default: the version pinned in versions.py."""
     endpoint_public_access: bool = True
     """Reach the API server from the internet (kubectl from a laptop), limited to `public_access_cidrs`."""
     endpoint_private_access: bool = True
     """Reach the API server from inside the VPC (nodes use this path)."""
     public_access_cidrs: Sequence[str] = ("0.0.0.0/0",)
-    node_groups: Mapping[str, NodeGroupSpec] = field(default_factory=lambda: dict(SEED_NODE_GROUPS))
-    """Node group name -> spec. Default: the seeds' infra, server and client groups."""
-    system_node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "infra"})
-    """Where CoreDNS, metrics-server (and the LB controller) run. Some node group must match it."""
-    coredns_replicas: int = 1
+    """Who may reach the public endpoint. Default: anywhere, as EKS's own default; narrow it."""
+    system_node_selector: Mapping[str, str] = field(default_factory=dict)
+    """Node labels where CoreDNS and metrics-server run (pass the same to the LB controller).
+    Default: none, so they run on any node. Set: some node group must carry these labels."""
+    coredns_replicas: int = 2
+    """CoreDNS pods; 2 is the EKS add-on's default (one may move while the other answers)."""
     enable_metrics_server: bool = True
+    """Install metrics-server (`kubectl top`, HorizontalPodAutoscaler)."""
     metrics_server_replicas: int = 1
+    """metrics-server pods; 1 is the chart's default."""
     vpc_cni: VpcCniSpec | None = None
     """None: pulumi-eks manages the vpc-cni add-on with its defaults. Set: this component does,
     before any node group (see VpcCniSpec)."""
@@ -117,6 +124,7 @@ class ClusterArgs:
     """What the private subnets reach the internet through (`Network.egress`): node groups wait for it
     (nodes pull images and join through it) and, on destroy, go before it."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags added to every AWS resource of the cluster."""
 
 
 class Cluster(pulumi.ComponentResource):
@@ -301,7 +309,9 @@ class Cluster(pulumi.ComponentResource):
         system_tolerations = tolerations_for([t for s in system_specs.values() for t in s.taints])
         after_system_nodes = pulumi.ResourceOptions(parent=self, depends_on=self.system_node_groups)
 
-        coredns_values: dict = {"replicaCount": args.coredns_replicas, "nodeSelector": dict(args.system_node_selector)}
+        coredns_values: dict = {"replicaCount": args.coredns_replicas}
+        if args.system_node_selector:
+            coredns_values["nodeSelector"] = dict(args.system_node_selector)
         if system_tolerations:
             coredns_values["tolerations"] = system_tolerations
         self.coredns_addon = aws.eks.Addon(

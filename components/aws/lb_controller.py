@@ -59,15 +59,22 @@ class LoadBalancerControllerArgs:
     """Where the controller runs and what it manages."""
 
     cluster_name: pulumi.Input[str]
+    """EKS cluster name (`Cluster.cluster_name`): the chart's `clusterName`."""
     region: pulumi.Input[str]
+    """AWS region of the cluster: the chart's `region` (no IMDS lookup)."""
     vpc_id: pulumi.Input[str]
+    """VPC of the cluster (`Network.vpc_id`): the chart's `vpcId` (no IMDS lookup)."""
     oidc_provider_arn: pulumi.Input[str]
+    """The cluster's IAM OIDC provider (`Cluster.oidc_provider_arn`), trusted by the IRSA role."""
     oidc_issuer: pulumi.Input[str]
     """Issuer without https:// (`Cluster.oidc_issuer`)."""
     provider: k8s.Provider
     """Kubernetes provider of the cluster."""
-    node_selector: Mapping[str, str] = field(default_factory=lambda: {"role": "infra"})
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    """Node labels the controller's pods run on, typically `ClusterArgs.system_node_selector`.
+    Default: none, so any node."""
     tolerations: Sequence[Mapping[str, str]] = ()
+    """Kubernetes tolerations of the controller's pods, for tainted system nodes (`tolerations_for`)."""
     replica_count: int = 2
     """Chart default: one leader, one standby that keeps the webhook answering."""
     wait_for: Sequence[pulumi.Resource] = ()
@@ -76,6 +83,7 @@ class LoadBalancerControllerArgs:
     extra_values: Mapping[str, Any] = field(default_factory=dict)
     """Helm values merged last, over ours."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags added to the controller's IAM policy and role."""
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -220,6 +228,4 @@ def _validate(args: LoadBalancerControllerArgs) -> None:
     problems: list[tuple[str, str]] = []
     if args.replica_count < 1:
         problems.append(("replica_count", f"{args.replica_count} is below 1"))
-    if not args.node_selector:
-        problems.append(("node_selector", "must name the nodes to run on (e.g. role=infra)"))
     raise_if_any("LoadBalancerController", problems)

@@ -45,8 +45,8 @@ _HEALTH_PATH = re.compile(r"^/[\x21-\x7e]*$")
 class HealthCheck:
     """The target group's health check (HTTP GET on the traffic port)."""
 
-    path: str = "/index"
-    """Seed 000 checked /index."""
+    path: str = "/"
+    """Path the check GETs; "/" is AWS's default (test beds pass their app's own, e.g. /index)."""
     interval_seconds: int = 30
     timeout_seconds: int = 5
     healthy_threshold: int = 5
@@ -64,11 +64,12 @@ class ApplicationLoadBalancerArgs:
     """Zone -> subnet: at least two zones (an ALB needs >= 2 AZs). Private subnets for an internal ALB."""
     vpc_cidr: str
     """The VPC's CIDR: targets (pod IPs) live in it, so the ALB may send to it on `target_port`."""
+    target_port: int
+    """Port the pods listen on (ip targets): the target group's port and the health check's."""
     ingress_cidrs: Sequence[str] = ()
     """Who may reach the listener. Default: `vpc_cidr` (clients inside the VPC)."""
     internal: bool = True
     listener_port: int = 80
-    target_port: int = 8000
     health_check: HealthCheck = field(default_factory=HealthCheck)
     idle_timeout_seconds: int = 60
     """`idle_timeout.timeout_seconds` (limits.ALB_IDLE_TIMEOUT): idle time after which the ALB closes a connection."""
@@ -175,11 +176,12 @@ class NetworkLoadBalancerArgs:
     """Zone -> subnet: one or more zones (an NLB may live in one AZ)."""
     vpc_cidr: str
     """The VPC's CIDR: targets (pod IPs) live in it."""
+    target_port: int
+    """Port the pods listen on (ip targets): the target group's port and the health check's."""
     ingress_cidrs: Sequence[str] = ()
     """Who may reach the listener. Default: `vpc_cidr`."""
     internal: bool = True
     listener_port: int = 80
-    target_port: int = 8000
     health_check: HealthCheck = field(default_factory=lambda: HealthCheck(healthy_threshold=3, unhealthy_threshold=3))
     """HTTP health check on the TCP target group, so a target is healthy only when the app answers."""
     tcp_idle_timeout_seconds: int = 350

@@ -37,36 +37,38 @@ class Taint:
     """A node taint, in the EKS API's terms."""
 
     key: str
+    """Taint key, e.g. "CriticalAddonsOnly"."""
     value: str = ""
+    """Taint value; may be empty."""
     effect: TaintEffect = "NO_SCHEDULE"
+    """What the taint does to pods that do not tolerate it: NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class NodeGroupSpec:
-    """One managed node group. Defaults are the seeds' (eksctl managedNodeGroups)."""
+    """One managed node group. No default picks a size for you: `instance_type` is required;
+    the rest default to one on-demand node in the network's first zone, as EKS would."""
 
-    instance_type: str = "t3.medium"
-    """EC2 instance type of every node."""
+    instance_type: str
+    """EC2 instance type of every node, e.g. "t3.medium" (required: sizing is your decision)."""
     min_size: int = 1
+    """Fewest nodes the group scales to."""
     max_size: int = 1
+    """Most nodes the group scales to."""
     desired_size: int = 1
+    """Nodes to start with, between `min_size` and `max_size`."""
     availability_zones: Sequence[str] | None = None
     """Zones to place nodes in (private subnets of the network). None: the first zone."""
     labels: Mapping[str, str] = field(default_factory=dict)
-    """Kubernetes labels of every node, e.g. {"role": "server"}."""
+    """Kubernetes labels of every node, e.g. {"role": "server"}. Default: none."""
     taints: Sequence[Taint] = ()
+    """Node taints. Default: none."""
     ami_type: str = NODE_AMI_TYPE
+    """EKS AMI type (versions.py: Amazon Linux 2023, x86_64)."""
     capacity_type: CapacityType = "ON_DEMAND"
+    """On-demand or spot capacity."""
     disk_size_gib: int = 20
-    """Root volume (gp3, encrypted) size."""
-
-
-SEED_NODE_GROUPS: Mapping[str, NodeGroupSpec] = {
-    "infra": NodeGroupSpec(min_size=1, max_size=2, desired_size=1, labels={"role": "infra"}),
-    "server": NodeGroupSpec(labels={"role": "server"}),
-    "client": NodeGroupSpec(labels={"role": "client"}),
-}
-"""Seed 000's eksctl node groups: t3.medium in zone a, private, labelled by role."""
+    """Root volume (gp3, encrypted) size; 20 GiB is EKS's own default."""
 
 
 def eks_name_problem(name: str, max_length: int) -> str | None:

@@ -11,11 +11,11 @@ perform the role assignment until after cluster creation").
 - the managed cluster: explicit name, Kubernetes version, Kubernetes RBAC, OIDC issuer,
   Azure CNI in overlay mode (kubenet retires on 2028-03-31), a Standard load balancer with
   load-balancer outbound, the user-assigned control-plane identity; created after `wait_for`;
-- exactly one System pool inline (`agentPoolProfiles`, which the Azure API requires), labelled
-  role=infra by default. Pulumi never changes it after creation (`ignore_changes`): an edit of
+- exactly one System pool inline (`agentPoolProfiles`, which the Azure API requires), as you
+  specify it (`system_pool`). Pulumi never changes it after creation (`ignore_changes`): an edit of
   the inline array can replace the whole cluster (pulumi-azure-native#1808, diffed by index) or
   put every pool into Scaling (#4264). Change it by replacing the cluster on purpose;
-- every other pool as its own `AgentPool` resource (seed: server and client, labelled by role),
+- every other pool (`user_pools`, none by default) as its own `AgentPool` resource,
   keyed by pool name, so adding, resizing or removing one touches nothing else; each after the one
   before it in `user_pools`, since AKS runs one agent-pool operation per cluster at a time;
 - the kubeconfig of the cluster's user credentials (`listManagedClusterUserCredentials`: a
@@ -60,31 +60,16 @@ RESERVED_LABEL_PREFIXES = ("kubernetes.azure.com/", "kubernetes.io/", "k8s.io/")
 class AgentPoolSpec:
     """One node pool (Linux, virtual machine scale set)."""
 
-    vm_size: str = "Standard_D2s_v5"
-    """Azure VM size of every node."""
+    vm_size: str
+    """Azure VM size of every node, e.g. "Standard_D2s_v5" (required: sizing is your decision)."""
     count: int = 1
-    """Number of nodes (no autoscaling: the seeds pin node counts)."""
+    """Number of nodes (no autoscaling: a test bed pins its node counts). A System pool needs >= 2."""
     zones: Sequence[str] | None = None
     """Availability zones ("1", "2", "3"); None: no zone pinning."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Kubernetes labels of every node, e.g. {"role": "server"}."""
     taints: Sequence[str] = ()
     """Taints as 'key=value:Effect'."""
-
-
-SEED_SYSTEM_POOL = AgentPoolSpec(
-    # 4 vCPUs and 2 nodes: the system pool minimums of AKS use-system-pools.md; no B-series.
-    vm_size="Standard_D4s_v5",
-    count=2,
-    labels={"role": "infra"},
-    # Keeps the bed's own pods off the system nodes (AKS: "CriticalAddonsOnly=true:NoSchedule").
-    taints=("CriticalAddonsOnly=true:NoSchedule",),
-)
-SEED_USER_POOLS: Mapping[str, AgentPoolSpec] = {
-    "server": AgentPoolSpec(labels={"role": "server"}),
-    "client": AgentPoolSpec(labels={"role": "client"}),
-}
-"""Seed 004's roles as in the EKS seeds: infra (system), server and client nodes, labelled role=<name>."""
 
 
 def pool_problems(pool: str, spec: AgentPoolSpec, *, system: bool) -> list[tuple[str, str]]:
@@ -190,18 +175,21 @@ class AksClusterArgs:
     """Subnet of every node (bring-your-own: the control-plane identity needs subnets/join/action on it)."""
     control_plane_identity_id: pulumi.Input[str]
     """Resource id of a user-assigned identity (see ClusterIdentity)."""
+    system_pool: AgentPoolSpec
+    """The inline System pool (required; >= 2 nodes of >= 4 vCPUs, AKS's minimum). Never changed
+    by Pulumi after creation (see module docstring)."""
     kubernetes_version: str = AKS_VERSION
     dns_prefix: str | None = None
     """API server DNS prefix; default: the cluster name ('_' -> '-', at most 54 characters)."""
     system_pool_name: str = "system"
-    system_pool: AgentPoolSpec = SEED_SYSTEM_POOL
-    """The inline System pool. Never changed by Pulumi after creation (see module docstring)."""
-    user_pools: Mapping[str, AgentPoolSpec] = field(default_factory=lambda: dict(SEED_USER_POOLS))
-    """Pool name -> User pool, each an AgentPool resource."""
+    user_pools: Mapping[str, AgentPoolSpec] = field(default_factory=dict)
+    """Pool name -> User pool, each an AgentPool resource. Default: none (the System pool runs everything)."""
     pod_cidr: str = "10.244.0.0/16"
     """Overlay pod addresses (not in the virtual network)."""
     service_cidr: str = "10.0.0.0/16"
+    """Kubernetes Service addresses; 10.0.0.0/16 is AKS's own default."""
     dns_service_ip: str = "10.0.0.10"
+    """The cluster DNS Service's address, inside `service_cidr` (AKS's default)."""
     wait_for: Sequence[pulumi.Resource] = ()
     """Created before the cluster: e.g. the control-plane identity's role assignments."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -347,8 +335,6 @@ def _validate(args: AksClusterArgs) -> None:
 
 
 __all__ = [
-    "SEED_SYSTEM_POOL",
-    "SEED_USER_POOLS",
     "AgentPoolSpec",
     "AksCluster",
     "AksClusterArgs",

@@ -7,8 +7,9 @@ rejects) or deploys something unsafe. The judges are upstream artefacts and well
 | gate | judge |
 |---|---|
 | kubernetes-schema | the Kubernetes OpenAPI schema of the cluster's version (kubernetes-validate, strict) |
-| crd-schema | the CRD schemas of the pinned LB controller chart (../shared/reference) |
-| helm-values | the pinned chart's own values.yaml (unknown keys are typos the chart ignores) |
+| crd-schema | the CRD schemas of the pinned LB controller chart (shipped in testbed/reference) |
+| helm-values | every release's pinned chart's own values.yaml, as a tree of keys and types shipped in |
+|             | testbed/reference (unknown keys are typos the chart ignores) |
 | aws-api | the AWS service models botocore ships (enums, ranges, lengths); the attribute keys and ranges |
 |         | the ELBv2 API reference documents (its text ships in botocore too) |
 | iam-lint | parliament's IAM policy linter |
@@ -26,15 +27,14 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
-import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import yaml
 
-from testbed.engine import PROJECT_ROOT, Resource
+from testbed.engine import Resource
 from testbed.plan import Plan, is_kubernetes_object, plain
 
 ALLOWLIST = Path(__file__).with_name("allowlist.yaml")
@@ -73,19 +73,12 @@ def subject(resource: Resource) -> str:
     return f"{resource.type} {resource.name}"
 
 
-def shared_dir() -> Path | None:
-    """The shared/ folder with upstream reference data (TESTBED_SHARED, or ../shared), if present."""
-    candidate = Path(os.environ.get("TESTBED_SHARED") or PROJECT_ROOT.parent / "shared")
-    return candidate if (candidate / "reference").is_dir() else None
-
-
 @dataclass
 class Stack:
     """One planned stack, as the gates see it."""
 
     plan: Plan
     raw_config: dict[str, str]
-    shared: Path | None = field(default_factory=shared_dir)
 
     @property
     def name(self) -> str:

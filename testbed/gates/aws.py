@@ -20,6 +20,7 @@ import botocore.session
 from botocore.model import ListShape, Shape
 
 from testbed.gates import Result, Stack, subject
+from testbed.gates.eks_addons import addon_configuration
 from testbed.plan import plain
 
 _LAUNCH_TEMPLATE = "ec2:CreateLaunchTemplate.LaunchTemplateData"
@@ -134,27 +135,6 @@ ANNOTATION_ATTRIBUTES: Mapping[str, str] = {
     "service.beta.kubernetes.io/aws-load-balancer-listener-attributes.": "ListenerAttribute",
 }
 """Annotation (or prefix, ending in '.') -> ELBv2 attribute shape of its `k=v,k=v` value."""
-
-ADDON_CONFIGURATION_KEYS: Mapping[str, frozenset[str]] = {
-    # `aws eks describe-addon-configuration --addon-name coredns` (schema with additionalProperties: false).
-    "coredns": frozenset(
-        {
-            "affinity",
-            "autoScaling",
-            "computeType",
-            "corefile",
-            "nodeSelector",
-            "podAnnotations",
-            "podDisruptionBudget",
-            "podLabels",
-            "replicaCount",
-            "resources",
-            "tolerations",
-            "topologySpreadConstraints",
-        }
-    ),
-}
-
 
 # ---- botocore models ----------------------------------------------------------------------------
 
@@ -354,7 +334,7 @@ def aws_api_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
                             "aws-api", subject(resource), concrete, f"{key}: {problem}", attributes_source
                         )
             yield from _scaling(stack, resource, inputs)
-            yield from _addon_configuration(stack, resource, inputs)
+            yield from addon_configuration(stack, resource, inputs)
         for resource, manifest in stack.kubernetes_objects:
             annotations = (manifest.get("metadata") or {}).get("annotations") or {}
             for annotation, value in annotations.items():
@@ -391,29 +371,4 @@ def _scaling(stack: Stack, resource, inputs: dict) -> Iterable[Result]:
             "scalingConfig",
             f"desiredSize {want} must lie within minSize {low} and maxSize {high}",
             "EKS API NodegroupScalingConfig (InvalidParameterException otherwise)",
-        )
-
-
-def _addon_configuration(stack: Stack, resource, inputs: dict) -> Iterable[Result]:
-    if resource.type != "aws:eks/addon:Addon" or not inputs.get("configurationValues"):
-        return
-    import json
-
-    name = inputs.get("addonName")
-    allowed = ADDON_CONFIGURATION_KEYS.get(name)
-    if allowed is None:
-        yield stack.note("aws-api", f"{resource.name}: no configuration schema for add-on {name!r}; keys not checked")
-        return
-    try:
-        values = json.loads(inputs["configurationValues"])
-    except json.JSONDecodeError as err:
-        yield stack.finding("aws-api", subject(resource), "configurationValues", f"not JSON: {err}", "EKS CreateAddon")
-        return
-    for key in sorted(set(values) - allowed):
-        yield stack.finding(
-            "aws-api",
-            subject(resource),
-            f"configurationValues.{key}",
-            f"{key!r} is not in the {name} add-on's configuration schema ({', '.join(sorted(allowed))})",
-            f"aws eks describe-addon-configuration --addon-name {name}",
         )

@@ -1,24 +1,22 @@
 """Kubernetes gates: built-in objects against the cluster version's OpenAPI schema, custom
-resources against the pinned chart's CRDs, Helm values against the chart's values.yaml."""
+resources against the pinned chart's CRDs, Helm values against the chart's values.yaml (the
+CRDs and values trees ship in testbed/reference, derived from the upstream files)."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import kubernetes_validate
-import yaml
 
 from components.aws.versions import EKS_VERSION, LB_CONTROLLER_CHART, LB_CONTROLLER_CHART_VERSION
+from testbed import reference
 from testbed.gates import Result, Stack, subject
 from testbed.plan import is_helm_release, plain
 
 DEFAULT_KUBERNETES_VERSION = EKS_VERSION
-LBC_REFERENCE = Path("reference") / "aws-load-balancer-controller"
 
 
 def kubernetes_version(stack: Stack) -> str:
@@ -71,19 +69,9 @@ def schema_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
 # ---- custom resources ---------------------------------------------------------------------------
 
 
-@cache
-def _crd_schemas(path: Path) -> dict[tuple[str, str], dict]:
-    """(apiVersion, kind) -> openAPIV3Schema of every CRD version in a multi-document file."""
-    schemas = {}
-    for document in yaml.safe_load_all(path.read_text()):
-        if not document or document.get("kind") != "CustomResourceDefinition":
-            continue
-        spec = document["spec"]
-        for version in spec["versions"]:
-            schemas[(f"{spec['group']}/{version['name']}", spec["names"]["kind"])] = version["schema"][
-                "openAPIV3Schema"
-            ]
-    return schemas
+def lb_controller_crds() -> dict[str, Any] | None:
+    """'<apiVersion> <Kind>' -> openAPIV3Schema of the pinned LB controller chart's CRDs (shipped data)."""
+    return reference.crd_schemas(LB_CONTROLLER_CHART, LB_CONTROLLER_CHART_VERSION)
 
 
 def strict_schema(schema: Any) -> Any:
@@ -108,19 +96,18 @@ def crd_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
         custom = [(r, m) for r, m in stack.kubernetes_objects if not _is_builtin(str(m.get("apiVersion", "")))]
         if not custom:
             continue
-        crds = stack.shared / LBC_REFERENCE / f"crds-v{LB_CONTROLLER_CHART_VERSION}.yaml" if stack.shared else None
-        if crds is None or not crds.exists():
+        schemas = lb_controller_crds()
+        if schemas is None:
             yield stack.note(
                 "crd-schema",
-                f"{len(custom)} custom resources not checked: CRDs of chart "
-                f"{LB_CONTROLLER_CHART_VERSION} not found (set TESTBED_SHARED to the shared/ folder)",
+                f"{len(custom)} custom resources not checked: no shipped CRDs of chart "
+                f"{LB_CONTROLLER_CHART} {LB_CONTROLLER_CHART_VERSION} (python -m testbed reference derives them)",
             )
             continue
-        schemas = _crd_schemas(crds)
         source = f"CRD schema of {LB_CONTROLLER_CHART} chart {LB_CONTROLLER_CHART_VERSION}"
         for resource, manifest in custom:
             key = (manifest.get("apiVersion"), manifest.get("kind"))
-            schema = schemas.get(key)
+            schema = schemas.get(f"{key[0]} {key[1]}")
             if schema is None:
                 yield stack.finding(
                     "crd-schema",
@@ -141,24 +128,34 @@ def crd_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
 # ---- Helm values --------------------------------------------------------------------------------
 
 
+FREE_FORM = {"map": Mapping, "list": list}
+"""Value types that accept any keys or items below them (a values.yaml default of {} or [])."""
+
+
 def unknown_values(ours: Mapping[str, Any], chart: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, str]]:
-    """(path, problem) for every value of ours the chart's values.yaml does not declare, or whose
-    type differs from the chart default's. Free-form defaults ({} or null) accept anything below."""
+    """(path, problem) for every value of ours the chart's values tree does not declare, or whose
+    type differs from the chart default's. Free-form defaults ({}, [] or null) accept anything below."""
     for key, value in ours.items():
         path = f"{prefix}{key}"
         if key not in chart:
             yield path, "is not a value of the chart (the chart would ignore it)"
             continue
-        default = chart[key]
-        if isinstance(default, dict) and default:
+        kind = chart[key]
+        if value is None or kind == "any":
+            continue
+        if isinstance(kind, dict):
             if isinstance(value, Mapping):
-                yield from unknown_values(value, default, f"{path}.")
+                yield from unknown_values(value, kind, f"{path}.")
             else:
-                yield path, f"must be a mapping, like the chart's default {default!r}"
-        elif isinstance(default, bool) and not isinstance(value, bool):
+                yield path, f"{value!r} must be a mapping of the chart's keys ({', '.join(sorted(kind))})"
+        elif kind in FREE_FORM and not isinstance(value, FREE_FORM[kind]):
+            yield path, f"{value!r} must be a {'mapping' if kind == 'map' else 'list'}, like the chart's default"
+        elif kind == "boolean" and not isinstance(value, bool):
             yield path, f"{value!r} must be true or false"
-        elif isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
+        elif kind in ("integer", "number") and (isinstance(value, bool) or not isinstance(value, int | float)):
             yield path, f"{value!r} must be a number"
+        elif kind == "string" and isinstance(value, Mapping | list):
+            yield path, f"{value!r} must be a string"
 
 
 def helm_values_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
@@ -166,13 +163,15 @@ def helm_values_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
         for release in (r for r in stack.resources if is_helm_release(r)):
             inputs = plain(release.inputs)
             chart, version = inputs.get("chart"), inputs.get("version")
-            reference = None
-            if chart == LB_CONTROLLER_CHART and stack.shared:
-                reference = stack.shared / LBC_REFERENCE / f"values-v{version}.yaml"
-            if reference is None or not reference.exists():
-                yield stack.note("helm-values", f"{chart} {version}: no values.yaml reference here; keys not checked")
+            document = reference.chart_values(str(chart), str(version))
+            if document is None:
+                yield stack.note(
+                    "helm-values",
+                    f"{chart} {version}: values not checked: no shipped values tree of this chart version "
+                    "(testbed/reference; python -m testbed reference derives them)",
+                )
                 continue
-            defaults = yaml.safe_load(reference.read_text())
-            source = f"values.yaml of chart {chart} {version}"
-            for path, problem in unknown_values(inputs.get("values") or {}, defaults):
+            source = f"values.yaml of chart {chart} {version}: {reference.source_line(document)}"
+            accepted = reference.accepted_values(document)
+            for path, problem in unknown_values(inputs.get("values") or {}, accepted):
                 yield stack.finding("helm-values", subject(release), f"values.{path}", problem, source)
