@@ -215,8 +215,13 @@ def _key(model: type[StackModel], loc: Loc) -> str:
     head = str(head)
     key = head if ":" in head else f"{NAMESPACE}:{head}"
     for part in rest:
-        key += f"[{part}]" if isinstance(part, int) else f".{part}"
+        key += f"[{part}]" if isinstance(part, int) else f".{_cut(str(part))}"
     return key
+
+
+def _cut(part: str, limit: int = 40) -> str:
+    """A mapping key in a key path, cut like a value (a 200-character tag key is named, not repeated)."""
+    return part if len(part) <= limit else f"{part[: limit - 3]}..."
 
 
 def _field_at(model: type[BaseModel], loc: Loc) -> Any:

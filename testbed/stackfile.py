@@ -108,8 +108,10 @@ def read_stack_config(stack: str) -> dict[str, str]:
     path = stack_file(stack)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError([f"{path}: {type(err).__name__}: a readable UTF-8 stack file"]) from None
+    except UnicodeDecodeError as err:
+        raise ConfigError([f"{display_path(path)}: byte {err.start} is not UTF-8: a UTF-8 text file"]) from None
+    except OSError as err:
+        raise ConfigError([f"{display_path(path)}: {err.strerror or err}: a readable stack file"]) from None
     return parse_stack_text(text, display_path(path))
 
 
