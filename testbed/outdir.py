@@ -18,14 +18,21 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from components.errors import shown
+from components.errors import shown as shown_value
 
 MARKER = ".testbed-plan"
 """The file that makes a folder testbed's: one written path per line, relative to the folder."""
 _HEADER = "# written by python -m testbed plan --out; the files below are testbed's and are replaced whole\n"
 
+PATH_CHARACTERS = 160
+"""A path is shown whole up to this length (a value is cut at 60)."""
+
 Writer = Callable[[Path], list[Path]]
 """Writes files under the given (staging) folder; returns what it wrote."""
+
+
+def shown(value: object) -> str:
+    return shown_value(value, PATH_CHARACTERS)
 
 
 def out_problem(text: str) -> str | None:
