@@ -87,7 +87,7 @@ class NodeGroupConfig(StackModel):
     min_size: int = within(limits.NODE_GROUP_SIZE, 1)
     """Minimum number of nodes (seed: 1)."""
     max_size: int = within(limits.NODE_GROUP_MAX_SIZE, 1)
-    """Maximum number of nodes (seed: 1; infra 2); EKS allows 450 per managed node group."""
+    """Maximum number of nodes (seed: 1; infra 2); EKS caps a managed node group (components/limits/aws.py)."""
     desired_size: int = within(limits.NODE_GROUP_SIZE, 1)
     """Nodes to start with (seed: 1)."""
     availability_zones: list[str] | None = None

@@ -1,6 +1,6 @@
 """pydantic's validation errors as plain one-line problems: `<key>: <value>: <what is allowed>`.
 
-No pydantic internals reach a user: error types become words ("a whole number", "at most 450"),
+No pydantic internals reach a user: error types become words ("a whole number", "at most 5"),
 union-member tags (`constrained-int`, `literal['traffic-port']`) are dropped from key paths and
 the members' allowed values joined with "or", patterns are described in words, and values are
 cut (components.errors.shown).
