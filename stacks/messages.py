@@ -8,6 +8,7 @@ cut (components.errors.shown).
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +19,14 @@ from pydantic import BaseModel
 from components.errors import shown
 
 Loc = tuple[str | int, ...]
+
+LINE_LIMIT = 300
+"""A problem line longer than this repeats too much (a value is cut at 60 characters)."""
+INTERNALS = re.compile(
+    r"Input should|pydantic|constrained-|literal\[|function-after|valid dictionary|String should|should match pattern"
+    r"|\^\[|Traceback|type="
+)
+"""Words of pydantic, regular expressions and Python that must not reach a user."""
 
 NULL_ALLOWED = "a value (null is not one; leave the key out for its default)"
 
@@ -56,6 +65,15 @@ _TYPE_WORDS: Mapping[str, str] = {
     "none_required": "null",
     "finite_number": "a finite number",
 }
+
+
+def unclear_line(line: str) -> str | None:
+    """Why a problem line is not clear (too long, validator internals), or None."""
+    if len(line) > LINE_LIMIT:
+        return f"a line of {len(line)} characters (at most {LINE_LIMIT})"
+    if match := INTERNALS.search(line):
+        return f"internals ({match.group(0)!r}) in: {line[:120]}"
+    return None
 
 
 def problem_lines(model: type[BaseModel], errors: Sequence[dict[str, Any]], key_of: Callable[[Loc], str]) -> list[str]:
