@@ -588,3 +588,20 @@ def test_a_value_of_10kb_is_named_not_repeated(stacks_dir: Path, capfd: pytest.C
 def test_valid_edge_cases_still_plan(case: Case, stacks_dir: Path, capfd: pytest.CaptureFixture):
     write(stacks_dir, case)
     assert main(["plan", STACK]) == 0, capfd.readouterr().err
+
+
+def test_a_components_args_error_is_one_line_under_pulumi_up_and_plan(monkeypatch, capfd: pytest.CaptureFixture):
+    """A component's ArgsError (a problem only a component can see) ends as pulumi.RunError in __main__.py."""
+    import stacks
+    from components.errors import ArgsError
+
+    def build(raw, stack):
+        raise ArgsError("Cluster", [("node_groups.infra.taints", "key '': a taint key like dedicated")])
+
+    monkeypatch.setattr(stacks, "build_scenario", build)
+    with pytest.raises(pulumi.RunError) as caught:
+        run_program(EKS, read_stack_config(EKS))
+    assert str(caught.value) == "Cluster: node_groups.infra.taints: key '': a taint key like dedicated"
+    assert caught.value.__suppress_context__
+    assert main(["plan", EKS]) == 2
+    assert problem_lines(capfd.readouterr().err) == [str(caught.value)]
