@@ -241,12 +241,12 @@ class AwsBaseConfig(StackModel):
     lb_controller: LbControllerConfig = LbControllerConfig()
     """The AWS Load Balancer Controller."""
     tags: dict[str, str] = {}
-    """Tags added to every AWS resource the bed creates directly (AWS: 50 per resource, the bed uses 4)."""
+    """Tags added to every AWS resource the bed creates directly (AWS: 50 per resource; the bed adds up to 4 itself)."""
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: dict[str, str]) -> dict[str, str]:
-        room = limits.TAGS_PER_RESOURCE - limits.TAGS_ADDED_BY_COMPONENTS
+        room = limits.TAGS_PER_RESOURCE - limits.TAGS_ADDED_BY_COMPONENTS - limits.TAGS_ADDED_BY_STACKS
         raise_problems([((key,) if key else (), problem) for key, problem in tag_problems(value, room=room)])
         return value
 

@@ -79,9 +79,11 @@ TAG_RESERVED_PREFIX = "aws:"
 """Reserved for AWS's own tags, in any case."""
 TAG_TEXT = re.compile(r"^[\w\s.:/=+\-@]*$")
 """Letters, digits, spaces and _ . : / = + - @ (the rule every service shares; EC2 alone allows more)."""
-TAGS_ADDED_BY_COMPONENTS = 4
-"""Tags the components add to a resource themselves (testbed:stack, Name, kubernetes.io/cluster/<name>,
-kubernetes.io/role/*): a stack's own tags may use the rest of TAGS_PER_RESOURCE."""
+TAGS_ADDED_BY_COMPONENTS = 3
+"""Tags the components add to a resource themselves (Name, kubernetes.io/cluster/<name>, kubernetes.io/role/*
+on a subnet): the tags they are given may use the rest of TAGS_PER_RESOURCE."""
+TAGS_ADDED_BY_STACKS = 1
+"""testbed:stack, which every EKS stack adds to its own tags."""
 
 # ---- the pulumi-aws provider's config keys (pulumi_aws/config/vars.py; a test compares) -------------------
 
