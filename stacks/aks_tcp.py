@@ -1,16 +1,9 @@
 """aks-tcp: a raw TCP server on AKS behind the Azure Load Balancer, on a fixed public IP (seed 004).
 
-The seed's procedure, declared:
-1. resource groups: the cluster's, and `rg-network`, which company policy gives the network
-   (virtual network, node subnet, the load balancer's public IP);
-2. the public IP `kimmap-tcp-pip` prepared ahead in rg-network (Standard, Static), and the role
-   the cluster's identity needs there (Network Contributor on the group), before the cluster;
-3. AKS with node pools labelled role=infra (System), role=server and role=client;
-4. namespace `kimmap`, the TCP server `kimmap-backend` listening on 8888 on role=server;
-5. Service `kimmap-backend-tcp`, LoadBalancer 9999 -> 8888 (TCP, `tcp-client`) with the seed's
-   annotations: rg-network, kimmap-tcp-pip, a TCP probe for 9999 every 59 s;
-6. part 2 (externalTrafficPolicy Local): the annotations that still take effect, and a warning
-   for each one the cloud provider would then ignore.
+Builds the network group with its prepared public IP and role, AKS with role-labelled pools, the
+TCP server and its LoadBalancer Service with the seed's annotations (and, for
+externalTrafficPolicy Local, a warning per annotation the cloud would ignore).
+The scenario, its knobs and how to verify it: docs/scenarios/aks-tcp.md.
 """
 
 from __future__ import annotations
@@ -55,6 +48,8 @@ from k8s.tcp_echo import TcpEchoServer, TcpEchoServerArgs
 from k8s.versions import PYTHON_IMAGE
 from stacks.config import ConfigProblems, Loc, StackModel, raise_problems, within
 from stacks.support import version_warning
+from testbed.experiments.model import Action, Experiment, exported
+from testbed.experiments.predicates import FieldIs, RequestCount
 
 # The seed's names and ports (seed 004's manifests).
 NAMESPACE = "kimmap"
@@ -399,6 +394,49 @@ def aks_version_warning(version: str) -> str | None:
     )
 
 
+# Seed 004's check, bounded: a connection every 15 s for 10 minutes, the Service deleted and
+# re-created (pulumi up) after 30 s; Pulumi's `up` of the Service takes minutes.
+CONNECTIONS, CONNECTION_INTERVAL_SECONDS, RECREATE_AFTER_SECONDS, SETTLED = 40, 15, 30, 3
+
+
+def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
+    """Connections from this machine to the static IP: the banner names the pod, before the
+    Service is re-created and, at the same address, after."""
+    settled = CONNECTIONS - SETTLED + 1
+    return [
+        Experiment(
+            name="recreate",
+            title=f"{CONNECTIONS} connections to the static IP while the Service is re-created",
+            where="local",
+            argv=("python", "k8s/apps/tcp_echo.py", "client", "{publicIp}", str(SERVICE_PORT), "--count", "1"),
+            interval_seconds=CONNECTION_INTERVAL_SECONDS * time_scale,
+            count=CONNECTIONS,
+            expected_seconds=(CONNECTIONS - 1) * CONNECTION_INTERVAL_SECONDS * time_scale,
+            expectations=(
+                RequestCount(CONNECTIONS),
+                FieldIs("ok", True, last=1),
+                FieldIs("server", op="set", last=1, meaning=f"the banner names the {BACKEND} pod"),
+                FieldIs("ok", True, first=settled, meaning="the static IP answers again once the Service is back"),
+                FieldIs("server", op="set", first=settled, meaning="and the banner names a pod again"),
+            ),
+            mode="repeat",
+            parse={"server": r"pod=(\S+)"},
+            actions=(
+                Action(
+                    RECREATE_AFTER_SECONDS * time_scale,
+                    (
+                        "sh",
+                        "-c",
+                        f"kubectl -n {NAMESPACE} delete service {SERVICE} --wait && pulumi up --yes --skip-preview",
+                    ),
+                    "delete the Service; pulumi up re-creates it on the same static IP",
+                ),
+            ),
+            time_scale=time_scale,
+        )
+    ]
+
+
 def build(cfg: Config) -> None:
     """Build the bed in the seed's order and export how to reach and inspect it."""
     if warning := aks_version_warning(cfg.cluster.kubernetes_version):
@@ -536,6 +574,7 @@ def _export(
     pulumi.export("kubeconfig", cluster.kubeconfig)
     pulumi.export("healthProbes", {str(port): probe.describe() for port, probe in lb.probes.items()})
     pulumi.export("ignoredAnnotations", lb.ignored)
+    pulumi.export("experiments", exported(experiments(cfg)))
     probe_query = (
         "[].{name:name,protocol:protocol,port:port,path:requestPath,"
         "interval:intervalInSeconds,threshold:probeThreshold}"

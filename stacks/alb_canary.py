@@ -1,17 +1,8 @@
 """alb-canary: weighted canary routing on one ALB (seed 003).
 
-The seed's procedure, declared:
-1. the shared EKS bed with the AWS Load Balancer Controller (stacks/aws_base.py);
-2. Deployments and Services `ng` and `ng-canary` (nginx, 1 replica each, a page saying
-   "Im Primary service ..." / "Im Canary service and being served from $HOSTNAME");
-3. Ingress `traffic-split` (group.name and load-balancer-name traffic-split, target type ip,
-   internet-facing) whose only path goes to `weighted-routing` / `use-annotation`: the action
-   `actions.weighted-routing` forwards to ng:80 and ng-canary:80 with weights 50/50,
-   target group stickiness off;
-4. the check: 100 requests, counted per version.
-
-The knob is the canary's share in percent (0-100); the primary gets the rest, so the weights
-always sum to 100.
+Builds the primary and canary nginx apps on the shared EKS bed and one Ingress whose weighted
+action splits traffic between them; the canary's share is the knob, the primary gets the rest.
+The scenario, its knobs and how to verify it: docs/scenarios/alb-canary.md.
 """
 
 from __future__ import annotations
@@ -31,7 +22,17 @@ from k8s.nginx_page import PORT, NginxPage, NginxPageArgs
 from k8s.versions import NGINX_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
 from stacks.config import StackModel, within
-from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
+from stacks.workloads import (
+    HTTP_ONCE,
+    HTTP_STATUS,
+    WorkloadsConfig,
+    check_placement,
+    hostname_command,
+    hostname_variable,
+    placement,
+)
+from testbed.experiments.model import Experiment, exported
+from testbed.experiments.predicates import FieldIs, RequestCount, Share
 
 PRIMARY = "ng"
 CANARY = "ng-canary"
@@ -129,16 +130,43 @@ def annotations(cfg: Config) -> AlbIngressAnnotations:
     )
 
 
+REQUESTS = 100  # seed 003's loop
+
+
+def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
+    """Seed 003's 100 requests from this machine: each version's share near its weight."""
+    split = weights(cfg.canary.canary_weight_percent)
+    return [
+        Experiment(
+            name="split",
+            title=f"{REQUESTS} requests through the ALB's weighted forward",
+            where="local",
+            argv=(*HTTP_ONCE, "{url}/"),
+            interval_seconds=0,
+            count=REQUESTS,
+            expected_seconds=REQUESTS * 0.2,
+            expectations=(
+                RequestCount(REQUESTS),
+                FieldIs("ok", True),
+                Share("body", PRIMARY_MESSAGE, split[PRIMARY] / 100),
+                Share("body", CANARY_MESSAGE, split[CANARY] / 100),
+            ),
+            mode="repeat",
+            parse=HTTP_STATUS,
+            time_scale=time_scale,
+        )
+    ]
+
+
 def commands(cfg: Config) -> dict[str, str]:
     ns = cfg.canary.namespace
     alb = hostname_variable("ALB", "ingress", INGRESS, ns)
-    split = weights(cfg.canary.canary_weight_percent)
     return {
         "url": hostname_command("ingress", INGRESS, ns),
         # Seed 003: 100 requests, split by weight (expect about ng {split[PRIMARY]} / ng-canary {split[CANARY]}).
         "requestsPerVersion": f"{alb}; for i in $(seq 1 100); do curl -s http://$ALB/; done"
         " | grep -o 'Im [A-Za-z]* service' | sort | uniq -c",
-        "expected": f"about {split[PRIMARY]} 'Im Primary service' and {split[CANARY]} 'Im Canary service'",
+        "expected": "; ".join(experiments(cfg)[0].describe()),
         "rules": f"{alb}; LB=$(aws elbv2 describe-load-balancers --names {cfg.alb.load_balancer_name}"
         " --query 'LoadBalancers[0].LoadBalancerArn' --output text);"
         " aws elbv2 describe-rules --listener-arn $(aws elbv2 describe-listeners --load-balancer-arn $LB"
@@ -195,4 +223,5 @@ def build(cfg: Config) -> None:
     )
     pulumi.export("url", ingress.hostname.apply(lambda h: f"http://{h}"))
     pulumi.export("weights", weights(cfg.canary.canary_weight_percent))
+    pulumi.export("experiments", exported(experiments(cfg)))
     export_base(base, commands(cfg))

@@ -1,20 +1,8 @@
 """alb-ingress: ALBs the AWS Load Balancer Controller makes from Ingresses (seeds 001, 002 and 003).
 
-The seeds' procedure, declared:
-1. the shared EKS bed with the AWS Load Balancer Controller (stacks/aws_base.py);
-2. seeds 001/003: game-2048 (namespace, Deployment x2, NodePort Service) and Ingress
-   `ingress-2048` (class alb, internet-facing, target type ip, path / Prefix); seed 003 sets the
-   target group's `load_balancing.algorithm.type` by annotation (a console change is reverted);
-3. seed 002: the echoserver Ingress on the IngressGroup `my-alb-group` with HTTP 80 and HTTPS
-   443 listeners, an ACM certificate, ssl-redirect 443, a fixed-response action ("Path is /"),
-   host www.example.com and path /echo-server. HTTPS needs a certificate ARN (a knob); without
-   one the Ingress listens on HTTP 80 only, and the stack says what it left out.
-
-Seed 002 found that the ALB could not rewrite paths the way ingress-nginx `rewrite-target` does
-(LBC #835). That has changed: ALB listener rules gained URL and host-header rewrite transforms
-(October 2025) and the controller reads them from `alb.ingress.kubernetes.io/transforms.<service>`
-since v2.14.1 (PR #4396); the bed pins v3.5.0. `echoserver.rewritePath` turns it on here; the
-seed's behaviour (no rewrite: the echo server sees /echo-server) is the default.
+Builds game-2048 behind its Ingress and seed 002's echo server Ingress on an IngressGroup
+(fixed response, optional HTTPS, optional ALB path rewrite) on the shared EKS bed.
+The scenario, its knobs and how to verify it: docs/scenarios/alb-ingress.md.
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
 """alb-keepalive: an ALB's idle timeout against the backend's keep-alive (seed 000).
 
-The seed's procedure, declared:
-1. the eks-base bed (eksctl cluster, LB controller, add-ons on role=infra);
-2. `kubectl create ns client/server`, `kubectl apply -f server.yaml`: gunicorn with one gevent
-   worker and --keep-alive 20 on role=server, and its Service;
-3. in the console: a target group (HTTP, ip, port 8000, health check /index) and an internal
-   ALB in the private subnets of both zones, listener HTTP 80, idle timeout 60 s (default);
-4. `kubectl -n server create -f tgb.yaml`: the TargetGroupBinding of that target group;
-5. `kubectl apply -f client.yaml` with HOST = the ALB's DNS name, then `python client.py 3|30|70`.
-
-The server's keep-alive (20 s) is shorter than the ALB's idle timeout (60 s): AWS advises
-the opposite and the stack says so in a warning, but builds it, since that is the experiment.
+Builds the internal ALB the seed made in the console (security group, target group, listener) in
+front of the shared keep-alive server and client (stacks/keepalive.py), and warns that the
+server's keep-alive is shorter than the idle timeout: that is the experiment.
+The scenario, its knobs and how to verify it: docs/scenarios/alb-keepalive.md.
 """
 
 from __future__ import annotations
@@ -29,11 +22,12 @@ from stacks.keepalive import (
     bind_server,
     build_client,
     build_server,
-    expect_alb,
-    experiments,
+    exported,
     health_check,
+    seed_experiments,
     workload_commands,
 )
+from testbed.experiments.model import Experiment
 
 # ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
 AWS_GUIDANCE = (
@@ -85,6 +79,11 @@ def keep_alive_warning(cfg: Config) -> str | None:
     )
 
 
+def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
+    """Seed 000's runs at 3, 30 and 70 s, expected from this stack's idle timeout and keep-alive."""
+    return seed_experiments(cfg, "alb", idle_timeout=cfg.alb.idle_timeout_seconds, scale=time_scale)
+
+
 def build(cfg: Config) -> None:
     """Build the bed, the ALB in front of the server, the client; export the seed's experiments."""
     base = build_aws_base(cfg)
@@ -114,10 +113,7 @@ def build(cfg: Config) -> None:
     pulumi.export("loadBalancerDnsName", alb.dns_name)
     pulumi.export("loadBalancerArn", alb.arn)
     pulumi.export("targetGroupArn", alb.target_group_arn)
-    pulumi.export(
-        "experiments",
-        experiments(cfg, expect_alb, idle_timeout=cfg.alb.idle_timeout_seconds),
-    )
+    pulumi.export("experiments", exported(experiments(cfg)))
     export_base(
         base,
         {

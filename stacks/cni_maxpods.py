@@ -1,17 +1,8 @@
 """cni-maxpods: how many pods fit on a node, with and without prefix delegation (seed 001).
 
-The seed's procedure, declared:
-1. the study's CloudFormation bed: a VPC (192.168.0.0/16) over three zones of ap-northeast-2
-   with a public and a private subnet each, EKS with one managed node group `ng1` of three
-   t3.medium nodes, one per zone, and a bastion host;
-2. the VPC CNI as it comes (secondary IPs, prefix delegation off): t3.medium gets
-   3 ENIs x (6 - 1) + 2 = 17 max pods; with prefix delegation on (a knob) it gets EKS's cap, 110;
-3. `kubectl create` of the `netshoot-pod` Deployment (3 replicas, one per node) to watch routes
-   and `eni…` interfaces appear on the nodes;
-4. `helm install kube-ops-view geek-cookbook/kube-ops-view --version 1.2.2 --set env.TZ=Asia/Seoul`
-   behind a load balancer (here an NLB made by the AWS LB controller);
-5. the `nginx-deployment` (nginx:alpine, 2 replicas), then `kubectl scale --replicas=50`: the
-   replicas that find no free pod slot stay Pending (the seed: 42 ran, 8 Pending).
+Builds the study's bed (three zones, one node group `ng1`, a bastion), the VPC CNI with prefix
+delegation as a knob, netshoot, kube-ops-view behind an NLB and the nginx Deployment to scale.
+The scenario, its knobs and how to verify it: docs/scenarios/cni-maxpods.md.
 """
 
 from __future__ import annotations

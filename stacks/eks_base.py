@@ -1,13 +1,8 @@
 """eks-base: the bare EKS test bed every AWS scenario stands on (seed 000's eksctl cluster.yaml).
 
-The seed's procedure, declared:
-1. `eksctl create cluster -f cluster.yaml`: VPC over ap-northeast-2a/2c with a single NAT,
-   EKS 1.36 (the seed ran 1.33, now in extended support) with public and private endpoint
-   access and OIDC, managed node groups
-   infra (1/2/1), server (1/1/1) and client (1/1/1), t3.medium, private, zone a;
-2. the LB controller's IAM policy, an IRSA service account and `helm install
-   aws-load-balancer-controller`;
-3. `kubectl edit`/`scale` of metrics-server and CoreDNS onto role=infra with 1 replica.
+Builds the shared AWS base (stacks/aws_base.py) and nothing else: network, EKS, node groups,
+the LB controller and the add-ons on role=infra.
+The scenario, its knobs and how to verify it: docs/scenarios/eks-base.md.
 """
 
 from __future__ import annotations

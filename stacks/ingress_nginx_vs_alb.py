@@ -1,20 +1,9 @@
 """ingress-nginx-vs-alb: one echo server reached two ways, 4 hops against 2 (seed 002).
 
-Seed 002's company reaches its pods through NLB -> node (externalTrafficPolicy Cluster) ->
-ingress-nginx -> pod, and wants ALB -> pod instead: fewer hops, and no cut connections when a
-node that merely forwarded traffic restarts. Its open questions: latency through each path, and
-whether a long-lived (WebSocket) connection survives a node restart. The bed answers them side
-by side:
-1. the shared EKS bed with the AWS Load Balancer Controller (stacks/aws_base.py);
-2. the echo server in namespace `echoserver` (Deployment and ClusterIP Service);
-3. today's path: ingress-nginx (Helm, pinned chart) whose Service is an NLB with instance
-   targets and externalTrafficPolicy Cluster, and the seed's Ingress: class nginx,
-   `rewrite-target: /$2` on `/test(/|$)(.*)`;
-4. the proposed path: an Ingress of class alb (target type ip) on the same Service, with the
-   equivalent ALB URL-rewrite transform (`^/test(/|$)(.*)` -> `/$2`): the rewrite the seed
-   could not have in 2023 (LBC #835), supported since LBC v2.14.1 (the bed pins v3.5.0);
-5. outputs: both URLs and the commands that compare latency and a long-lived connection across
-   a node restart.
+Builds the echo server behind today's path (NLB -> node -> ingress-nginx -> pod) and the proposed
+one (ALB -> pod, with the same path rewrite as an ALB transform) on the shared EKS bed, and the
+commands that compare them.
+The scenario, its knobs and how to verify it: docs/scenarios/ingress-nginx-vs-alb.md.
 """
 
 from __future__ import annotations

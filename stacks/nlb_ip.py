@@ -1,16 +1,8 @@
-"""nlb-ip: an echo server behind an NLB that the AWS Load Balancer Controller makes from a Service
-(seeds 001 and 003).
+"""nlb-ip: an echo server behind an NLB the AWS Load Balancer Controller makes from a Service (seeds 001, 003).
 
-The seed's procedure, declared:
-1. the shared EKS bed with the AWS Load Balancer Controller (stacks/aws_base.py);
-2. `kubectl apply -f echo-service-nlb.yaml`: Deployment `deploy-echo` (echoserver:1.5, port 8080,
-   2 replicas, terminationGracePeriodSeconds 0) and Service `svc-nlb-ip-type`
-   (type LoadBalancer, `loadBalancerClass: service.k8s.aws/nlb`, port 80 -> 8080) with target
-   type ip, internet-facing, health check on port 8080, cross-zone load balancing on and a
-   deregistration delay of 60 s;
-3. seed 003's options: Proxy Protocol v2 (`aws-load-balancer-proxy-protocol: "*"`) and TLS
-   termination on the NLB (`ssl-cert` = an ACM ARN, `ssl-ports: 443`);
-4. the check: 100 requests, counted per pod (`grep Hostname | sort | uniq -c`).
+Builds the echo server and its LoadBalancer Service with the NLB's annotations (target type ip,
+health check, cross-zone, deregistration delay; PROXY protocol and TLS as knobs) on the shared EKS bed.
+The scenario, its knobs and how to verify it: docs/scenarios/nlb-ip.md.
 """
 
 from __future__ import annotations
@@ -33,7 +25,17 @@ from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.versions import ECHOSERVER_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
 from stacks.config import ConfigProblems, StackModel, within
-from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
+from stacks.workloads import (
+    HTTP_ONCE,
+    HTTP_STATUS,
+    WorkloadsConfig,
+    check_placement,
+    hostname_command,
+    hostname_variable,
+    placement,
+)
+from testbed.experiments.model import Experiment, exported
+from testbed.experiments.predicates import Distinct, FieldIs, RequestCount
 
 DEPLOYMENT = "deploy-echo"
 SERVICE = "svc-nlb-ip-type"
@@ -150,6 +152,32 @@ def service_ports(nlb: NlbConfig) -> tuple[ServicePort, ...]:
     return tuple(ports)
 
 
+REQUESTS = 100  # seed 001's loop
+
+
+def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
+    """Seed 001's 100 requests from this machine: every echoserver pod answers some."""
+    return [
+        Experiment(
+            name="spread",
+            title=f"{REQUESTS} requests through the NLB to {cfg.echoserver.replicas} pods",
+            where="local",
+            argv=(*HTTP_ONCE, "{url}"),
+            interval_seconds=0,
+            count=REQUESTS,
+            expected_seconds=REQUESTS * 0.2,
+            expectations=(
+                RequestCount(REQUESTS),
+                FieldIs("ok", True),
+                Distinct("server", cfg.echoserver.replicas, meaning="each pod's Hostname in the echo"),
+            ),
+            mode="repeat",
+            parse={**HTTP_STATUS, "server": r"Hostname: (\S+)"},
+            time_scale=time_scale,
+        )
+    ]
+
+
 def commands(cfg: Config) -> dict[str, str]:
     """The seed's checks, as commands to paste."""
     ns = cfg.echoserver.namespace
@@ -199,4 +227,5 @@ def build(cfg: Config) -> None:
     )
     pulumi.export("nlbHostname", echo.hostname)
     pulumi.export("url", echo.hostname.apply(lambda host: f"http://{host}"))
+    pulumi.export("experiments", exported(experiments(cfg)))
     export_base(base, commands(cfg))

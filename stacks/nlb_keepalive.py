@@ -1,12 +1,8 @@
 """nlb-keepalive: an NLB's TCP idle timeout against the backend's keep-alive (seed 000's NLB episode).
 
-The same bed, server and client as alb-keepalive, behind an explicit internal NLB instead:
-one zone allowed (seed: "an NLB can take one AZ, an ALB needs two"), a TCP listener on 80 with
-its TCP idle timeout (default 350 s), a TCP target group of type ip on 8000, and the
-TargetGroupBinding. The finding to reproduce: at its idle timeout the NLB drops a connection
-without a FIN to the client (the ALB sends one), so the client's next request gets a RST.
-With the seed's keep-alive of 20 s the server closes first and its FIN passes through the NLB;
-the `silentDrop` experiment output says which knobs show the drop itself.
+Builds an explicit internal NLB (TCP listener with its idle timeout, TCP target group) in front of
+the keep-alive server and client shared with alb-keepalive (stacks/keepalive.py).
+The scenario, its knobs and how to verify it: docs/scenarios/nlb-keepalive.md.
 """
 
 from __future__ import annotations
@@ -24,12 +20,15 @@ from stacks.keepalive import (
     bind_server,
     build_client,
     build_server,
-    client_command,
-    expect_nlb,
-    experiments,
+    exported,
     health_check,
+    keepalive_experiment,
+    nlb_expectations,
+    seed_experiments,
+    timing,
     workload_commands,
 )
+from testbed.experiments.model import Experiment
 
 # ELB docs, "Update the TCP idle timeout for your Network Load Balancer listener".
 AWS_IDLE = (
@@ -75,22 +74,28 @@ def idle_warning(cfg: Config) -> str | None:
     )
 
 
-def silent_drop(cfg: Config) -> dict[str, str]:
-    """The run that shows the NLB's silent drop, or the knobs it needs first."""
+# The knobs that show the silent drop when the stack's own do not (keep-alive must outlive the NLB's memory).
+SILENT_DROP_IDLE, SILENT_DROP_KEEP_ALIVE, SILENT_DROP_INTERVAL = 60, 120, 70
+
+
+def silent_drop(cfg: Config, time_scale: float = 1.0) -> Experiment:
+    """The run that shows the NLB's silent drop: with this stack's knobs when they allow it,
+    else with the settings it needs first (tcpIdleTimeoutSeconds 60, keep-alive 120, interval 70)."""
     keep_alive, idle = cfg.server.keep_alive_seconds, cfg.nlb.tcp_idle_timeout_seconds
+    config: dict[str, str] = {}
     if keep_alive > idle:
         interval = idle + 10
-        return {
-            "command": client_command(interval, 3),
-            "expect": expect_nlb(interval, keep_alive=keep_alive, idle_timeout=idle),
-        }
-    return {
-        "command": (
-            "pulumi config set --path testbed:nlb.tcpIdleTimeoutSeconds 60 && "
-            "pulumi config set --path testbed:server.keepAliveSeconds 120 && pulumi up && " + client_command(70, 3)
-        ),
-        "expect": expect_nlb(70, keep_alive=120, idle_timeout=60),
-    }
+    else:
+        keep_alive, idle, interval = SILENT_DROP_KEEP_ALIVE, SILENT_DROP_IDLE, SILENT_DROP_INTERVAL
+        config = {"testbed:nlb.tcpIdleTimeoutSeconds": str(idle), "testbed:server.keepAliveSeconds": str(keep_alive)}
+    t = timing(interval, 3, keep_alive=keep_alive, idle_timeout=idle, scale=time_scale, whole_idle=True)
+    return keepalive_experiment("silentDrop", "nlb", t, nlb_expectations(t), scale=time_scale, config=config)
+
+
+def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
+    """Seed 000's runs at 3, 30 and 70 s through the NLB, and the silent drop."""
+    idle = cfg.nlb.tcp_idle_timeout_seconds
+    return [*seed_experiments(cfg, "nlb", idle_timeout=idle, scale=time_scale), silent_drop(cfg, time_scale)]
 
 
 def build(cfg: Config) -> None:
@@ -122,13 +127,7 @@ def build(cfg: Config) -> None:
     pulumi.export("loadBalancerDnsName", nlb.dns_name)
     pulumi.export("loadBalancerArn", nlb.arn)
     pulumi.export("targetGroupArn", nlb.target_group_arn)
-    pulumi.export(
-        "experiments",
-        {
-            **experiments(cfg, expect_nlb, idle_timeout=cfg.nlb.tcp_idle_timeout_seconds),
-            "silentDrop": silent_drop(cfg),
-        },
-    )
+    pulumi.export("experiments", exported(experiments(cfg)))
     export_base(
         base,
         {

@@ -79,3 +79,8 @@ def hostname_variable(variable: str, kind: str, name: str, namespace: str) -> st
         f"{variable}=$(kubectl -n {namespace} get {kind} {name}"
         " -o jsonpath='{.status.loadBalancer.ingress[0].hostname}')"
     )
+
+
+# One HTTP request as the experiments' runner repeats it: the body, then the status on a line of its own.
+HTTP_ONCE = ("curl", "-s", "-m", "10", "-w", "\\nstatus=%{http_code}\\n")
+HTTP_STATUS = {"status": r"status=(\d{3})"}

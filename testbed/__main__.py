@@ -3,8 +3,13 @@
 python -m testbed plan <scenario> [--out DIR] [-c KEY=VALUE ...]
                                                   resource tree; plan.json and manifests/ with --out
 python -m testbed schema [--check]               (re)write stacks/schema/*.schema.json
+python -m testbed lab <stack> --out DIR [--time-scale F] [-c KEY=VALUE ...] [EXPERIMENT ...]
+                                                  the stack's experiments on this machine (real proxy / kernel)
 python -m testbed list                            the scenarios and their stack files
 python -m testbed reference [--check]            (re)derive testbed/reference/*.json from ../shared/reference
+python -m testbed run <stack> [EXPERIMENT ...] --out DIR
+                                                  run the stack's experiments on the deployed bed; report in DIR
+python -m testbed compare A B                     where two results.json differ (exit 1 when verdicts do)
 """
 
 from __future__ import annotations
@@ -21,15 +26,18 @@ from typing import TYPE_CHECKING
 from stacks import SCENARIOS
 from stacks.config import SCENARIO_KEY, ConfigError
 from testbed.gates import GATES, GateUnavailable
-from testbed.stackfile import display_path, known_stacks, parse_override, read_stack_config, stack_file
+from testbed.stackfile import apply_override, display_path, known_stacks, read_stack_config, stack_file
 
 if TYPE_CHECKING:
     from testbed.engine import Recording
     from testbed.gates import Stack
+    from testbed.lifecycle import Lifecycle
     from testbed.plan import Plan
 
 
 def _plan(args: argparse.Namespace) -> int:
+    from stacks.support import plan_date
+    from testbed.lifecycle import analyse, region_of, summary_line
     from testbed.outdir import out_problem
 
     stacks = known_stacks()
@@ -40,10 +48,7 @@ def _plan(args: argparse.Namespace) -> int:
     if args.out is not None and (problem := out_problem(args.out)):
         print(problem, file=sys.stderr)
         return 2
-    config = read_stack_config(args.scenario) if args.scenario in stacks else {}
-    for setting in args.config:
-        key, value = parse_override(setting)
-        config[key] = value
+    config = _overridden(read_stack_config(args.scenario) if args.scenario in stacks else {}, args.config)
     scenario = config.get(SCENARIO_KEY, args.scenario)
     source = display_path(stack_file(args.scenario)) if args.scenario in stacks else "(no stack file: defaults)"
     print(
@@ -58,23 +63,70 @@ def _plan(args: argparse.Namespace) -> int:
     plan = Plan(scenario, recording)
     sys.stdout.write(render_tree(plan))
     print(f"planned {len(recording.resources)} resources in {time.monotonic() - started:.1f}s", file=sys.stderr)
-    if args.out is not None:
-        return _write_out(plan, Path(args.out))
+    lifecycle = analyse(recording.resources, region=region_of(config), today=plan_date())
+    if args.out is not None and _write_out(plan, lifecycle, Path(args.out)) != 0:
+        return 2
+    print(summary_line(lifecycle))
     return 0
 
 
-def _write_out(plan: Plan, out: Path) -> int:
-    """plan.json and manifests/ into `out`, moved into place whole (testbed.outdir)."""
+def _write_out(plan: Plan, lifecycle: Lifecycle, out: Path) -> int:
+    """plan.json, manifests/ and lifecycle.json into `out`, moved into place whole (testbed.outdir)."""
+    from testbed.lifecycle import write_lifecycle
     from testbed.outdir import OutError, publish
     from testbed.plan import write_plan
 
     try:
-        written = publish(out, lambda staging: write_plan(plan, staging))
+        written = publish(
+            out, lambda staging: write_plan(plan, staging), lambda staging: [write_lifecycle(lifecycle, staging)]
+        )
     except (OutError, OSError) as err:
         print(str(err) if isinstance(err, OutError) else f"--out {out}: {err.strerror or err}", file=sys.stderr)
         return 2
-    print(f"wrote {written[0]} and {len(written) - 1} manifests under {out / 'manifests'}", file=sys.stderr)
+    manifests = [p for p in written if "manifests" in p.parts]
+    print(f"wrote {written[0]} and {len(manifests)} manifests under {out / 'manifests'}", file=sys.stderr)
+    print(f"wrote {written[-1]}", file=sys.stderr)
     return 0
+
+
+def _overridden(config: dict[str, str], settings: list[str]) -> dict[str, str]:
+    """`config` with each `-c KEY=VALUE` applied (KEY may be a path: testbed:nlb.tcpIdleTimeoutSeconds);
+    ConfigError, one line, for a malformed one."""
+    for setting in settings:
+        config = apply_override(config, setting)
+    return config
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from testbed.lab.runner import run_lab, write
+    from testbed.lab.system import LabUnavailable
+
+    stacks = known_stacks()
+    if args.stack not in set(stacks) | set(SCENARIOS):
+        print(
+            f"unknown stack {args.stack!r}; known: {', '.join(sorted(set(stacks) | set(SCENARIOS)))}", file=sys.stderr
+        )
+        return 2
+    if not 0.01 <= args.time_scale <= 1:
+        print(f"--time-scale {args.time_scale:g}: must be between 0.01 and 1", file=sys.stderr)
+        return 2
+    config = _overridden(read_stack_config(args.stack) if args.stack in stacks else {}, args.config)
+    started = time.monotonic()
+    try:
+        results = run_lab(args.stack, config, names=args.experiments, time_scale=args.time_scale)
+    except LabUnavailable as err:
+        print(err, file=sys.stderr)
+        return 2
+    written = write(results, Path(args.out))
+    verdicts = [entry["verdict"] for entry in results["experiments"]]
+    print(
+        f"{verdicts.count('as expected')}/{len(verdicts)} as expected in {time.monotonic() - started:.0f} s; "
+        f"wrote {', '.join(str(p) for p in written[:3])}{' ...' if len(written) > 3 else ''}",
+        file=sys.stderr,
+    )
+    if results.get("interrupted"):
+        return 130
+    return 0 if verdicts and all(v == "as expected" for v in verdicts) else 1
 
 
 def _record(stack: str, config: dict[str, str]) -> Recording | None:
@@ -211,6 +263,43 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from testbed.experiments.model import experiments_for
+    from testbed.experiments.run import run_stack
+    from testbed.experiments.stack_outputs import RunProblem
+
+    if args.stack not in known_stacks():
+        print(f"unknown stack {args.stack!r}; known: {', '.join(known_stacks())}", file=sys.stderr)
+        return 2
+    config = read_stack_config(args.stack)
+    try:
+        experiments = experiments_for(args.stack, config)
+        return run_stack(args.stack, args.experiments, Path(args.out), config=config, experiments=experiments)
+    except RunProblem as problem:
+        print(f"run: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("run: interrupted (Ctrl-C) before any experiment ran; nothing written", file=sys.stderr)
+        return 130
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from testbed.experiments.compare import ResultsError, describe, differences, load
+
+    try:
+        a, b = load(Path(args.a)), load(Path(args.b))
+    except ResultsError as err:
+        print(f"compare: {err}", file=sys.stderr)
+        return 2
+    found = differences(a, b)
+    print(describe(a, b))
+    for difference in found:
+        print(difference.line())
+    verdicts = sum(1 for d in found if d.verdict)
+    print(f"{verdicts} verdict(s) differ, {len(found) - verdicts} other difference(s)" if found else "no differences")
+    return 1 if verdicts else 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line, built without running anything (the docs' commands are checked against it)."""
     parser = argparse.ArgumentParser(prog="python -m testbed", description=__doc__.splitlines()[0])
@@ -236,6 +325,17 @@ def parser() -> argparse.ArgumentParser:
     )
     reference.add_argument("--check", action="store_true", help="only report data files that are out of date")
     reference.set_defaults(run=_reference)
+    lab = commands.add_parser(
+        "lab", help="run a stack's keep-alive experiments on this machine: real nginx / conntrack as the LB"
+    )
+    lab.add_argument("stack", help="stack name (stacks/Pulumi.<name>.yaml) or scenario")
+    lab.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="only these (default: all of the stack's)")
+    lab.add_argument("--out", metavar="DIR", required=True, help="write DIR/results.json (and the report)")
+    lab.add_argument(
+        "--time-scale", type=float, default=1.0, metavar="F", help="multiply every timeout and interval by F, e.g. 0.1"
+    )
+    lab.add_argument("-c", "--config", action="append", default=[], metavar="KEY=VALUE", help="override a config key")
+    lab.set_defaults(run=_lab)
     check_cmd = commands.add_parser("check", help="run the upstream gates over stacks; non-zero on any finding")
     check_cmd.add_argument("stacks", nargs="*", help="stack names (stacks/Pulumi.<name>.yaml)")
     check_cmd.add_argument("--all", action="store_true", help="every stack file")
@@ -247,11 +347,31 @@ def parser() -> argparse.ArgumentParser:
     golden_cmd.add_argument("--update", action="store_true", help="rewrite the golden files")
     golden_cmd.set_defaults(run=_golden)
     commands.add_parser("tools", help="install checkov into .tools/checkov").set_defaults(run=_tools)
+    run_cmd = commands.add_parser("run", help="run a deployed stack's experiments; results, report and timeline")
+    run_cmd.add_argument("stack", help="stack name (stacks/Pulumi.<name>.yaml), deployed with pulumi up")
+    run_cmd.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="experiment names (default: all)")
+    run_cmd.add_argument("--out", metavar="DIR", required=True, help="write results.json, report.md, timeline.png here")
+    run_cmd.set_defaults(run=_run)
+    compare_cmd = commands.add_parser("compare", help="where two results.json differ (run vs lab, or two runs)")
+    compare_cmd.add_argument("a", metavar="A", help="a results.json or the folder holding it")
+    compare_cmd.add_argument("b", metavar="B", help="another results.json or folder")
+    compare_cmd.set_defaults(run=_compare)
     return parser
 
 
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The parsed command line; `lab` and `run` also take experiment names after their options."""
+    cli = parser()
+    args, extra = cli.parse_known_args(argv)
+    if extra and getattr(args, "command", None) in ("lab", "run") and not any(e.startswith("-") for e in extra):
+        args.experiments = [*args.experiments, *extra]  # names after the options: `lab S --time-scale F NAME`
+    elif extra:
+        cli.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parse(argv)
     try:
         return args.run(args)
     except ConfigError as err:

@@ -7,7 +7,9 @@ problem (ConfigError), never a traceback.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -115,18 +117,20 @@ def read_stack_config(stack: str) -> dict[str, str]:
     return parse_stack_text(text, display_path(path))
 
 
-def parse_override(setting: str) -> tuple[str, str]:
-    """`-c namespace:key=value` as (key, engine string); the value is YAML (`{natGateways: one-per-az}`),
-    empty for the empty string. ConfigError for a malformed setting or a null value."""
+def apply_override(config: Mapping[str, str], setting: str) -> dict[str, str]:
+    """`config` with `-c namespace:key=value` applied: the value is YAML (`{natGateways: one-per-az}`),
+    empty text for an empty value; the key may be a path (testbed:nlb.tcpIdleTimeoutSeconds, see
+    with_override). ConfigError, one line, for a malformed setting, YAML or a null value."""
     key, equals, text = setting.partition("=")
     if not equals or ":" not in key.strip(":") or key != key.strip():
         raise ConfigError([f"--config {shown(setting)}: namespace:key=value, e.g. testbed:clusterName=demo"])
-    if not text:
-        return key, ""
-    value = parse_yaml(text, f"--config {key}")
+    value = parse_yaml(text, f"--config {key}") if text else ""
     if value is None:
         raise ConfigError([f"{key}: null: a value (leave the key out for its default)"])
-    return key, engine_value(value)
+    try:
+        return with_override(config, key, value)
+    except ValueError as err:
+        raise ConfigError([f"--config {shown(setting)}: {shown(str(err), 120)[1:-1]}"]) from None
 
 
 def display_path(path: Path) -> str:
@@ -134,3 +138,32 @@ def display_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def with_override(config: Mapping[str, str], key: str, value: Any) -> dict[str, str]:
+    """`config` with `key` set to `value` (a YAML value), as `-c KEY=VALUE` and `pulumi config set --path`.
+
+    A dotted key (`testbed:nlb.tcpIdleTimeoutSeconds`) sets one field inside the object the
+    top-level key holds, keeping its other fields. ValueError when that key holds no object.
+    """
+    top, dot, path = key.partition(".")
+    if not dot:
+        return {**config, key: engine_value(value)}
+    raw = config.get(top)
+    try:
+        document = json.loads(raw) if raw else {}
+    except json.JSONDecodeError:
+        document = None
+    if not isinstance(document, dict):
+        raise ValueError(f"{top} holds {raw!r}, not an object: set {top} itself")
+    node = document
+    *parents, leaf = path.split(".")
+    for part in parents:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise ValueError(f"{top}.{part} holds {child!r}, not an object")
+        node = child
+    node[leaf] = value
+    return {**config, top: engine_value(document)}

@@ -103,7 +103,14 @@ def test_outputs_the_url_and_the_100_request_check(plan):
     assert plan.outputs["url"].startswith("http://traffic-split-")
     check = plan.outputs["commands"]["requestsPerVersion"]
     assert "seq 1 100" in check and "Im [A-Za-z]* service" in check and "uniq -c" in check
-    assert plan.outputs["commands"]["expected"] == "about 50 'Im Primary service' and 50 'Im Canary service'"
+    expect = plan.outputs["commands"]["expected"]
+    assert "'Im Primary service and being served from' within 3 sigma of 50%" in expect
+    assert "'Im Canary service and being served from' within 3 sigma of 50%" in expect
+    split = plan.outputs["experiments"]["split"]
+    assert split["expect"] == expect
+    assert split["command"].startswith("for i in $(seq 1 100); do curl -s") and split["command"].endswith(
+        "{url}/; done"
+    )
 
 
 def test_bad_knobs_are_one_line_each():

@@ -107,7 +107,9 @@ def test_outputs_the_scale_in_check(plan):
     assert "http_code" in commands["load"] and "uniq -c" in commands["load"]
     assert commands["scaleIn"] == "kubectl -n default scale deployment graceful --replicas=1"
     assert "readinessGates" in commands["readinessGates"]
-    assert "340 -> 0" in plan.outputs["expected"] and "200 -> 30" in plan.outputs["expected"]
+    run = plan.outputs["experiments"]["scaleIn"]
+    assert "status < 500" in run["expect"] and "340 -> 0" in run["expect"] and "200 -> 30" in run["expect"]
+    assert run["during"] == {"after 30 s": commands["scaleIn"]}
 
 
 def test_a_deregistration_delay_longer_than_prestop_is_a_warning():

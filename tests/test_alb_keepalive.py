@@ -125,9 +125,11 @@ def test_outputs_give_the_dns_name_a_secret_kubeconfig_and_the_seeds_runs(plan):
         "interval70": "kubectl -n client exec -it deploy/client -c client -- python client.py 70 3",
     }
     expect = {name: run["expect"] for name, run in outputs["experiments"].items()}
-    assert expect["interval3"].startswith("every request after the first is connection=reused")
-    assert "new backend connection" in expect["interval30"] and "client never notices" in expect["interval30"]
-    assert "closes the idle client connection after 60 s with a FIN" in expect["interval70"]
+    assert "from request 2 on: connection == 'reused'" in expect["interval3"]
+    assert "server_peer is the same for every request" in expect["interval3"]
+    assert "server_peer differs between requests" in expect["interval30"] and "new backend" in expect["interval30"]
+    assert "from request 2 on: reason == 'peer FIN while idle'" in expect["interval70"]
+    assert "peer_closed_after_s within 60 ± 2 s (the ALB's idle timeout)" in expect["interval70"]
     commands = outputs["commands"]
     assert commands["captures"].startswith("packet capture is off")
     assert commands["targetHealth"].startswith("aws elbv2 describe-target-health --region ap-northeast-2 ")
@@ -154,8 +156,8 @@ def test_knobs_reach_the_alb_server_and_client(tuned):
     assert (variables["ENDPOINT"], variables["HOST_HEADER"]) == ("/slow?wait=11", "www.example.com")
     assert tuned.warnings == [], "keep-alive 75 s is longer than the 65 s idle timeout"
     expect = tuned.outputs["experiments"]["interval70"]["expect"]
-    assert "closes the idle client connection after 65 s with a FIN" in expect
-    assert "the ALB keeps its backend connection too" in expect
+    assert "peer_closed_after_s within 65 ± 2 s" in expect
+    assert "the ALB closes its idle backend connection after 65 s" in expect
 
 
 def test_capture_adds_tcpdump_sidecars_and_says_how_to_fetch(tuned):

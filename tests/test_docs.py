@@ -80,7 +80,7 @@ def documented_commands() -> list[tuple[str, str]]:
 def argv(args: str) -> list[str]:
     """The argument list a shell would pass, with the docs' placeholders filled in."""
     args = args.replace("[", "").replace("]", "").replace("...", "")
-    return [{"<stack>": "eks-base", "<scenario>": "eks-base"}.get(word, word) for word in shlex.split(args)]
+    return [{"<stack>": "eks-base", "<scenario>": "eks-base", "F": "0.1"}.get(word, word) for word in shlex.split(args)]
 
 
 COMMANDS = documented_commands()
@@ -95,7 +95,7 @@ def test_the_docs_show_testbed_commands():
 def test_every_testbed_command_parses(where, args):
     words = argv(args)
     try:
-        parsed = cli.parser().parse_args(words)
+        parsed = cli.parse(words)
     except SystemExit as exit:
         pytest.fail(f"{where}: the parser refuses {words} (exit {exit.code})")
     stacks = set(known_stacks())
@@ -278,3 +278,25 @@ def test_the_ingress_nginx_page_says_why_the_bed_exists_and_what_it_pins():
         f"{INGRESS_NGINX_CHART_VERSION} (controller v{INGRESS_NGINX_CHART_VERSION.replace('4.', '1.', 1)}) today"
         in page
     )
+
+
+@pytest.mark.parametrize("stack", known_stacks())
+def test_time_and_cost_in_the_readme_and_the_page_are_the_lifecycle_model(stack, plan_stack):
+    """The README row and the stack's page quote what `plan` computes (on the pinned plan date)."""
+    from datetime import date
+
+    from testbed import golden
+    from testbed.lifecycle import analyse, region_of
+
+    config = read_stack_config(stack)
+    region = region_of(config)
+    lifecycle = analyse(plan_stack(stack).resources, region=region, today=date.fromisoformat(golden.PLANNED_ON))
+    up, down, per_hour = round(lifecycle.create.minutes), round(lifecycle.destroy.minutes), lifecycle.cost.per_hour
+    row = f"| [{stack}](docs/scenarios/{stack}.md) | "
+    (line,) = [line for line in README.read_text().splitlines() if line.startswith(row)]
+    assert line.endswith(f" | ~{up} min | {per_hour:.2f} |"), line
+    page = (SCENARIO_DOCS / f"{stack}.md").read_text()
+    assert (
+        f"`pulumi up` ~{up} min, `pulumi destroy` ~{down} min (critical paths); "
+        f"${per_hour:.2f}/h (${per_hour * 8:.2f} per 8-hour day) in {region}"
+    ) in page

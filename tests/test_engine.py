@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
@@ -48,6 +49,14 @@ def test_an_unmocked_invoke_is_an_error_not_an_empty_answer():
 
     with pytest.raises(Exception, match="no result for invoke aws:ec2/getVpc:getVpc"):
         run_program("t", CONFIG, program=program)
+
+
+def test_a_program_runs_after_asyncio_run_closed_the_threads_loop():
+    asyncio.run(asyncio.sleep(0))  # leaves the thread without a current event loop
+    recording = run_program(
+        "t", {"aws:region": "ap-northeast-2"}, program=lambda: aws.ec2.Vpc("v", cidr_block="10.0.0.0/16")
+    )
+    assert [r.name for r in recording.resources] == ["v"]
 
 
 def test_a_program_that_registers_nothing_fails():

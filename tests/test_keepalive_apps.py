@@ -416,8 +416,8 @@ def test_pod_requirements_are_a_complete_hashed_closure_matching_the_test_enviro
 
     pod = pins(APP_DIR / "requirements.txt")
     assert set(pod) == {"gunicorn", "gevent", "greenlet", "zope-event", "zope-interface", "packaging"}
-    dev = pins(Path(__file__).resolve().parents[1] / "requirements-dev.txt")
-    assert {name: dev.get(name) for name in pod} == pod, "requirements-dev.txt must pin what the pod runs"
+    runtime = pins(Path(__file__).resolve().parents[1] / "requirements.txt")
+    assert {name: runtime.get(name) for name in pod} == pod, "requirements.txt must pin what the pod runs (lab)"
     for name in pod:
         assert metadata.version(name) == pod[name], f"the tests run {name} {metadata.version(name)}"
         # What each pinned package needs at run time (gunicorn with its [gevent] extra) is pinned too.

@@ -78,14 +78,14 @@ def test_outputs_and_no_warning_at_the_seed_values(plan):
     assert (
         runs["interval30"]["command"] == "kubectl -n client exec -it deploy/client -c client -- python client.py 30 4"
     )
-    assert "NLB passes its FIN on" in runs["interval30"]["expect"]
-    assert "peer_closed_after_s~20" in runs["interval70"]["expect"]
+    assert "its FIN passed through the NLB" in runs["interval30"]["expect"]
+    assert "peer_closed_after_s within 20 ± 2 s" in runs["interval70"]["expect"]
     # The silent drop needs a keep-alive longer than the idle timeout: the output says how.
     assert runs["silentDrop"]["command"].startswith(
         "pulumi config set --path testbed:nlb.tcpIdleTimeoutSeconds 60 && "
         "pulumi config set --path testbed:server.keepAliveSeconds 120 && pulumi up && "
     )
-    assert "without a FIN to anyone" in runs["silentDrop"]["expect"]
+    assert "request 2: connection == 'reused' (no FIN or RST reached the client" in runs["silentDrop"]["expect"]
     assert plan.outputs["commands"]["listenerAttributes"].endswith(one(plan, LISTENER).id)
 
 
@@ -102,7 +102,7 @@ def test_silent_drop_knobs_reach_the_listener_and_the_plan_warns():
     assert "no FIN or RST is sent" in warning
     drop = recording.outputs["experiments"]["silentDrop"]
     assert drop["command"] == "kubectl -n client exec -it deploy/client -c client -- python client.py 70 3"
-    assert "fails with error 'reset'" in drop["expect"]
+    assert "request 2: error_kind == 'reset'" in drop["expect"]
 
 
 def test_silent_drop_settings_warn_and_give_a_direct_run():
@@ -112,9 +112,8 @@ def test_silent_drop_settings_warn_and_give_a_direct_run():
     assert warning.startswith(
         "testbed:server.keepAliveSeconds (120) is not shorter than testbed:nlb.tcpIdleTimeoutSeconds (60)"
     )
-    assert module.silent_drop(cfg)["command"] == (
-        "kubectl -n client exec -it deploy/client -c client -- python client.py 70 3"
-    )
+    drop = module.silent_drop(cfg)
+    assert (drop.argv, dict(drop.config)) == (("python", "client.py", "70", "3"), {})
     assert module.idle_warning(load()) is None
 
 
@@ -164,32 +163,35 @@ def test_one_zone_is_allowed_and_two_work_too():
 @pytest.mark.parametrize(
     ("interval", "keep_alive", "idle", "words"),
     [
-        (3, 20, 350, "connection=reused"),
-        (30, 20, 350, "peer_closed_after_s~20"),
-        (70, 20, 350, "NLB passes its FIN on"),
-        (70, 120, 60, "fails with error 'reset'"),
-        (130, 120, 60, "without a FIN to anyone"),
+        (3, 20, 350, "from request 2 on: connection == 'reused'"),
+        (30, 20, 350, "peer_closed_after_s within 20 ± 2 s"),
+        (70, 20, 350, "its FIN passed through the NLB"),
+        (70, 120, 60, "request 2: error_kind == 'reset'"),
+        (130, 120, 60, "no FIN or RST reached the client while idle"),
     ],
 )
 def test_what_to_expect_through_an_nlb(interval, keep_alive, idle, words):
-    from stacks.keepalive import expect_nlb
+    from stacks.keepalive import nlb_expectations, timing
 
-    assert words in expect_nlb(interval, keep_alive=keep_alive, idle_timeout=idle)
+    t = timing(interval, 3, keep_alive=keep_alive, idle_timeout=idle, scale=1, whole_idle=True)
+    assert words in "; ".join(e.describe() for e in nlb_expectations(t))
 
 
 @pytest.mark.parametrize(
-    ("interval", "keep_alive", "idle", "words"),
+    ("interval", "keep_alive", "idle", "words", "absent"),
     [
-        (3, 20, 60, "the ALB keeps its backend connection too"),
-        (30, 20, 60, "new backend connection for each request"),
-        (70, 20, 60, "after 60 s with a FIN"),
-        (60, 20, 60, "by a hair"),
+        (3, 20, 60, "the ALB keeps its backend connection too", "reopened"),
+        (30, 20, 60, "opens a new backend connection for each request", "reopened"),
+        (70, 20, 60, "peer_closed_after_s within 60 ± 2 s", "'reused'"),
+        (60, 20, 60, "ok == True", "connection =="),  # the idle close and the request meet: no claim either way
     ],
 )
-def test_what_to_expect_through_an_alb(interval, keep_alive, idle, words):
-    from stacks.keepalive import expect_alb
+def test_what_to_expect_through_an_alb(interval, keep_alive, idle, words, absent):
+    from stacks.keepalive import alb_expectations, timing
 
-    assert words in expect_alb(interval, keep_alive=keep_alive, idle_timeout=idle)
+    t = timing(interval, 3, keep_alive=keep_alive, idle_timeout=idle, scale=1, whole_idle=False)
+    text = "; ".join(e.describe() for e in alb_expectations(t))
+    assert words in text and absent not in text
 
 
 def test_only_the_region_reproduces_the_stack_file(plan):

@@ -1,26 +1,10 @@
 """Upstream gates: every object a stack would create, checked by the schema or policy it will meet.
 
-No cloud here, so the risk is a stack that passes under the mock engine and fails at
-`pulumi up` (a misspelled key, a bad enum, a value out of range, a manifest the API server
-rejects) or deploys something unsafe. The judges are upstream artefacts and well-kept tools:
-
-| gate | judge |
-|---|---|
-| kubernetes-schema | the Kubernetes OpenAPI schema of the cluster's version (kubernetes-validate, strict) |
-| crd-schema | the CRD schemas of the pinned LB controller chart (shipped in testbed/reference) |
-| helm-values | every release's pinned chart's own values.yaml, as a tree of keys and types shipped in |
-|             | testbed/reference (unknown keys are typos the chart ignores) |
-| aws-api | the AWS service models botocore ships (enums, ranges, lengths); the attribute keys and ranges |
-|         | the ELBv2 API reference documents (its text ships in botocore too) |
-| iam-lint | parliament's IAM policy linter |
-| checkov | checkov's Kubernetes policies over the rendered manifests |
-| secure-defaults | invariants on the graph: private nodes, IMDSv2, no 0.0.0.0/0 ingress but an internet-facing |
-|                 | LB's listener ports, IRSA scoped to one service account, credentials only as secrets |
-| destroy-safety | everything the LB controller reconciles depends on its release; kept resources are retained |
-| config-sweep | generated invalid values for every config key each give one line naming the key |
-
-`python -m testbed check <stack>|--all` runs them; findings listed in `allowlist.yaml` (each
-with a one-line reason) are accepted.
+Without a cloud the risk is a stack that passes under the mock engine and fails at `pulumi up`
+(a misspelled key, a bad enum, a value out of range) or deploys something unsafe; the judges are
+upstream artefacts and well-kept tools, in the modules here. `python -m testbed check <stack>|--all`
+runs them; findings in `allowlist.yaml` (each with a one-line reason) are accepted.
+The gates and their judges: docs/plan-and-checks.md.
 """
 
 from __future__ import annotations
@@ -28,12 +12,14 @@ from __future__ import annotations
 import fnmatch
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 import yaml
 
+from stacks.support import plan_date
 from testbed.engine import Resource
 from testbed.plan import Plan, is_kubernetes_object, plain
 
@@ -79,6 +65,8 @@ class Stack:
 
     plan: Plan
     raw_config: dict[str, str]
+    today: date = field(default_factory=plan_date)
+    """The day version support is judged on: today, or TESTBED_TODAY (tests pin it)."""
 
     @property
     def name(self) -> str:
@@ -174,6 +162,7 @@ GATES: dict[str, tuple[str, str]] = {
     "checkov": ("checkov", "checkov_gate"),
     "secure-defaults": ("security", "secure_defaults_gate"),
     "destroy-safety": ("destroy", "destroy_safety_gate"),
+    "lifecycle": ("lifecycle", "lifecycle_gate"),
     "config-sweep": ("config_sweep", "config_sweep_gate"),
 }
 """Every gate, by name, in the order they run: (module under testbed.gates, function).
