@@ -103,7 +103,7 @@ def test_plan_writes_into_an_empty_folder_and_again(tmp_path: Path, capfd: pytes
     second = sorted(p.relative_to(out) for p in out.rglob("*.yaml"))
     assert first and second and set(first) != set(second)
     marked = (out / MARKER).read_text().splitlines()[1:]
-    assert sorted(marked) == sorted(["plan.json", *(p.as_posix() for p in second)])
+    assert sorted(marked) == sorted(["lifecycle.json", "plan.json", *(p.as_posix() for p in second)])
     capfd.readouterr()
 
 
