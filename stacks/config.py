@@ -131,7 +131,7 @@ def load_config(model: type[M], raw: Mapping[str, str], *, stack: str) -> M:
         elif key == SCENARIO_KEY:
             continue
         elif namespace == NAMESPACE:
-            problems.append(f"{key}: unknown key; {_suggest(key, keys)}known keys: {', '.join(sorted(keys))}")
+            problems.append(f"{key}: unknown key; {_suggest(key, keys)}known keys: {_grouped(keys)}")
         elif namespace in PROVIDER_KEYS and key.partition(":")[2] not in PROVIDER_KEYS[namespace]:
             known = sorted(f"{namespace}:{k}" for k in PROVIDER_KEYS[namespace])
             problems.append(f"{key}: not a key the {namespace} provider reads; {_suggest(key, known)}see its docs")
@@ -161,6 +161,15 @@ def _unsafe_strings(value: Any, key: str) -> list[tuple[str, str]]:
     if isinstance(value, list):
         return [found for i, item in enumerate(value) for found in _unsafe_strings(item, f"{key}[{i}]")]
     return []
+
+
+def _grouped(keys: Iterable[str]) -> str:
+    """'aws:region; testbed: availabilityZones, cluster' for those full keys: each namespace named once."""
+    by_namespace: dict[str, list[str]] = {}
+    for key in sorted(keys):
+        namespace, _, name = key.partition(":")
+        by_namespace.setdefault(namespace, []).append(name)
+    return "; ".join(f"{namespace}: {', '.join(names)}" for namespace, names in sorted(by_namespace.items()))
 
 
 def _suggest(key: str, known: Iterable[str]) -> str:

@@ -506,7 +506,7 @@ def health(**probe: object) -> dict:
             {"testbed:clusterName": "-aks"},
             "testbed:clusterName: '-aks' is not an AKS cluster name: 1-63 letters, digits",
         ),
-        ({"testbed:region": "x"}, "testbed:region: unknown key; known keys: azure-native:location, testbed:backend,"),
+        ({"testbed:region": "x"}, "testbed:region: unknown key; known keys: azure-native: location; testbed: backend,"),
     ],
 )
 def test_bad_values_are_one_line_naming_the_key(overrides, line):

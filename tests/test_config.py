@@ -86,9 +86,8 @@ def test_engine_strings_are_read_like_the_engine_sends_them():
     [
         (
             {"testbed:nodeGroup": {}},
-            "testbed:nodeGroup: unknown key; did you mean testbed:nodeGroups? known keys: aws:region, "
-            "testbed:availabilityZones, testbed:cluster, testbed:clusterName, testbed:lbController, testbed:network, "
-            "testbed:nodeGroups, testbed:tags",
+            "testbed:nodeGroup: unknown key; did you mean testbed:nodeGroups? known keys: aws: region; "
+            "testbed: availabilityZones, cluster, clusterName, lbController, network, nodeGroups, tags",
         ),
         (
             {"testbed:network": {"natGateway": "single"}},
