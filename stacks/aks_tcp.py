@@ -220,8 +220,8 @@ class ServiceConfig(StackModel):
     """Cluster (seed part 1) or Local (part 2: client source IP kept, no second hop)."""
     health_probe: HealthProbeConfig = HealthProbeConfig()
     """The load balancer's health probe."""
-    tcp_idle_timeout_minutes: int | None = 4
-    """azure-load-balancer-tcp-idle-timeout: minutes before an idle flow is dropped, 4..100 (Azure default 4)."""
+    tcp_idle_timeout_minutes: int | None = within(limits.TCP_IDLE_TIMEOUT_MINUTES, 4)
+    """azure-load-balancer-tcp-idle-timeout: minutes before an idle flow is dropped (Azure default 4)."""
     tcp_reset: bool = True
     """Send TCP RST to both ends at the idle timeout (Standard LB default); false emits disable-tcp-reset."""
     allowed_ip_ranges: list[str] = []

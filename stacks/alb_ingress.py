@@ -80,7 +80,7 @@ class EchoIngressConfig(StackModel):
     """Rule host (seed: www.example.com)."""
     path: str = Field("/echo-server", pattern=r"^/[A-Za-z0-9._~/-]*$")
     """Path to the echo server (seed: /echo-server, Prefix)."""
-    fixed_response: str = Field("Path is /", max_length=1024)
+    fixed_response: str = Field("Path is /", max_length=limits.FIXED_RESPONSE_BODY_LENGTH)
     """Body of the fixed-response action on / (seed: "Path is /", 200 text/plain)."""
     certificate_arn: str | None = None
     """ACM certificate ARN for the host; with it: listen-ports HTTP 80 + HTTPS 443, certificate-arn,

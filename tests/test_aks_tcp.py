@@ -421,7 +421,7 @@ def health(**probe: object) -> dict:
         (health(requestPath="ready"), "testbed:service.healthProbe.requestPath: 'ready' must start with '/'"),
         (
             {"testbed:service": service_config(tcpIdleTimeoutMinutes=120)},
-            "testbed:service.tcpIdleTimeoutMinutes: 120: must be 4 to 100 minutes",
+            "testbed:service.tcpIdleTimeoutMinutes: 120: at most 100",
         ),
         (
             {"testbed:service": service_config(allowedIpRanges=["me"])},

@@ -8,7 +8,7 @@ the cloud provider's own rules before anything is deployed:
 - probe interval >= 5 s, num-of-probe >= 2, interval x num-of-probe < 120 s, taking the
   cloud provider's defaults (5 s, 2) for whichever is not set
   (pkg/provider/azure_loadbalancer_healthprobe.go, getHealthProbeConfigProbeIntervalAndNumOfProbe);
-- TCP idle timeout 4..100 minutes (cloud-provider-azure PR #4361 raised the maximum from 30);
+- TCP idle timeout limits.TCP_IDLE_TIMEOUT_MINUTES (cloud-provider-azure PR #4361 raised the maximum from 30);
 - probe protocols TCP, HTTP, HTTPS (anything else silently falls back to TCP there).
 
 The surprise of seed 004's part 2: with `externalTrafficPolicy: Local` the cloud provider probes
@@ -109,7 +109,7 @@ class AzureLoadBalancerSettings:
     port_health_probes: Mapping[int, PortHealthProbe] = field(default_factory=dict)
     """Service port -> its own probe settings (seed: {9999: protocol TCP})."""
     tcp_idle_timeout_minutes: int | None = None
-    """Minutes an idle flow is kept, 4..100 (Azure default 4)."""
+    """Minutes an idle flow is kept, limits.TCP_IDLE_TIMEOUT_MINUTES (Azure default 4)."""
     tcp_reset: bool = True
     """Send TCP RST to both ends when an idle flow times out (Standard LB default: on)."""
     allowed_ip_ranges: Sequence[str] = ()

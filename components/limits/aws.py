@@ -50,6 +50,15 @@ FORWARD_WEIGHT = Range(0, 999)
 """Weight of a target group in a forward action (APIReference/API_TargetGroupTuple.html)."""
 RULE_GROUP_ORDER = Range(-1000, 1000)
 """LB controller `group.order` of an Ingress in an IngressGroup (docs/guide/ingress/annotations.md#group.order)."""
+FIXED_RESPONSE_BODY_LENGTH = 1024
+"""FixedResponseActionConfig MessageBody: at most 1024 characters (APIReference/API_FixedResponseActionConfig.html)."""
+FORWARD_TARGET_GROUPS = 5
+"""Target groups in one forward action (APIReference/API_ForwardActionConfig.html)."""
+RULE_CONDITION_VALUE_LENGTH = 128
+"""A rule condition value, and a redirect's host, path and query (API_RuleCondition.html,
+API_RedirectActionConfig.html)."""
+RULE_CONDITION_VALUES = 3
+"""Values per rule condition (elasticloadbalancing/latest/application/load-balancer-limits.html)."""
 LOAD_BALANCER_NAME_LENGTH = 32
 """CreateLoadBalancer Name: at most 32 characters (API_CreateLoadBalancer.html)."""
 

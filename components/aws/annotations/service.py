@@ -210,7 +210,7 @@ class NlbTls:
             if port == "*":
                 problems.append(("ports", "'*' matches no port (annotations.md); list the ports"))
             elif (is_int(port) and port not in PORT) or (not is_int(port) and list_item_problem(port)):
-                problems.append(("ports", f"{port!r}: allowed: Service port numbers 1-65535 or port names"))
+                problems.append(("ports", f"{port!r}: allowed: Service port numbers {PORT} or port names"))
         if self.negotiation_policy is not None and not _SSL_POLICY.match(self.negotiation_policy):
             problems.append(("negotiation_policy", f"{self.negotiation_policy!r} is not an ELBSecurityPolicy-* name"))
         if self.backend_protocol is not None and (p := choice_problem(self.backend_protocol, BACKEND_PROTOCOLS)):

@@ -231,7 +231,7 @@ def health_check_port_problem(port: object) -> str | None:
         or (isinstance(port, str) and port_name_problem(port) is None)
     ):
         return None
-    return f"{port!r}: allowed: a port 1-65535, 'traffic-port' or a Service port name"
+    return f"{port!r}: allowed: a port {PORT}, 'traffic-port' or a Service port name"
 
 
 _PORT_NAME = re.compile(r"^(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
