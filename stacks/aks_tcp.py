@@ -41,15 +41,15 @@ from components.azure.names import (
 )
 from components.azure.network import subnet_problems
 from components.azure.versions import AKS_SUPPORT_CALENDAR, AKS_VERSION
-from components.k8s_labels import matches, tolerations_for
+from components.k8s_labels import matches
 from components.limits import azure as limits
 from k8s.load_balancer import LoadBalancerService, LoadBalancerServiceArgs, ServicePort
 from k8s.tcp_echo import TcpEchoServer, TcpEchoServerArgs
 from k8s.versions import PYTHON_IMAGE
 from stacks.config import ConfigProblems, Loc, StackModel, raise_problems, within
+from stacks.experiments.model import Action, Experiment, exported
+from stacks.experiments.predicates import FieldIs, RequestCount
 from stacks.support import version_warning
-from testbed.experiments.model import Action, Experiment, exported
-from testbed.experiments.predicates import FieldIs, RequestCount
 
 # The seed's names and ports (seed 004's manifests).
 NAMESPACE = "kimmap"
@@ -441,7 +441,14 @@ def build(cfg: Config) -> None:
     """Build the bed in the seed's order and export how to reach and inspect it."""
     if warning := aks_version_warning(cfg.cluster.kubernetes_version):
         pulumi.log.warn(warning)
-    tags = {"testbed-stack": pulumi.get_stack(), **cfg.tags}
+    groups, pip, cluster = _platform(cfg, tags={"testbed-stack": pulumi.get_stack(), **cfg.tags})
+    service, lb = _backend(cfg, cluster, pip)
+    _export(cfg, groups, cluster, pip, service, lb)
+
+
+def _platform(cfg: Config, tags: dict[str, str]) -> tuple[ResourceGroups, StaticPublicIp, AksCluster]:
+    """Steps 1-3: the resource groups, the network, the control-plane identity, the public IP with
+    the identity's role on its group, and the cluster after that role."""
     groups = ResourceGroups(
         "rg",
         ResourceGroupsArgs(
@@ -510,15 +517,14 @@ def build(cfg: Config) -> None:
             tags=tags,
         ),
     )
+    return groups, pip, cluster
 
-    server_pools = [
-        pool
-        for name, pool in cluster.user_pools.items()
-        if matches(BACKEND_NODE_SELECTOR, cfg.cluster.node_pools[name].labels)
-    ]
-    server_taints = [
-        t for p in cfg.cluster.node_pools.values() if matches(BACKEND_NODE_SELECTOR, p.labels) for t in p.taints
-    ]
+
+def _backend(
+    cfg: Config, cluster: AksCluster, pip: StaticPublicIp
+) -> tuple[LoadBalancerService, azure_lb.AzureLoadBalancerAnnotations]:
+    """Steps 4-6: the TCP server where the cluster places role=server pods, and its Service on the IP."""
+    where = cluster.placement(BACKEND_NODE_SELECTOR)
     backend = TcpEchoServer(
         "backend",
         TcpEchoServerArgs(
@@ -527,10 +533,10 @@ def build(cfg: Config) -> None:
             app=BACKEND,
             port=BACKEND_PORT,
             replicas=cfg.backend.replicas,
-            node_selector=BACKEND_NODE_SELECTOR,
-            tolerations=tolerations_for(tuple(server_taints)),
+            node_selector=where.node_selector,
+            tolerations=where.tolerations,
             image=cfg.backend.image,
-            wait_for=server_pools,
+            wait_for=where.wait_for,
         ),
     )
 
@@ -552,7 +558,7 @@ def build(cfg: Config) -> None:
             wait_for=[*pip.binding, backend.deployment],
         ),
     )
-    _export(cfg, groups, cluster, pip, service, lb)
+    return service, lb
 
 
 def _export(

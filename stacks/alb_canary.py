@@ -22,6 +22,8 @@ from k8s.nginx_page import PORT, NginxPage, NginxPageArgs
 from k8s.versions import NGINX_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
 from stacks.config import StackModel, within
+from stacks.experiments.model import Experiment, exported
+from stacks.experiments.predicates import FieldIs, RequestCount, Share
 from stacks.workloads import (
     HTTP_ONCE,
     HTTP_STATUS,
@@ -31,8 +33,6 @@ from stacks.workloads import (
     hostname_variable,
     placement,
 )
-from testbed.experiments.model import Experiment, exported
-from testbed.experiments.predicates import FieldIs, RequestCount, Share
 
 PRIMARY = "ng"
 CANARY = "ng-canary"

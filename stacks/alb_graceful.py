@@ -17,6 +17,8 @@ from k8s.graceful import READINESS_GATE_LABEL, GracefulApp, GracefulAppArgs, gra
 from k8s.versions import PYTHON_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems, within
+from stacks.experiments.model import Action, Experiment, exported
+from stacks.experiments.predicates import FieldIs, RequestCount
 from stacks.workloads import (
     HTTP_ONCE,
     HTTP_STATUS,
@@ -26,8 +28,6 @@ from stacks.workloads import (
     hostname_variable,
     placement,
 )
-from testbed.experiments.model import Action, Experiment, exported
-from testbed.experiments.predicates import FieldIs, RequestCount
 
 NAME = "graceful"
 

@@ -15,6 +15,7 @@ from components.aws.load_balancers import ApplicationLoadBalancer, ApplicationLo
 from components.limits import aws as limits
 from stacks.aws_base import build_aws_base, export_base
 from stacks.config import within
+from stacks.experiments.model import Experiment
 from stacks.keepalive import (
     LISTENER_PORT,
     KeepAliveConfig,
@@ -27,7 +28,6 @@ from stacks.keepalive import (
     seed_experiments,
     workload_commands,
 )
-from testbed.experiments.model import Experiment
 
 # ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
 AWS_GUIDANCE = (

@@ -27,7 +27,7 @@ from components.aws import (
     Taint,
 )
 from components.aws.cluster import VpcCniSpec, kubernetes_version_problem
-from components.aws.node_groups import architecture_problem, eks_name_problem, scaling_problem, tolerations_for
+from components.aws.node_groups import architecture_problem, eks_name_problem, scaling_problem
 from components.aws.subnets import public_access_cidr_problem, vpc_cidr_problem, zones_problem
 from components.aws.tags import tag_problems
 from components.aws.versions import (
@@ -361,9 +361,6 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
             tags=tags,
         ),
     )
-    system_taints = [
-        t for g in groups.values() if matches(cfg.cluster.system_node_selector, g.labels) for t in g.taints
-    ]
     lb_controller = LoadBalancerController(
         "lbc",
         LoadBalancerControllerArgs(
@@ -373,8 +370,8 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
             oidc_provider_arn=cluster.oidc_provider_arn,
             oidc_issuer=cluster.oidc_issuer,
             provider=cluster.provider,
-            node_selector=cfg.cluster.system_node_selector,
-            tolerations=tolerations_for(system_taints),
+            node_selector=cluster.system_placement.node_selector,
+            tolerations=cluster.system_placement.tolerations,
             replica_count=cfg.lb_controller.replica_count,
             # Its nodes (and through them the NAT path to AWS APIs) and CoreDNS: on destroy, everything
             # the controller reconciles, which depends on its release, goes while it can still act.

@@ -22,8 +22,6 @@ from components.aws.max_pods import (
     max_pods,
     prefix_delegation_problem,
 )
-from components.aws.node_groups import tolerations_for
-from components.k8s_labels import matches
 from components.limits.ec2 import instance_type_problem as ec2_instance_type_problem
 from components.text_rules import time_zone_problem
 from k8s.kube_ops_view import SERVICE_NAME as KUBE_OPS_VIEW_SERVICE
@@ -300,9 +298,9 @@ def build(cfg: Config) -> None:
     """The seed's bed, its workloads and the numbers to check them against."""
     base: AwsBase = build_aws_base(cfg, vpc_cni=cfg.vpc_cni_spec())
     cluster, provider = base.cluster, base.cluster.provider
-    selector = cfg.cluster.system_node_selector
-    system_taints = [t for g in cfg.node_groups.values() if matches(selector, g.labels) for t in g.spec().taints]
-    nodes = tuple(cluster.node_groups.values())
+    system = cluster.system_placement
+    # The seed's pods have no selector: any node may run them, so they wait for every node group.
+    nodes = cluster.placement({}).wait_for
 
     kube_ops_view = KubeOpsView(
         "kube-ops-view",
@@ -311,9 +309,9 @@ def build(cfg: Config) -> None:
             lb_controller_release=base.lb_controller.release,
             timezone=cfg.kube_ops_view.timezone,
             allowed_cidrs=cfg.kube_ops_view.allowed_cidrs,
-            node_selector=selector,
-            tolerations=tolerations_for(system_taints),
-            wait_for=tuple(cluster.system_node_groups),
+            node_selector=system.node_selector,
+            tolerations=system.tolerations,
+            wait_for=system.wait_for,
         ),
     )
     Netshoot("netshoot", NetshootArgs(provider=provider, replicas=cfg.netshoot.replicas, wait_for=nodes))

@@ -17,7 +17,6 @@ import pulumi
 from pydantic import Field, field_validator, model_validator
 
 from components.aws.load_balancers import HealthCheck, TargetGroupBinding, TargetGroupBindingArgs
-from components.aws.node_groups import tolerations_for
 from components.k8s_labels import matches
 from components.limits import aws as limits
 from components.text_rules import host_header_problem
@@ -32,10 +31,9 @@ from k8s.keepalive import (
 from k8s.versions import NETSHOOT_IMAGE, PYTHON_IMAGE
 from stacks.aws_base import AwsBase, AwsBaseConfig
 from stacks.config import Loc, StackModel, raise_problems, within
-from stacks.workloads import node_groups_for
-from testbed.experiments.model import Expectation, Experiment
-from testbed.experiments.model import exported as export_experiments
-from testbed.experiments.predicates import Changes, FieldIs, Near, RequestCount
+from stacks.experiments.model import Expectation, Experiment
+from stacks.experiments.model import exported as export_experiments
+from stacks.experiments.predicates import Changes, FieldIs, Near, RequestCount
 
 LISTENER_PORT = 80
 # The seed's runs, (interval, requests): `python client.py 3`, `... 30` (stopped after the
@@ -214,19 +212,10 @@ class KeepAliveConfig(AwsBaseConfig):
         raise_problems(problems)
         return self
 
-    def server_tolerations(self) -> list[dict[str, str]]:
-        return self._tolerations(self.server.node_selector)
-
-    def client_tolerations(self) -> list[dict[str, str]]:
-        return self._tolerations(self.client.node_selector)
-
-    def _tolerations(self, selector: Mapping[str, str]) -> list[dict[str, str]]:
-        taints = [t for g in self.node_groups.values() if matches(selector, g.labels) for t in g.spec().taints]
-        return tolerations_for(taints)
-
 
 def build_server(cfg: KeepAliveConfig, base: AwsBase) -> KeepAliveServer:
     """`kubectl create ns server; kubectl apply -f server.yaml -n server`."""
+    where = base.cluster.placement(cfg.server.node_selector)
     return KeepAliveServer(
         "server",
         KeepAliveServerArgs(
@@ -235,17 +224,18 @@ def build_server(cfg: KeepAliveConfig, base: AwsBase) -> KeepAliveServer:
             timeout_seconds=cfg.server.timeout_seconds,
             log_level=cfg.server.log_level,
             namespace=SERVER_NAMESPACE,
-            node_selector=cfg.server.node_selector,
-            tolerations=cfg.server_tolerations(),
+            node_selector=where.node_selector,
+            tolerations=where.tolerations,
             images=cfg.images.program_image(),
             capture=cfg.capture.packet_capture(),
-            wait_for=node_groups_for(base, cfg.server.node_selector),
+            wait_for=where.wait_for,
         ),
     )
 
 
 def build_client(cfg: KeepAliveConfig, base: AwsBase, *, dns_name: pulumi.Output[str]) -> KeepAliveClient:
     """`kubectl create ns client; kubectl apply -f client.yaml -n client`, HOST wired from the LB."""
+    where = base.cluster.placement(cfg.client.node_selector)
     return KeepAliveClient(
         "client",
         KeepAliveClientArgs(
@@ -256,11 +246,11 @@ def build_client(cfg: KeepAliveConfig, base: AwsBase, *, dns_name: pulumi.Output
             use_tls=False,
             endpoint=cfg.client.endpoint,
             namespace=CLIENT_NAMESPACE,
-            node_selector=cfg.client.node_selector,
-            tolerations=cfg.client_tolerations(),
+            node_selector=where.node_selector,
+            tolerations=where.tolerations,
             images=cfg.images.program_image(),
             capture=cfg.capture.packet_capture(),
-            wait_for=node_groups_for(base, cfg.client.node_selector),
+            wait_for=where.wait_for,
         ),
     )
 

@@ -25,6 +25,8 @@ from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.versions import ECHOSERVER_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
 from stacks.config import ConfigProblems, StackModel, within
+from stacks.experiments.model import Experiment, exported
+from stacks.experiments.predicates import Distinct, FieldIs, RequestCount
 from stacks.workloads import (
     HTTP_ONCE,
     HTTP_STATUS,
@@ -34,8 +36,6 @@ from stacks.workloads import (
     hostname_variable,
     placement,
 )
-from testbed.experiments.model import Experiment, exported
-from testbed.experiments.predicates import Distinct, FieldIs, RequestCount
 
 DEPLOYMENT = "deploy-echo"
 SERVICE = "svc-nlb-ip-type"

@@ -13,6 +13,7 @@ from components.aws.load_balancers import NetworkLoadBalancer, NetworkLoadBalanc
 from components.limits import aws as limits
 from stacks.aws_base import build_aws_base, export_base
 from stacks.config import within
+from stacks.experiments.model import Experiment
 from stacks.keepalive import (
     LISTENER_PORT,
     KeepAliveConfig,
@@ -28,7 +29,6 @@ from stacks.keepalive import (
     timing,
     workload_commands,
 )
-from testbed.experiments.model import Experiment
 
 # ELB docs, "Update the TCP idle timeout for your Network Load Balancer listener".
 AWS_IDLE = (

@@ -8,13 +8,8 @@ error, not pods stuck Pending.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
-import pulumi
-
-from components.aws.node_groups import tolerations_for
 from components.k8s_labels import matches
+from components.placement import Placement
 from stacks.aws_base import AwsBase, AwsBaseConfig
 from stacks.config import Loc, StackModel, raise_problems
 
@@ -37,30 +32,10 @@ def check_placement(cfg: AwsBaseConfig, workloads: WorkloadsConfig) -> None:
     raise_problems(problems)
 
 
-@dataclass(frozen=True)
-class Placement:
-    """Node selector, tolerations and the node groups the pods wait for."""
-
-    node_selector: Mapping[str, str]
-    tolerations: tuple[Mapping[str, str], ...]
-    wait_for: tuple[pulumi.Resource, ...]
-
-
 def placement(base: AwsBase, workloads: WorkloadsConfig) -> Placement:
-    """Where the scenario's pods go: the matching node groups' taints tolerated, their creation awaited."""
-    selector = workloads.node_selector
-    groups = {n: g for n, g in base.config.node_groups.items() if matches(selector, g.labels)}
-    taints = [t for g in groups.values() for t in g.spec().taints]
-    return Placement(dict(selector), tuple(tolerations_for(taints)), node_groups_for(base, selector))
-
-
-def node_groups_for(base: AwsBase, selector: Mapping[str, str]) -> tuple[pulumi.Resource, ...]:
-    """The node groups whose labels match `selector`: what pods pinned there wait for."""
-    return tuple(
-        base.cluster.node_groups[name]
-        for name, group in base.config.node_groups.items()
-        if matches(selector, group.labels) and name in base.cluster.node_groups
-    )
+    """Where the scenario's pods go, as the cluster answers for `workloads.nodeSelector`: the matching
+    node groups' taints tolerated, their creation awaited."""
+    return base.cluster.placement(workloads.node_selector)
 
 
 def hostname_command(kind: str, name: str, namespace: str, scheme: str = "http", suffix: str = "") -> str:

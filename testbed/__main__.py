@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 # requirements.txt alone; the gates' tools come from requirements-dev.txt.
 from stacks import SCENARIOS
 from stacks.config import SCENARIO_KEY, ConfigError
+from testbed.experiments.commands import add_commands
 from testbed.gates import GATES, GateUnavailable
 from testbed.stackfile import apply_override, display_path, known_stacks, read_stack_config, stack_file
 
@@ -263,43 +264,6 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    from testbed.experiments.model import experiments_for
-    from testbed.experiments.run import run_stack
-    from testbed.experiments.stack_outputs import RunProblem
-
-    if args.stack not in known_stacks():
-        print(f"unknown stack {args.stack!r}; known: {', '.join(known_stacks())}", file=sys.stderr)
-        return 2
-    config = read_stack_config(args.stack)
-    try:
-        experiments = experiments_for(args.stack, config)
-        return run_stack(args.stack, args.experiments, Path(args.out), config=config, experiments=experiments)
-    except RunProblem as problem:
-        print(f"run: {problem}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("run: interrupted (Ctrl-C) before any experiment ran; nothing written", file=sys.stderr)
-        return 130
-
-
-def _compare(args: argparse.Namespace) -> int:
-    from testbed.experiments.compare import ResultsError, describe, differences, load
-
-    try:
-        a, b = load(Path(args.a)), load(Path(args.b))
-    except ResultsError as err:
-        print(f"compare: {err}", file=sys.stderr)
-        return 2
-    found = differences(a, b)
-    print(describe(a, b))
-    for difference in found:
-        print(difference.line())
-    verdicts = sum(1 for d in found if d.verdict)
-    print(f"{verdicts} verdict(s) differ, {len(found) - verdicts} other difference(s)" if found else "no differences")
-    return 1 if verdicts else 0
-
-
 def parser() -> argparse.ArgumentParser:
     """The command line, built without running anything (the docs' commands are checked against it)."""
     parser = argparse.ArgumentParser(prog="python -m testbed", description=__doc__.splitlines()[0])
@@ -347,15 +311,7 @@ def parser() -> argparse.ArgumentParser:
     golden_cmd.add_argument("--update", action="store_true", help="rewrite the golden files")
     golden_cmd.set_defaults(run=_golden)
     commands.add_parser("tools", help="install checkov into .tools/checkov").set_defaults(run=_tools)
-    run_cmd = commands.add_parser("run", help="run a deployed stack's experiments; results, report and timeline")
-    run_cmd.add_argument("stack", help="stack name (stacks/Pulumi.<name>.yaml), deployed with pulumi up")
-    run_cmd.add_argument("experiments", nargs="*", metavar="EXPERIMENT", help="experiment names (default: all)")
-    run_cmd.add_argument("--out", metavar="DIR", required=True, help="write results.json, report.md, timeline.png here")
-    run_cmd.set_defaults(run=_run)
-    compare_cmd = commands.add_parser("compare", help="where two results.json differ (run vs lab, or two runs)")
-    compare_cmd.add_argument("a", metavar="A", help="a results.json or the folder holding it")
-    compare_cmd.add_argument("b", metavar="B", help="another results.json or folder")
-    compare_cmd.set_defaults(run=_compare)
+    add_commands(commands)  # run, compare
     return parser
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import faulthandler
+import gc
 import logging
 import runpy
 import sys
@@ -209,6 +210,9 @@ def run_program(
     faulthandler.dump_traceback_later(timeout_seconds, exit=True)
     try:
         run()
+    except BaseException:
+        _drain_event_loop()
+        raise
     finally:
         faulthandler.cancel_dump_traceback_later()
     if not monitor.recorded:
@@ -219,6 +223,18 @@ def run_program(
         outputs=unwrap(_mark_secrets(root.outputs, outputs)),
         warnings=list(log.messages),
     )
+
+
+def _drain_event_loop() -> None:
+    """Cancel what a failed program left pending, so its tasks do not surface later, at a random
+    garbage collection, as errors of whatever code runs then."""
+    loop = asyncio.get_event_loop_policy().get_event_loop()
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending and not loop.is_running():
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    gc.collect()
 
 
 def _ensure_event_loop() -> None:

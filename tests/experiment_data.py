@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from testbed.experiments.model import experiments_for, judge
+from stacks.experiments.model import experiments_for, judge
 from testbed.stackfile import read_stack_config
 
 DATA = Path(__file__).resolve().parent / "data" / "experiments"

@@ -186,7 +186,7 @@ def test_every_component_validates_everything_before_creating_anything():
     ), "no child before validation passes"
 
 
-def bed(prefix: str) -> None:
+def bed(prefix: str) -> AksCluster:
     """A second, independent AKS bed next to the first (what a platform team composes)."""
     rg = groups(prefix)
     net = Network(
@@ -209,7 +209,7 @@ def bed(prefix: str) -> None:
             network_contributor_principal_id=identity.principal_id,
         ),
     )
-    AksCluster(
+    return AksCluster(
         f"{prefix}-aks",
         AksClusterArgs(
             cluster_name=prefix,

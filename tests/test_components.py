@@ -99,18 +99,23 @@ GROUPS = {
 }
 
 
+def cluster_args(net: Network, node_groups=GROUPS, **overrides) -> ClusterArgs:
+    """The cluster "demo" in `net`, with `node_groups` and `overrides`."""
+    args = {
+        "cluster_name": "demo",
+        "vpc_id": net.vpc_id,
+        "private_subnet_ids": net.private_subnet_ids,
+        "public_subnet_ids": net.public_subnet_ids,
+        "node_groups": node_groups,
+        **overrides,
+    }
+    return ClusterArgs(**args)
+
+
 def cluster_program(node_groups=GROUPS, **overrides):
     def program():
         net = network(availability_zones=ZONES[:2])
-        args = {
-            "cluster_name": "demo",
-            "vpc_id": net.vpc_id,
-            "private_subnet_ids": net.private_subnet_ids,
-            "public_subnet_ids": net.public_subnet_ids,
-            "node_groups": node_groups,
-            **overrides,
-        }
-        cluster = Cluster("c", ClusterArgs(**args))
+        cluster = Cluster("c", cluster_args(net, node_groups, **overrides))
         LoadBalancerController(
             "lbc",
             LoadBalancerControllerArgs(

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from stacks.config import ConfigError, engine_value
-from testbed.experiments.model import experiments_for, judge, repeat_event
-from testbed.experiments.predicates import Changes, Distinct, FieldIs, Near, RequestCount, Share
+from stacks.experiments.model import experiments_for, judge, repeat_event
+from stacks.experiments.predicates import Changes, Distinct, FieldIs, Near, RequestCount, Share
 from testbed.stackfile import read_stack_config
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from testbed.experiments.predicates import Near
+from stacks.experiments.predicates import Near
 from testbed.lab import beds
 from testbed.lab.runner import lab_kind, select
 from testbed.lab.system import LabUnavailable, require
@@ -219,7 +219,7 @@ def test_other_scenarios_are_one_line_saying_the_lab_does_not_cover_them():
 
 
 def test_an_unknown_experiment_names_the_known_ones():
-    from testbed.experiments.model import experiments_for
+    from stacks.experiments.model import experiments_for
     from testbed.stackfile import read_stack_config
 
     found = experiments_for("alb-keepalive", read_stack_config("alb-keepalive"))
@@ -268,7 +268,7 @@ def test_config_paths_set_one_field_and_keep_the_rest():
 
 
 def test_near_in_the_scaled_expectation_is_the_beds_value():
-    from testbed.experiments.model import experiments_for
+    from stacks.experiments.model import experiments_for
     from testbed.stackfile import read_stack_config
 
     [*_, seventy] = experiments_for("alb-keepalive", read_stack_config("alb-keepalive"), time_scale=0.1)

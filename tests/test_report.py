@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from stacks.experiments.model import experiments_for, repeat_event
 from testbed.experiments.report import checks, render_markdown, write_results
-from testbed.experiments.timeline import NO_CONNECTION, experiment_timeline, limits
+from testbed.experiments.timeline import NO_CONNECTION, ONE_SHOT, experiment_timeline, limits
+from testbed.stackfile import read_stack_config
 from tests.experiment_data import DATA, alb_results, recorded
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +63,9 @@ def test_report_md_has_a_table_per_experiment_and_the_header():
     reopened = "| from request 2 on: connection == 'reopened' | connection == 'reopened' | request 2: connection="
     assert reopened in text
     assert "## interval3 (client.py every 3 s, 10 requests, through the ALB): ✅ as expected" in text
-    assert "Raw events: `events/interval3.jsonl` (10 request(s), 0 failed, 2 other line(s))." in text
+    assert "Raw events: [`events/interval3.jsonl`](events/interval3.jsonl) (10 request(s), 0 failed, 2 other" in text
+    anchor = "#interval70-clientpy-every-70-s-3-requests-through-the-alb--unexpected"
+    assert f"| [interval70]({anchor}) | ❌ unexpected | 4 (0) |" in text
     assert text.count("| check | expected | observed | ok |") == 3
 
 
@@ -94,7 +99,8 @@ def test_report_says_why_a_run_stopped_and_what_was_not_shown():
             }
         ],
     }
-    text = render_markdown(results)
+    text = render_markdown({**results, "time_scale": 0.1})
+    assert "- time scale: 0.1 (every timeout and interval of the config multiplied by it)" in text
     assert "- note: the lab has no cross-zone load balancing" in text
     assert "## interval70: ⚠️ error" in text
     assert "Stopped: the client died after 1 of 3 requests" in text
@@ -157,7 +163,7 @@ def test_timeline_of_the_silent_drop_has_an_rst_and_no_fin():
 def test_timeline_puts_requests_without_a_connection_on_their_own_lane():
     timeline = experiment_timeline("refused", "error", recorded("loopback-refused"), {})
     assert timeline.lanes == [NO_CONNECTION]
-    assert [m.label for m in timeline.marks] == ["#1 refused", "#2 refused"]
+    assert [m.label for m in timeline.marks] == ["#1-#2 refused (2)", ""], "failures in a row: one label"
     assert timeline.lifetimes == {}
 
 
@@ -167,13 +173,37 @@ def test_limits_come_from_the_config_scaled_or_from_the_experiment():
         "idle": ("alb.idleTimeoutSeconds 60 s", 60.0),
         "keepalive": ("server.keepAliveSeconds 20 s", 20.0),
     }
-    scaled = limits({**config, "timeScale": 0.1}, {})
+    scaled = limits(config, {}, time_scale=0.1)
     assert scaled["idle"][1] == pytest.approx(6.0) and scaled["keepalive"][1] == pytest.approx(2.0)
     nlb = limits({"testbed:nlb": {"tcpIdleTimeoutSeconds": 350}}, {})
     assert nlb == {"idle": ("nlb.tcpIdleTimeoutSeconds 350 s", 350.0)}
-    assert limits(config, {"timeouts": {"idle": 6}}) == {"idle": ("idle timeout 6 s", 6.0)}
+    assert limits(config, {"timeouts": {"idle": 6}}) == {"idle": ("6 s", 6.0)}
     bed = {"server.keepAliveSeconds": 2, "alb.idleTimeoutSeconds": 6.0}
-    assert limits({**config, "timeScale": 0.1}, {"bed": bed}) == {
+    assert limits(config, {"bed": bed}, time_scale=0.1) == {
         "keepalive": ("server.keepAliveSeconds 2 s", 2.0),
         "idle": ("alb.idleTimeoutSeconds 6 s", 6.0),
     }
+
+
+def _graceful_events() -> list[dict]:
+    """alb-graceful's shape: one-shot curl requests 0.05 s apart, a scale-in at 3 s, two 502s after it."""
+    experiment = next(e for e in experiments_for("alb-graceful", read_stack_config("alb-graceful")))
+    start = datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)
+    events: list[dict] = []
+    for seq in range(1, 121):
+        at = (start + timedelta(seconds=seq * 0.05)).isoformat().replace("+00:00", "Z")
+        status = 502 if seq in (70, 71) else 200
+        output = f"<h1>ok</h1>\nstatus={status}\n"
+        events.append(repeat_event(experiment, seq, exit_code=0, output=output, time=at))
+    scale_in = (start + timedelta(seconds=3)).isoformat().replace("+00:00", "Z")
+    events.insert(60, {"kind": "action", "time": scale_in, "description": "scale in while the load runs"})
+    return events
+
+
+def test_timeline_of_one_shot_requests_has_one_lane_the_action_and_the_failures():
+    timeline = experiment_timeline("scaleIn", "unexpected", _graceful_events(), ALB_LIMITS)
+    assert timeline.lanes == [ONE_SHOT]
+    assert [m.label for m in timeline.marks if m.kind == "failed"] == ["#70-#71 status 502 (2)", ""]
+    assert timeline.spans == [] and timeline.limits == {}, "no idle limits on connections used once"
+    assert sum(1 for m in timeline.marks if m.kind == "new") == 118
+    assert timeline.actions == [(pytest.approx(2.95), "scale in while the load runs")]

@@ -9,16 +9,17 @@ import time
 
 import pytest
 
+from stacks.experiments.model import Action, Experiment, experiments_for, judge
+from stacks.experiments.predicates import FieldIs, RequestCount
 from testbed.__main__ import main
 from testbed.experiments.compare import differences
 from testbed.experiments.kubectl import Kubectl, kubectl_problem
-from testbed.experiments.model import Action, Experiment, judge
-from testbed.experiments.predicates import FieldIs, RequestCount
-from testbed.experiments.process import stream
+from testbed.experiments.process import Finished, stream
 from testbed.experiments.progress import Progress
 from testbed.experiments.report import write_results
-from testbed.experiments.run import Runner, fill, limit_seconds, unmet_config
+from testbed.experiments.run import REMOTE_EXIT, Runner, fill, limit_seconds, stream_problem, unmet_config
 from testbed.experiments.stack_outputs import RunProblem, read_outputs
+from testbed.stackfile import read_stack_config
 from tests.experiment_data import alb_results
 from tests.fake_tools import install
 
@@ -34,6 +35,14 @@ def test_stream_hands_over_lines_as_they_come_and_the_exit_code():
     assert [line for line, _ in seen] == ["a", "b"]
     assert seen[1][1] - seen[0][1] >= 0.5, "the first line came before the child ended"
     assert (finished.exit_code, finished.timed_out, finished.last_error()) == (3, False, "oops")
+
+
+def test_stream_ticks_while_lines_keep_coming():
+    ticks: list[float] = []
+    code = "import time\nfor i in range(30):\n    print(i, flush=True)\n    time.sleep(0.05)"
+    finished = stream([sys.executable, "-c", code], timeout=20, on_line=lambda line: None, on_tick=ticks.append)
+    assert finished.exit_code == 0
+    assert len(ticks) >= 4, "an action due at 1 s would start on time though a line comes every 0.05 s"
 
 
 def test_stream_stops_a_child_that_runs_past_its_time():
@@ -91,6 +100,10 @@ def test_limit_is_half_again_the_expected_time_plus_a_minute():
         ("error: You must be logged in to the server (Unauthorized)", "kubectl has no credentials for the cluster"),
         (
             "Unable to connect to the server: getting credentials: exec: executable aws not found\n",
+            "kubectl has no credentials for the cluster",
+        ),
+        (
+            "Unable to connect to the server: dial tcp 10.0.0.1:443: i/o timeout",
             "kubectl cannot reach the cluster",
         ),
         ('Error from server (NotFound): deployments.apps "client" not found', "the client is not deployed"),
@@ -189,3 +202,53 @@ def test_compare_names_a_side_that_is_missing_or_not_results(tmp_path, capsys):
     (tmp_path / "empty.json").write_text(json.dumps({**lab, "experiments": []}))
     assert main(["compare", str(tmp_path / "lab.json"), str(tmp_path / "empty.json")]) == 1
     assert "only: verdict: as expected (A) vs (not run) (B)" in capsys.readouterr().out
+
+
+def test_plain_progress_lists_a_short_run_whole_and_a_long_one_in_steps_with_every_failure():
+    out = io.StringIO()
+    progress = Progress("scaleIn", 3000, 150, out)
+    for seq in range(1, 3001):
+        progress.request({"ok": seq != 1234, "status": 502 if seq == 1234 else 200}, seq * 0.05)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 22  # 1, every 150th (20, the last among them), and the failure
+    assert "scaleIn: request 1234/3000 FAILED, status 502 62/150 s" in lines
+    short = io.StringIO()
+    progress = Progress("interval70", 3, 140, short)
+    for seq in range(1, 4):
+        progress.request({"ok": True, "connection": "reused"}, seq)
+    assert len(short.getvalue().splitlines()) == 3
+
+
+def test_a_client_that_exits_in_the_pod_is_told_apart_from_kubectl_failing():
+    experiment = next(e for e in experiments_for("alb-keepalive", read_stack_config("alb-keepalive")))
+    usage = Finished(exit_code=2, stderr=["HOST is not set: the load balancer's DNS name", REMOTE_EXIT + " 2"])
+    assert stream_problem(experiment, usage, [], "alb-keepalive") == (
+        "the client stopped after 0 of 10 requests (exit 2): HOST is not set: the load balancer's DNS name"
+    )
+    gone = Finished(exit_code=1, stderr=['Error from server (NotFound): pods "client-7d9" not found'])
+    assert stream_problem(experiment, gone, [], "alb-keepalive").startswith("the client is not deployed (")
+    finished = Finished(exit_code=1)
+    assert stream_problem(experiment, finished, [{"event": "request"}, {"event": "summary"}], "alb-keepalive") is None
+
+
+def test_compare_pairs_a_check_with_its_time_scaled_twin():
+    def side(check: str, observed: str) -> dict:
+        return {
+            "experiments": [
+                {
+                    "name": "interval70",
+                    "verdict": "as expected",
+                    "observed": [
+                        {"check": check, "observed": observed, "ok": True},
+                        {"check": "the client makes 3 requests", "observed": "3 requests", "ok": True},
+                    ],
+                }
+            ]
+        }
+
+    cloud = side("peer_closed_after_s within 60 ± 2 s", "request 2: 60.006")
+    lab = side("peer_closed_after_s within 6 ± 0.2 s", "request 2: 6.003")
+    assert [d.line() for d in differences(cloud, lab)] == [
+        "interval70: expected: peer_closed_after_s within 60 ± 2 s (A) vs peer_closed_after_s within 6 ± 0.2 s (B)",
+        "interval70: peer_closed_after_s within 60 ± 2 s: observed: request 2: 60.006 (A) vs request 2: 6.003 (B)",
+    ]

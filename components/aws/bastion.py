@@ -26,6 +26,7 @@ import pulumi_aws as aws
 
 from ..errors import raise_if_any
 from ..limits.ec2 import instance_type_problem, is_graviton
+from .irsa import ec2_trust_policy
 
 BastionAccess = Literal["ssm", "ssh"]
 ACCESS_MODES: tuple[str, ...] = ("ssm", "ssh")
@@ -105,8 +106,34 @@ class Bastion(pulumi.ComponentResource):
     def __init__(self, name: str, args: BastionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:aws:Bastion", name, None, opts)
         _validate(args)
-        child = pulumi.ResourceOptions(parent=self)
+        security_group = self._security_group(name, args)
+        instance = self._instance(name, args, security_group)
+        for key, target in args.reach_security_group_ids.items():
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-to-{key}",
+                security_group_id=target,
+                referenced_security_group_id=security_group.id,
+                ip_protocol="-1",
+                description=f"everything from the {name} bastion",
+                tags=dict(args.tags),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
+        self.instance_id = instance.id
+        self.public_ip = instance.public_ip
+        self.private_ip = instance.private_ip
+        self.security_group_id = security_group.id
+        self.register_outputs(
+            {
+                "instanceId": self.instance_id,
+                "publicIp": self.public_ip,
+                "privateIp": self.private_ip,
+                "securityGroupId": self.security_group_id,
+            }
+        )
+
+    def _security_group(self, name: str, args: BastionArgs) -> aws.ec2.SecurityGroup:
+        """No inbound, or SSH from the one CIDR; outbound anywhere."""
         ingress = []
         if args.access == "ssh":
             ingress.append(
@@ -118,7 +145,7 @@ class Bastion(pulumi.ComponentResource):
                     cidr_blocks=[args.ssh_cidr],
                 )
             )
-        security_group = aws.ec2.SecurityGroup(
+        return aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=args.vpc_id,
             description=f"{name} bastion: " + ("SSH from one CIDR" if args.access == "ssh" else "no inbound (SSM)"),
@@ -133,20 +160,16 @@ class Bastion(pulumi.ComponentResource):
                 )
             ],
             tags={**args.tags, "Name": f"{name}-bastion"},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
+    def _instance(self, name: str, args: BastionArgs, security_group: aws.ec2.SecurityGroup) -> aws.ec2.Instance:
+        """The instance, with a role Session Manager may use (IMDSv2 only, hop limit 1)."""
+        child = pulumi.ResourceOptions(parent=self)
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-                    ],
-                }
-            ),
+            assume_role_policy=json.dumps(ec2_trust_policy()),
             tags=dict(args.tags),
             opts=child,
         )
@@ -161,7 +184,7 @@ class Bastion(pulumi.ComponentResource):
         ami = aws.ssm.get_parameter_output(
             name=ami_parameter(args.instance_type), opts=pulumi.InvokeOutputOptions(parent=self)
         ).value
-        instance = aws.ec2.Instance(
+        return aws.ec2.Instance(
             f"{name}-instance",
             ami=ami,
             instance_type=args.instance_type,
@@ -179,30 +202,6 @@ class Bastion(pulumi.ComponentResource):
             tags={**args.tags, "Name": f"{name}-bastion"},
             # A new AL2023 release would otherwise replace the bastion on the next `up`.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[ssm], ignore_changes=["ami"]),
-        )
-
-        for key, target in args.reach_security_group_ids.items():
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-to-{key}",
-                security_group_id=target,
-                referenced_security_group_id=security_group.id,
-                ip_protocol="-1",
-                description=f"everything from the {name} bastion",
-                tags=dict(args.tags),
-                opts=child,
-            )
-
-        self.instance_id = instance.id
-        self.public_ip = instance.public_ip
-        self.private_ip = instance.private_ip
-        self.security_group_id = security_group.id
-        self.register_outputs(
-            {
-                "instanceId": self.instance_id,
-                "publicIp": self.public_ip,
-                "privateIp": self.private_ip,
-                "securityGroupId": self.security_group_id,
-            }
         )
 
 

@@ -23,6 +23,10 @@ Creates, under one component:
   launch template also carries a nodeadm NodeConfig with the max pods of its instance type
   (`max_pods.py`), so that kubelet's reservations are sized for that many pods.
 
+`Cluster.placement(selector)` answers where a workload runs (components/placement.py): the
+selector, the tolerations of the matching node groups' taints, and those node groups to wait for;
+the system add-ons use it too (`system_placement`).
+
 Node groups are `aws.eks.NodeGroup` rather than pulumi-eks's `ManagedNodeGroup`: the latter is a
 remote component whose launch template is invisible to an offline plan and which fixes the
 IMDS hop limit at 2.
@@ -39,11 +43,12 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from ..errors import raise_if_any
-from ..k8s_labels import matches
-from .max_pods import max_pods, nodeadm_max_pods_user_data, prefix_delegation_problem
+from ..placement import NodePool, Placement, place, selector_problem
+from .irsa import ec2_trust_policy
+from .max_pods import max_pods, nodeadm_max_pods_user_data
 from .node_groups import (
     NodeGroupSpec,
     eks_name_problem,
@@ -56,34 +61,11 @@ from .versions import (
     METRICS_SERVER_CHART_REPO,
     METRICS_SERVER_CHART_VERSION,
 )
+from .vpc_cni import VpcCniSpec, vpc_cni_configuration, vpc_cni_problems
 
 _KUBERNETES_VERSION = re.compile(r"^1\.\d{2}$")
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly")
 IMDS_HOP_LIMIT = 1
-
-
-@dataclass(frozen=True, kw_only=True)
-class VpcCniSpec:
-    """The Amazon VPC CNI as an EKS add-on of this component, with its IP address management."""
-
-    enable_prefix_delegation: bool = False
-    """Assign /28 prefixes instead of single secondary IPs to ENIs (Nitro only): ~16x the pod
-    addresses, so max pods becomes EKS's cap (110 below 30 vCPUs)."""
-    warm_prefix_target: int = 1
-    """Free /28 prefixes ipamd keeps attached (used with prefix delegation only; 0 is not supported there)."""
-    addon_version: str | None = None
-    """EKS add-on version; None: EKS's default for the cluster version."""
-
-
-def vpc_cni_configuration(spec: VpcCniSpec) -> dict[str, dict[str, str]]:
-    """The vpc-cni add-on's configuration values: the aws-node container's environment (strings,
-    as the add-on's configuration schema wants them)."""
-    return {
-        "env": {
-            "ENABLE_PREFIX_DELEGATION": "true" if spec.enable_prefix_delegation else "false",
-            "WARM_PREFIX_TARGET": str(spec.warm_prefix_target),
-        }
-    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,7 +116,7 @@ class Cluster(pulumi.ComponentResource):
     """The EKS cluster's name (a plain string: known before deployment)."""
     kubeconfig: pulumi.Output[str]
     """Kubeconfig (JSON) using `aws eks get-token`; secret."""
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider for this cluster; every Kubernetes object of the bed uses it."""
     oidc_provider_arn: pulumi.Output[str]
     oidc_issuer: pulumi.Output[str]
@@ -142,7 +124,9 @@ class Cluster(pulumi.ComponentResource):
     cluster_security_group_id: pulumi.Output[str]
     """The EKS-created security group of control plane and managed nodes."""
     node_groups: dict[str, aws.eks.NodeGroup]
-    system_node_groups: list[aws.eks.NodeGroup]
+    system_placement: Placement
+    """Where system pods run: `placement(system_node_selector)`."""
+    system_node_groups: list[pulumi.Resource]
     """The node groups matching `system_node_selector`: what system pods wait for."""
     coredns_addon: aws.eks.Addon
     """The CoreDNS add-on (`preserve`d: deleting it leaves CoreDNS running)."""
@@ -151,16 +135,48 @@ class Cluster(pulumi.ComponentResource):
     network's egress) and CoreDNS. Depend on it, and destroy deletes the controller before them."""
     vpc_cni_addon: aws.eks.Addon | None
     """The vpc-cni add-on, when `vpc_cni` is set."""
+    _pools: dict[str, NodePool]
+    """Node group -> what `placement` reads of it."""
     node_max_pods: dict[str, int | None]
     """Node group -> max pods passed to its nodes in a NodeConfig; None where EKS computes it alone."""
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:aws:Cluster", name, None, opts)
         _validate(args)
-        child = pulumi.ResourceOptions(parent=self)
-        zones = list(args.private_subnet_ids)
+        control_plane = self._control_plane(name, args)
+        self.vpc_cni_addon = self._vpc_cni(name, args, control_plane)
+        node_role_arn, attachments = self._node_role(name, args)
+        # Nodes join only once the control plane exists, their role may pull and network and
+        # their subnets route to the internet (image pulls, the EKS and ECR APIs); and after the
+        # vpc-cni add-on when it is ours, so EKS sizes max pods by its settings.
+        self._node_groups(
+            name,
+            args,
+            node_role_arn,
+            after=[control_plane, *attachments, *([self.vpc_cni_addon] if self.vpc_cni_addon else []), *args.egress],
+        )
+        self.system_placement = self.placement(args.system_node_selector)
+        self.system_node_groups = list(self.system_placement.wait_for)
+        self.coredns_addon = self._coredns(name, args)
+        self.system_ready = [*self.system_node_groups, self.coredns_addon]
+        self.provider = kubernetes.Provider(
+            f"{name}-k8s",
+            kubeconfig=pulumi.Output.secret(control_plane.kubeconfig_json),
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if args.enable_metrics_server:
+            self._metrics_server(name, args)
+        self._outputs(args, control_plane)
 
-        control_plane = eks.Cluster(
+    def placement(self, node_selector: Mapping[str, str]) -> Placement:
+        """Where pods with `node_selector` run: that selector, the tolerations of the taints of every
+        node group it matches, and those node groups to wait for ({}: every node group). ArgsError when
+        it matches none."""
+        return place("Cluster", node_selector, self._pools, "node group")
+
+    def _control_plane(self, name: str, args: ClusterArgs) -> eks.Cluster:
+        return eks.Cluster(
             f"{name}-eks",
             name=args.cluster_name,
             version=args.kubernetes_version,
@@ -174,107 +190,68 @@ class Cluster(pulumi.ComponentResource):
             create_oidc_provider=True,
             skip_default_node_group=True,
             skip_default_security_groups=True,
-            # CoreDNS is created below, once the nodes it is pinned to exist.
+            # CoreDNS is created in `_coredns`, once the nodes it is pinned to exist.
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
-            # With `vpc_cni` the add-on is ours (below); two managers of one add-on would fight.
+            # With `vpc_cni` the add-on is ours (`_vpc_cni`); two managers of one add-on would fight.
             use_default_vpc_cni=True if args.vpc_cni else None,
             tags=dict(args.tags),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
-        self.vpc_cni_addon = None
-        if args.vpc_cni:
-            self.vpc_cni_addon = aws.eks.Addon(
-                f"{name}-vpc-cni",
-                cluster_name=args.cluster_name,
-                addon_name="vpc-cni",
-                addon_version=args.vpc_cni.addon_version,
-                configuration_values=json.dumps(vpc_cni_configuration(args.vpc_cni), sort_keys=True),
-                # EKS installed a self-managed aws-node at cluster creation; the add-on takes it over.
-                resolve_conflicts_on_create="OVERWRITE",
-                resolve_conflicts_on_update="OVERWRITE",
-                tags=dict(args.tags),
-                # A DaemonSet: healthy with no nodes yet, so it can (and must) exist before them.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[control_plane]),
-            )
-        prefix_delegation = bool(args.vpc_cni and args.vpc_cni.enable_prefix_delegation)
-
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
-        node_role = aws.iam.Role(
-            f"{name}-node-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+    def _vpc_cni(self, name: str, args: ClusterArgs, control_plane: eks.Cluster) -> aws.eks.Addon | None:
+        if not args.vpc_cni:
+            return None
+        return aws.eks.Addon(
+            f"{name}-vpc-cni",
+            cluster_name=args.cluster_name,
+            addon_name="vpc-cni",
+            addon_version=args.vpc_cni.addon_version,
+            configuration_values=json.dumps(vpc_cni_configuration(args.vpc_cni), sort_keys=True),
+            # EKS installed a self-managed aws-node at cluster creation; the add-on takes it over.
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
             tags=dict(args.tags),
-            opts=child,
+            # A DaemonSet: healthy with no nodes yet, so it can (and must) exist before them.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[control_plane]),
         )
-        attachments = [
+
+    def _node_role(self, name: str, args: ClusterArgs) -> tuple[pulumi.Output[str], list[pulumi.Resource]]:
+        """The IAM role of every node and its policy attachments."""
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
+        role = aws.iam.Role(
+            f"{name}-node-role",
+            assume_role_policy=json.dumps(ec2_trust_policy()),
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        attachments: list[pulumi.Resource] = [
             aws.iam.RolePolicyAttachment(
                 f"{name}-node-{policy}",
-                role=node_role.name,
+                role=role.name,
                 policy_arn=pulumi.Output.concat("arn:", partition, ":iam::aws:policy/", policy),
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self),
             )
             for policy in NODE_POLICIES
         ]
+        return role.arn, attachments
 
-        self.node_groups = {}
-        self.node_max_pods = {}
+    def _node_groups(
+        self, name: str, args: ClusterArgs, role_arn: pulumi.Output[str], after: list[pulumi.Resource]
+    ) -> None:
+        """A launch template and a managed node group per group, in the private subnets of its zones."""
+        prefix_delegation = bool(args.vpc_cni and args.vpc_cni.enable_prefix_delegation)
+        self.node_groups, self.node_max_pods, self._pools = {}, {}, {}
         for group, spec in args.node_groups.items():
-            group_zones = list(spec.availability_zones or zones[:1])
+            group_zones = list(spec.availability_zones or list(args.private_subnet_ids)[:1])
             group_max_pods = max_pods(spec.instance_type, prefix_delegation=True) if prefix_delegation else None
             self.node_max_pods[group] = group_max_pods
-            user_data = (
-                base64.b64encode(nodeadm_max_pods_user_data(group_max_pods).encode()).decode()
-                if group_max_pods is not None
-                else None
-            )
-            template = aws.ec2.LaunchTemplate(
-                f"{name}-lt-{group}",
-                description=f"{args.cluster_name}/{group}: IMDSv2 required, encrypted gp3 root"
-                + (f", max pods {group_max_pods} (prefix delegation)" if group_max_pods is not None else ""),
-                user_data=user_data,
-                metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-                    http_endpoint="enabled",
-                    http_tokens="required",
-                    http_put_response_hop_limit=IMDS_HOP_LIMIT,
-                ),
-                block_device_mappings=[
-                    aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-                        device_name="/dev/xvda",
-                        ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                            volume_size=spec.disk_size_gib,
-                            volume_type="gp3",
-                            encrypted="true",
-                            delete_on_termination="true",
-                        ),
-                    )
-                ],
-                tag_specifications=[
-                    aws.ec2.LaunchTemplateTagSpecificationArgs(
-                        resource_type="instance",
-                        tags={**args.tags, "Name": f"{args.cluster_name}-{group}"},
-                    )
-                ],
-                update_default_version=True,
-                tags=dict(args.tags),
-                opts=child,
-            )
-            self.node_groups[group] = aws.eks.NodeGroup(
+            template = self._launch_template(name, args, group, spec, group_max_pods)
+            node_group = aws.eks.NodeGroup(
                 f"{name}-{group}",
                 cluster_name=args.cluster_name,
                 node_group_name=group,
                 version=args.kubernetes_version,
-                node_role_arn=node_role.arn,
+                node_role_arn=role_arn,
                 subnet_ids=[args.private_subnet_ids[zone] for zone in group_zones],
                 instance_types=[spec.instance_type],
                 ami_type=spec.ami_type,
@@ -290,31 +267,61 @@ class Cluster(pulumi.ComponentResource):
                     id=template.id, version=template.latest_version.apply(str)
                 ),
                 tags=dict(args.tags),
-                # Nodes join only once the control plane exists, their role may pull and network and
-                # their subnets route to the internet (image pulls, the EKS and ECR APIs); and after the
-                # vpc-cni add-on when it is ours, so EKS sizes max pods by its settings.
-                opts=pulumi.ResourceOptions(
-                    parent=self,
-                    depends_on=[
-                        control_plane,
-                        *attachments,
-                        *([self.vpc_cni_addon] if self.vpc_cni_addon else []),
-                        *args.egress,
-                    ],
-                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=after),
             )
+            self.node_groups[group] = node_group
+            self._pools[group] = NodePool(spec.labels, tuple(tolerations_for(spec.taints)), node_group)
 
-        system_specs = {g: s for g, s in args.node_groups.items() if matches(args.system_node_selector, s.labels)}
-        self.system_node_groups = [self.node_groups[g] for g in system_specs]
-        system_tolerations = tolerations_for([t for s in system_specs.values() for t in s.taints])
-        after_system_nodes = pulumi.ResourceOptions(parent=self, depends_on=self.system_node_groups)
+    def _launch_template(
+        self, name: str, args: ClusterArgs, group: str, spec: NodeGroupSpec, group_max_pods: int | None
+    ) -> aws.ec2.LaunchTemplate:
+        """IMDSv2 required (hop limit 1), an encrypted gp3 root volume, and max pods when they are ours."""
+        user_data = (
+            base64.b64encode(nodeadm_max_pods_user_data(group_max_pods).encode()).decode()
+            if group_max_pods is not None
+            else None
+        )
+        return aws.ec2.LaunchTemplate(
+            f"{name}-lt-{group}",
+            description=f"{args.cluster_name}/{group}: IMDSv2 required, encrypted gp3 root"
+            + (f", max pods {group_max_pods} (prefix delegation)" if group_max_pods is not None else ""),
+            user_data=user_data,
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                http_put_response_hop_limit=IMDS_HOP_LIMIT,
+            ),
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=spec.disk_size_gib,
+                        volume_type="gp3",
+                        encrypted="true",
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(
+                    resource_type="instance",
+                    tags={**args.tags, "Name": f"{args.cluster_name}-{group}"},
+                )
+            ],
+            update_default_version=True,
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
+    def _coredns(self, name: str, args: ClusterArgs) -> aws.eks.Addon:
+        """CoreDNS as an EKS add-on on the system nodes, created once they exist."""
+        system = self.system_placement
         coredns_values: dict = {"replicaCount": args.coredns_replicas}
-        if args.system_node_selector:
-            coredns_values["nodeSelector"] = dict(args.system_node_selector)
-        if system_tolerations:
-            coredns_values["tolerations"] = system_tolerations
-        self.coredns_addon = aws.eks.Addon(
+        if system.node_selector:
+            coredns_values["nodeSelector"] = system.node_selector
+        if system.tolerations:
+            coredns_values["tolerations"] = list(system.tolerations)
+        return aws.eks.Addon(
             f"{name}-coredns",
             cluster_name=args.cluster_name,
             addon_name="coredns",
@@ -326,33 +333,28 @@ class Cluster(pulumi.ComponentResource):
             # names (the LB controller reaching AWS APIs) may still be finishing their work on destroy.
             preserve=True,
             tags=dict(args.tags),
-            opts=after_system_nodes,
-        )
-        self.system_ready = [*self.system_node_groups, self.coredns_addon]
-
-        self.provider = k8s.Provider(
-            f"{name}-k8s",
-            kubeconfig=pulumi.Output.secret(control_plane.kubeconfig_json),
-            enable_server_side_apply=True,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(system.wait_for)),
         )
 
-        if args.enable_metrics_server:
-            k8s.helm.v3.Release(
-                f"{name}-metrics-server",
-                name="metrics-server",
-                namespace="kube-system",
-                chart=METRICS_SERVER_CHART,
-                version=METRICS_SERVER_CHART_VERSION,
-                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=METRICS_SERVER_CHART_REPO),
-                values={
-                    "replicas": args.metrics_server_replicas,
-                    "nodeSelector": dict(args.system_node_selector),
-                    "tolerations": system_tolerations,
-                },
-                opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=self.system_node_groups),
-            )
+    def _metrics_server(self, name: str, args: ClusterArgs) -> None:
+        """metrics-server as a Helm release on the system nodes, created once they exist."""
+        system = self.system_placement
+        kubernetes.helm.v3.Release(
+            f"{name}-metrics-server",
+            name="metrics-server",
+            namespace="kube-system",
+            chart=METRICS_SERVER_CHART,
+            version=METRICS_SERVER_CHART_VERSION,
+            repository_opts=kubernetes.helm.v3.RepositoryOptsArgs(repo=METRICS_SERVER_CHART_REPO),
+            values={
+                "replicas": args.metrics_server_replicas,
+                "nodeSelector": system.node_selector,
+                "tolerations": list(system.tolerations),
+            },
+            opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=list(system.wait_for)),
+        )
 
+    def _outputs(self, args: ClusterArgs, control_plane: eks.Cluster) -> None:
         self.cluster_name = args.cluster_name
         self.kubeconfig = pulumi.Output.secret(control_plane.kubeconfig_json)
         self.oidc_provider_arn = control_plane.oidc_provider_arn
@@ -395,13 +397,9 @@ def _validate(args: ClusterArgs) -> None:
             problems.append((f"node_groups[{group!r}]", problem))
         for fld, reason in node_group_problems(spec, list(args.private_subnet_ids)):
             problems.append((f"node_groups[{group!r}].{fld}", reason))
-    if args.node_groups and not any(matches(args.system_node_selector, s.labels) for s in args.node_groups.values()):
-        problems.append(
-            (
-                "system_node_selector",
-                f"no node group has labels {dict(args.system_node_selector)}: system pods could not run",
-            )
-        )
+    labels = {group: spec.labels for group, spec in args.node_groups.items()}
+    if labels and (problem := selector_problem(args.system_node_selector, labels, "node group")):
+        problems.append(("system_node_selector", f"{problem}: system pods could not run"))
     if args.coredns_replicas < 1:
         problems.append(("coredns_replicas", f"{args.coredns_replicas} is below 1"))
     if args.enable_metrics_server and args.metrics_server_replicas < 1:
@@ -409,25 +407,3 @@ def _validate(args: ClusterArgs) -> None:
     if args.vpc_cni is not None:
         problems.extend(vpc_cni_problems(args.vpc_cni, args.node_groups))
     raise_if_any("Cluster", problems)
-
-
-def vpc_cni_problems(spec: VpcCniSpec, node_groups: Mapping[str, NodeGroupSpec]) -> list[tuple[str, str]]:
-    """Every problem with the VPC CNI settings for these node groups, as (field, reason)."""
-    problems: list[tuple[str, str]] = []
-    if spec.warm_prefix_target < 1:
-        problems.append(
-            ("vpc_cni.warm_prefix_target", f"{spec.warm_prefix_target} is below 1 (0 is not supported by the VPC CNI)")
-        )
-    if spec.enable_prefix_delegation:
-        for group, node_group in node_groups.items():
-            if problem := prefix_delegation_problem(node_group.instance_type):
-                problems.append((f"node_groups[{group!r}].instance_type", problem))
-            if not node_group.ami_type.startswith("AL2023_"):
-                problems.append(
-                    (
-                        f"node_groups[{group!r}].ami_type",
-                        f"{node_group.ami_type!r}: max pods reach the nodes as a nodeadm NodeConfig,"
-                        " which needs an AL2023 AMI type",
-                    )
-                )
-    return problems

@@ -1,4 +1,4 @@
-"""IAM roles for service accounts (IRSA): trust policies, pure functions."""
+"""IAM trust policies, pure functions: IRSA's (IAM roles for service accounts) and EC2's (nodes, a bastion)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,14 @@ from typing import Any
 def service_account_subject(namespace: str, service_account: str) -> str:
     """The `sub` claim EKS puts in a service account's projected token."""
     return f"system:serviceaccount:{namespace}:{service_account}"
+
+
+def ec2_trust_policy() -> dict[str, Any]:
+    """A trust policy letting EC2 instances assume the role (through their instance profile)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
 
 
 def irsa_trust_policy(oidc_provider_arn: str, oidc_issuer: str, namespace: str, service_account: str) -> dict[str, Any]:

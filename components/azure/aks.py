@@ -18,6 +18,9 @@ perform the role assignment until after cluster creation").
 - every other pool (`user_pools`, none by default) as its own `AgentPool` resource,
   keyed by pool name, so adding, resizing or removing one touches nothing else; each after the one
   before it in `user_pools`, since AKS runs one agent-pool operation per cluster at a time;
+- `placement(selector)`, where a workload runs (components/placement.py): the selector, the
+  tolerations of the matching pools' taints, and those pools to wait for (the cluster itself for
+  the inline System pool);
 - the kubeconfig of the cluster's user credentials (`listManagedClusterUserCredentials`: a
   certificate-based kubeconfig when Entra ID integration is off, so no kubelogin), as a secret,
   and a Kubernetes provider built from it.
@@ -29,14 +32,16 @@ import base64
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import containerservice, managedidentity
 
 from ..errors import raise_if_any
-from ..k8s_labels import label_problem, taint_problem
+from ..k8s_labels import label_problem, taint_problem, tolerations_for
 from ..limits import azure as limits
+from ..placement import NodePool, Placement, place
 from .names import (
     cidr_problem,
     cluster_name_problem,
@@ -206,15 +211,39 @@ class AksCluster(pulumi.ComponentResource):
     oidc_issuer_url: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]
     """Kubeconfig (YAML) of the user credentials; secret."""
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     user_pools: dict[str, containerservice.AgentPool]
     managed_cluster: containerservice.ManagedCluster
+    _pools: dict[str, NodePool]
+    """Pool name (the System pool's too) -> what `placement` reads of it."""
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:azure:AksCluster", name, None, opts)
         _validate(args)
-        system = args.system_pool
-        self.managed_cluster = containerservice.ManagedCluster(
+        self.managed_cluster = self._managed_cluster(name, args)
+        self.user_pools = self._user_pools(name, args)
+        # The inline System pool comes with the cluster; each User pool is its own resource.
+        self._pools = {
+            args.system_pool_name: _node_pool(args.system_pool, self.managed_cluster),
+            **{pool: _node_pool(spec, self.user_pools[pool]) for pool, spec in args.user_pools.items()},
+        }
+        self.kubeconfig = self._kubeconfig(args)
+        self.provider = kubernetes.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.kubeconfig,
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self._outputs(args)
+
+    def placement(self, node_selector: Mapping[str, str]) -> Placement:
+        """Where pods with `node_selector` run: that selector, the tolerations of the taints of every
+        pool it matches (the System pool's included), and those pools to wait for (the cluster itself
+        for the System pool). ArgsError when it matches none."""
+        return place("AksCluster", node_selector, self._pools, "pool")
+
+    def _managed_cluster(self, name: str, args: AksClusterArgs) -> containerservice.ManagedCluster:
+        return containerservice.ManagedCluster(
             f"{name}-aks",
             resource_name_=args.cluster_name,
             resource_group_name=args.resource_group_name,
@@ -237,16 +266,7 @@ class AksCluster(pulumi.ComponentResource):
             ),
             agent_pool_profiles=[
                 containerservice.ManagedClusterAgentPoolProfileArgs(
-                    name=args.system_pool_name,
-                    mode="System",
-                    os_type="Linux",
-                    type="VirtualMachineScaleSets",
-                    vm_size=system.vm_size,
-                    count=system.count,
-                    availability_zones=list(system.zones) if system.zones else None,
-                    vnet_subnet_id=args.node_subnet_id,
-                    node_labels=dict(system.labels),
-                    node_taints=list(system.taints),
+                    name=args.system_pool_name, mode="System", **_pool_properties(args.system_pool, args.node_subnet_id)
                 )
             ],
             sku=containerservice.ManagedClusterSKUArgs(name="Base", tier="Free"),
@@ -255,43 +275,36 @@ class AksCluster(pulumi.ComponentResource):
                 parent=self, depends_on=list(args.wait_for), ignore_changes=["agentPoolProfiles"]
             ),
         )
-        cluster = self.managed_cluster
+
+    def _user_pools(self, name: str, args: AksClusterArgs) -> dict[str, containerservice.AgentPool]:
         # One pool operation at a time on a cluster: AKS refuses a second while one runs
         # (OperationNotAllowed, Azure/AKS#4522; azurerm holds a per-cluster lock for this). Each pool
         # depends on the one before it, so Pulumi creates, updates and deletes them one after another.
-        self.user_pools = {}
+        pools: dict[str, containerservice.AgentPool] = {}
         previous: list[pulumi.Resource] = []
         for pool, spec in args.user_pools.items():
-            self.user_pools[pool] = containerservice.AgentPool(
+            pools[pool] = containerservice.AgentPool(
                 f"{name}-{pool}",
                 agent_pool_name=pool,
-                resource_name_=cluster.name,
+                resource_name_=self.managed_cluster.name,
                 resource_group_name=args.resource_group_name,
                 mode="User",
-                os_type="Linux",
-                type="VirtualMachineScaleSets",
-                vm_size=spec.vm_size,
-                count=spec.count,
-                availability_zones=list(spec.zones) if spec.zones else None,
-                vnet_subnet_id=args.node_subnet_id,
-                node_labels=dict(spec.labels),
-                node_taints=list(spec.taints),
+                **_pool_properties(spec, args.node_subnet_id),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
             )
-            previous = [self.user_pools[pool]]
+            previous = [pools[pool]]
+        return pools
 
+    def _kubeconfig(self, args: AksClusterArgs) -> pulumi.Output[str]:
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,
-            resource_name=cluster.name,
+            resource_name=self.managed_cluster.name,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        self.kubeconfig = pulumi.Output.secret(credentials.kubeconfigs.apply(lambda k: _decode(k[0].value)))
-        self.provider = k8s.Provider(
-            f"{name}-k8s",
-            kubeconfig=self.kubeconfig,
-            enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        return pulumi.Output.secret(credentials.kubeconfigs.apply(lambda k: _decode(k[0].value)))
+
+    def _outputs(self, args: AksClusterArgs) -> None:
+        cluster = self.managed_cluster
         self.cluster_name = args.cluster_name
         self.resource_group_name = pulumi.Output.from_input(args.resource_group_name)
         self.node_resource_group = cluster.node_resource_group.apply(lambda g: g or "")
@@ -306,6 +319,24 @@ class AksCluster(pulumi.ComponentResource):
                 "kubeconfig": self.kubeconfig,
             }
         )
+
+
+def _pool_properties(spec: AgentPoolSpec, subnet_id: pulumi.Input[str]) -> dict[str, Any]:
+    """What the inline System pool and a User pool's AgentPool alike say of their nodes."""
+    return {
+        "os_type": "Linux",
+        "type": "VirtualMachineScaleSets",
+        "vm_size": spec.vm_size,
+        "count": spec.count,
+        "availability_zones": list(spec.zones) if spec.zones else None,
+        "vnet_subnet_id": subnet_id,
+        "node_labels": dict(spec.labels),
+        "node_taints": list(spec.taints),
+    }
+
+
+def _node_pool(spec: AgentPoolSpec, resource: pulumi.Resource) -> NodePool:
+    return NodePool(spec.labels, tuple(tolerations_for(tuple(spec.taints))), resource)
 
 
 def _decode(value: str) -> str:

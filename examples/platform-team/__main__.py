@@ -23,7 +23,6 @@ from lb_testbed_components.aws import (
     NetworkArgs,
     NodeGroupSpec,
     Taint,
-    tolerations_for,
 )
 
 config = pulumi.Config()
@@ -84,9 +83,11 @@ controller = LoadBalancerController(
         oidc_provider_arn=cluster.oidc_provider_arn,
         oidc_issuer=cluster.oidc_issuer,
         provider=cluster.provider,
-        node_selector=system_labels,
-        tolerations=tolerations_for(system_taints),
-        wait_for=cluster.system_ready,  # system nodes + CoreDNS: destroy removes the controller before them
+        # Where system pods run, as the cluster answers it: the selector, the system taints tolerated.
+        node_selector=cluster.system_placement.node_selector,
+        tolerations=cluster.system_placement.tolerations,
+        # The system node groups and CoreDNS: destroy deletes the controller before them.
+        wait_for=cluster.system_ready,
         tags=tags,
     ),
 )

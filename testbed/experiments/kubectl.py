@@ -21,6 +21,10 @@ from testbed.experiments.stack_outputs import RunProblem
 INSTALL_KUBECTL = "install kubectl (https://kubernetes.io/docs/tasks/tools/) and put it on PATH"
 READY_TIMEOUT_SECONDS = 30
 REQUEST_TIMEOUT = "20s"
+# What kubectl prints when the cloud login is missing (the EKS/AKS kubeconfigs run `aws`/`kubelogin`
+# to get a token), and when the API server cannot be reached.
+_NO_CREDENTIALS = ("unauthorized", "must be logged in", "getting credentials", "executable aws", "executable kubelogin")
+_UNREACHABLE = ("unable to connect to the server", "no such host", "i/o timeout", "connection refused")
 # Where the beds' client program runs (k8s/keepalive.py: namespace client, Deployment client).
 CLIENT_NAMESPACE, CLIENT_DEPLOYMENT, CLIENT_CONTAINER = "client", "client", "client"
 
@@ -48,7 +52,13 @@ class Kubectl:
 
     def __init__(self, kubeconfig: Path | None, stack: str = "<stack>") -> None:
         self.base = ["kubectl", *(["--kubeconfig", str(kubeconfig)] if kubeconfig else [])]
+        self.kubeconfig = kubeconfig
         self.stack = stack
+
+    def environment(self) -> dict[str, str]:
+        """This process's environment, with KUBECONFIG set to the stack's: for commands that call kubectl
+        themselves (an action's `sh -c "kubectl ... && pulumi up"`)."""
+        return {**os.environ, **({"KUBECONFIG": str(self.kubeconfig)} if self.kubeconfig else {})}
 
     def command(self, args: Sequence[str]) -> list[str]:
         """`kubectl ARGS` against the stack's cluster (`args` without the leading "kubectl")."""
@@ -99,19 +109,10 @@ def kubectl_problem(stderr: str, *, waited: int | None = None, stack: str = "<st
     """One line for what kubectl printed when it failed: what is wrong, what to do."""
     text = stderr.lower()
     last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "no output")
-    if "unable to connect to the server" in text or "no such host" in text or "i/o timeout" in text:
-        return f"kubectl cannot reach the cluster ({last}): is the stack up, and may this machine reach its API?"
-    if any(
-        word in text
-        for word in (
-            "unauthorized",
-            "must be logged in",
-            "getting credentials",
-            "executable aws",
-            "executable kubelogin",
-        )
-    ):
+    if any(word in text for word in _NO_CREDENTIALS):
         return f"kubectl has no credentials for the cluster ({last}): log in to the cloud (aws configure / az login)"
+    if any(word in text for word in _UNREACHABLE):
+        return f"kubectl cannot reach the cluster ({last}): is the stack up, and may this machine reach its API?"
     if "notfound" in text.replace(" ", "") or "not found" in text:
         return f"the client is not deployed ({last}): is the stack up? `pulumi up -s {stack}` builds it"
     if "timed out" in text or "waiting for" in text or "exceeded its progress deadline" in text:

@@ -18,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 
 TICK_SECONDS = 0.25
@@ -58,6 +59,7 @@ def stream(
     on_line: Callable[[str], None],
     on_tick: Callable[[float], None] = lambda elapsed: None,
     env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> Finished:
     """Run `argv`, call `on_line` per stdout line and `on_tick(elapsed)` a few times a second.
 
@@ -74,6 +76,7 @@ def stream(
         text=True,
         bufsize=1,
         env=None if env is None else dict(env),
+        cwd=cwd,
         start_new_session=True,
     )
     lines: queue.Queue[tuple[str, str | None]] = queue.Queue()
@@ -87,15 +90,18 @@ def stream(
     open_streams = 2
     result = Finished(exit_code=None)
     try:
+        ticked = 0.0
         while open_streams or child.poll() is None:
             elapsed = time.monotonic() - started
             if elapsed > timeout:
                 result.timed_out = True
                 break
+            if elapsed - ticked >= TICK_SECONDS:  # also while lines keep coming
+                on_tick(elapsed)
+                ticked = elapsed
             try:
                 name, line = lines.get(timeout=TICK_SECONDS)
             except queue.Empty:
-                on_tick(elapsed)
                 continue
             if line is None:
                 open_streams -= 1

@@ -1,7 +1,8 @@
 """Progress of one experiment on stderr: requests done / total, elapsed vs expected seconds.
 
-On a terminal it is one bar redrawn in place; otherwise (CI, a pipe, a log file) one plain line
-per request, so the log says what happened and when without control characters.
+On a terminal it is one bar redrawn in place, failures on lines of their own; otherwise (CI, a
+pipe, a log file) plain lines: one per request of a short run, every failure, and about twenty
+for a long one, so the log says what happened and when without control characters.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 BAR_WIDTH = 24
+PLAIN_LINES = 20
 
 
 class Progress:
@@ -32,7 +34,10 @@ class Progress:
         self.elapsed = elapsed
         line = f"{self.name}: request {self.done}/{self.total} {_outcome(event)} {self._clock()}"
         if not self.tty:
-            self._write(line + "\n")
+            # every request of a short run, every failure, and about 20 lines for a long one (3000 curls)
+            step = max(1, self.total // PLAIN_LINES)
+            if not event.get("ok") or self.done % step == 0 or self.done in (1, self.total):
+                self._write(line + "\n")
         elif not event.get("ok"):
             self.say(line)  # a failed request keeps its own line above the bar
         else:

@@ -3,12 +3,14 @@
 `run` (a deployed stack) and `lab` (this machine) both hand `write_results` the same dict:
 
     {"stack", "target": "lab" | "cloud", "config": {...}, "notes": [str] (optional),
+     "time_scale": F (optional, the lab's: config times are multiplied by it),
      "experiments": [{"name", "title" (optional), "expected", "observed",
                       "verdict": "as expected" | "unexpected" | "error",
                       "events": [client JSON lines and extra {"kind": ...} events],
                       "notes": [str] (optional: what this target could not show),
                       "error": str (optional: why the run stopped),
-                      "timeouts": {"idle": s, "keepalive": s} (optional, else read from config)}]}
+                      "bed": {"alb.idleTimeoutSeconds": s, ...} (optional, the experiment's scaled settings),
+                      "timeouts": {"idle": s, "keepalive": s} (optional, else read from bed or config)}]}
 
 `expected` and `observed` are lists of `{"check", "expected", "observed", "ok"}` (one per
 predicate; either list may carry only some of the keys: rows are joined by `check`). Everything
@@ -57,8 +59,11 @@ def _write_all(results: Mapping[str, Any], folder: Path) -> None:
         lines = "".join(json.dumps(e, default=str) + "\n" for e in entry.get("events") or [])
         (events / f"{file_name(entry)}.jsonl").write_text(lines, encoding="utf-8")
     config = results.get("config") or {}
+    scale = results.get("time_scale") or 1.0
     timelines = [
-        experiment_timeline(str(e.get("name")), str(e.get("verdict")), e.get("events") or [], limits(config, e))
+        experiment_timeline(
+            str(e.get("name")), str(e.get("verdict")), e.get("events") or [], limits(config, e, time_scale=scale)
+        )
         for e in experiments(results)
     ]
     draw(timelines, folder / TIMELINE, f"{results.get('stack', '?')} on {results.get('target', '?')}")
@@ -117,7 +122,10 @@ def render_markdown(results: Mapping[str, Any]) -> str:
         f"- target: {_target(results.get('target'))}",
         f"- verdicts: {', '.join(f'{n} {v}' for v, n in counts.items() if n) or 'no experiments ran'}",
     ]
-    lines += [f"- note: {_cell(note)}" for note in _notes(results)]
+    scale = results.get("time_scale")
+    if isinstance(scale, int | float) and scale != 1:
+        lines.append(f"- time scale: {scale:g} (every timeout and interval of the config multiplied by it)")
+    lines += [f"- note: {_cell(note, _LONG_CELL)}" for note in _notes(results)]
     settings = list(config_leaves(results.get("config") or {}))
     essentials = essential_settings(settings)
     if essentials:
@@ -125,6 +133,12 @@ def render_markdown(results: Mapping[str, Any]) -> str:
         lines += [f"| `{key}` | {_cell(value)} |" for key, value in essentials]
         if len(settings) > len(essentials):
             lines.append(f"| … | {len(settings) - len(essentials)} more settings in {RESULTS} |")
+    if entries:
+        lines += ["", "| experiment | verdict | requests (failed) |", "| --- | --- | --- |"]
+        lines += [
+            f"| [{_cell(e.get('name'))}](#{_anchor(e)}) | {_badge(str(e.get('verdict')))} | {_counts(e)} |"
+            for e in entries
+        ]
     lines += ["", f"![timeline]({TIMELINE})", ""]
     for entry in entries:
         lines += _experiment_section(entry)
@@ -186,12 +200,30 @@ def _ok(row: Mapping[str, Any]) -> str:
     return "yes" if ok is True else "**no**" if ok is False else "not shown"
 
 
+def _requests(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [e for e in entry.get("events") or [] if isinstance(e, Mapping) and e.get("event") == "request"]
+
+
+def _counts(entry: Mapping[str, Any]) -> str:
+    requests = _requests(entry)
+    return f"{len(requests)} ({sum(1 for r in requests if not r.get('ok'))})"
+
+
+def _anchor(entry: Mapping[str, Any]) -> str:
+    """The GitHub-style anchor of the experiment's section heading."""
+    heading = f"{entry.get('name', '?')}" + (f" ({entry['title']})" if entry.get("title") else "")
+    heading += f": {_badge(str(entry.get('verdict', 'error')))}"
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
+    return kept.replace(" ", "-")
+
+
 def _event_summary(entry: Mapping[str, Any]) -> str:
     events = entry.get("events") or []
-    requests = [e for e in events if isinstance(e, Mapping) and e.get("event") == "request"]
+    requests = _requests(entry)
     failed = sum(1 for r in requests if not r.get("ok"))
+    path = f"{EVENTS}/{file_name(entry)}.jsonl"
     return (
-        f"Raw events: `{EVENTS}/{file_name(entry)}.jsonl` ({len(requests)} request(s), {failed} failed, "
+        f"Raw events: [`{path}`]({path}) ({len(requests)} request(s), {failed} failed, "
         f"{len(events) - len(requests)} other line(s))."
     )
 

@@ -13,9 +13,10 @@ line and an "error" verdict for that experiment; Ctrl-C stops the running experi
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -26,16 +27,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from stacks.experiments.model import Experiment, judge, repeat_event
 from testbed.experiments.kubectl import INSTALL_KUBECTL, Kubectl, kubeconfig_file, kubectl_problem
-from testbed.experiments.model import Experiment, judge, repeat_event
 from testbed.experiments.process import Finished, stream
 from testbed.experiments.progress import Progress
 from testbed.experiments.report import write_results
-from testbed.experiments.stack_outputs import INSTALL_PULUMI, RunProblem, read_outputs, require_tool
+from testbed.experiments.stack_outputs import INSTALL_PULUMI, PROJECT_DIR, RunProblem, read_outputs, require_tool
 from testbed.experiments.timeline import config_leaves
 
 ONE_REQUEST_TIMEOUT_SECONDS = 30.0
-ACTION_TIMEOUT_SECONDS = 60.0
+REMOTE_EXIT = "command terminated with exit code"
+MIN_ACTION_TIMEOUT_SECONDS = 60.0  # an action may run until the experiment's limit, and at least this long
 # `{url}` is a stack output; `%{http_code}` (curl's -w) is not ours to fill.
 _PLACEHOLDER = re.compile(r"(?<!%)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Echo = Callable[[str], None]
@@ -130,7 +132,7 @@ class Runner:
         """The command line that runs `argv` where the experiment runs, and its environment."""
         if experiment.where == "client-pod":
             return self.kubectl.exec_client(argv, experiment.env), None
-        return list(argv), {**os.environ, **experiment.env}
+        return list(argv), {**self.kubectl.environment(), **experiment.env}
 
     def _stream(
         self, experiment: Experiment, argv: Sequence[str], progress: Progress
@@ -157,7 +159,9 @@ class Runner:
 
         command, env = self._command(experiment, argv)
         try:
-            finished = stream(command, timeout=limit_seconds(experiment), on_line=on_line, on_tick=on_tick, env=env)
+            finished = stream(
+                command, timeout=limit_seconds(experiment), on_line=on_line, on_tick=on_tick, env=env, cwd=PROJECT_DIR
+            )
         except OSError as err:
             finished = Finished(exit_code=None, stderr=[f"cannot start {command[0]}: {err.strerror}"])
         actions.wait()
@@ -207,6 +211,7 @@ class Runner:
                 text=True,
                 timeout=ONE_REQUEST_TIMEOUT_SECONDS,
                 env=None if env is None else dict(env),
+                cwd=PROJECT_DIR,
                 stdin=subprocess.DEVNULL,
                 check=False,
             )
@@ -238,9 +243,12 @@ def stream_problem(
         return f"stopped after {finished.seconds:.0f} s (expected about {experiment.expected_seconds:.0f} s), {of}"
     if ended and finished.exit_code in (0, 1):  # client.py: 1 means some request failed, which the judge weighs
         return None
-    said = finished.last_error()
-    if requests == 0 and experiment.where == "client-pod":
+    # kubectl exec says this when the program in the pod ran and exited non-zero; otherwise kubectl itself failed.
+    ran = any(REMOTE_EXIT in line for line in finished.stderr)
+    if requests == 0 and experiment.where == "client-pod" and not ran:
         return kubectl_problem("\n".join(finished.stderr) or f"exit {finished.exit_code}", stack=stack)
+    own = [line.strip() for line in finished.stderr if line.strip() and REMOTE_EXIT not in line]
+    said = own[-1] if own else finished.last_error()
     return f"the client stopped after {of} (exit {finished.exit_code}){': ' + said if said else ''}"
 
 
@@ -249,23 +257,34 @@ class Actions:
 
     def __init__(self, experiment: Experiment, kubectl: Kubectl, events: list[dict[str, Any]]) -> None:
         self.pending = sorted(experiment.actions, key=lambda a: a.after_seconds)
+        self.limit = limit_seconds(experiment)
         self.kubectl = kubectl
         self.events = events
         self.threads: list[threading.Thread] = []
+        self.deadline = 0.0
 
     def start_due(self, elapsed: float) -> None:
         while self.pending and self.pending[0].after_seconds <= elapsed:
             action = self.pending.pop(0)
             argv = self.kubectl.command(action.argv[1:]) if action.argv[:1] == ("kubectl",) else list(action.argv)
-            thread = threading.Thread(target=self._run, args=(action.description, argv), daemon=True)
+            timeout = max(MIN_ACTION_TIMEOUT_SECONDS, self.limit - action.after_seconds)
+            self.deadline = max(self.deadline, time.monotonic() + timeout)
+            thread = threading.Thread(target=self._run, args=(action.description, argv, timeout), daemon=True)
             thread.start()
             self.threads.append(thread)
 
-    def _run(self, description: str, argv: list[str]) -> None:
+    def _run(self, description: str, argv: list[str], timeout: float) -> None:
         event: dict[str, Any] = {"kind": "action", "time": utc_now(), "description": description, "argv": argv}
         try:
             done = subprocess.run(
-                argv, capture_output=True, text=True, timeout=ACTION_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL
+                argv,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=self.kubectl.environment(),
+                cwd=PROJECT_DIR,
+                stdin=subprocess.DEVNULL,
+                check=False,
             )
             event.update(exit_code=done.returncode, output=(done.stdout + done.stderr).strip()[-500:])
         except (subprocess.TimeoutExpired, OSError) as err:
@@ -273,8 +292,13 @@ class Actions:
         self.events.append(event)
 
     def wait(self) -> None:
+        """Wait for the actions still running (each ends by its own timeout)."""
         for thread in self.threads:
-            thread.join(timeout=ACTION_TIMEOUT_SECONDS + 5)
+            thread.join(timeout=max(0.0, self.deadline - time.monotonic()) + 5)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def run_stack(
@@ -289,6 +313,8 @@ def run_stack(
 ) -> int:
     """Run the stack's (selected) experiments and write the report; 0 when every verdict is "as expected"."""
     chosen = select(experiments, names, stack)
+    if out.exists() and not out.is_dir():
+        raise RunProblem(f"--out {out}: exists and is not a folder")
     require_tool("pulumi", INSTALL_PULUMI)
     if any(e.where == "client-pod" or any(a.argv[:1] == ("kubectl",) for a in e.actions) for e in chosen):
         require_tool("kubectl", INSTALL_KUBECTL)
@@ -297,7 +323,10 @@ def run_stack(
     entries: list[dict[str, Any]] = []
     notes: list[str] = []
     interrupted = False
-    with kubeconfig_file(outputs) as kubeconfig:
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a SIGTERM stops the run as Ctrl-C does
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(signal.signal, signal.SIGTERM, previous)
+        kubeconfig = cleanup.enter_context(kubeconfig_file(outputs))
         runner = Runner(stack, outputs, config, Kubectl(kubeconfig, stack))
         for number, experiment in enumerate(chosen, 1):
             if interrupted:
@@ -311,8 +340,8 @@ def run_stack(
             try:
                 events, interrupted = runner.run(experiment, progress)
             except KeyboardInterrupt:
-                events, interrupted = [error_event("interrupted (Ctrl-C) before the client started")], True
-            entry = {**judge(experiment, events, target="cloud"), "bed": dict(experiment.bed)}
+                events, interrupted = [error_event("interrupted (Ctrl-C)")], True
+            entry = judge(experiment, events, target="cloud")
             entries.append(entry)
             progress.finish(entry["verdict"] + (f": {entry['error']}" if entry.get("error") else ""))
     results = {"stack": stack, "target": "cloud", "config": dict(config), "notes": notes, "experiments": entries}

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 MarkKind = Literal["new", "reused", "reopened", "failed", "fin", "rst", "backend"]
 NO_CONNECTION = "no connection"
+ONE_SHOT = "one-shot requests"
 PEER_FIN = "peer FIN while idle"
 PEER_RST = "peer RST while idle"
 SERVER_CLOSING = "server sent Connection: close"
@@ -26,7 +27,6 @@ SERVER_CLOSING = "server sent Connection: close"
 # Config leaf keys (lower case, letters only) that name the two limits the timeline draws.
 _IDLE_KEYS = {"idletimeoutseconds", "tcpidletimeoutseconds"}
 _KEEPALIVE_KEYS = {"keepaliveseconds"}
-_SCALE_KEYS = {"timescale"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ class Timeline:
     marks: list[Mark] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     lifetimes: dict[str, tuple[float, float]] = field(default_factory=dict)
+    limits: dict[str, str] = field(default_factory=dict)
+    actions: list[tuple[float, str]] = field(default_factory=list)
     end: float = 0.0
 
 
@@ -94,29 +96,26 @@ def _number(value: Any) -> float | None:
     return number if number > 0 else None
 
 
-def limits(config: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, tuple[str, float]]:
+def limits(
+    config: Mapping[str, Any], entry: Mapping[str, Any], *, time_scale: float = 1.0
+) -> dict[str, tuple[str, float]]:
     """The idle timeout and keep-alive to draw: {"idle"|"keepalive": (label, seconds)}.
 
     An experiment entry's own `timeouts` ({"idle": seconds, "keepalive": seconds}) win; then its
     `bed` (the settings its expectations assume, already scaled: `alb.idleTimeoutSeconds`, ...);
-    else they are found in the config by their key names (`...idleTimeoutSeconds`,
-    `...tcpIdleTimeoutSeconds`, `...keepAliveSeconds`), scaled by a `timeScale` key if any.
+    else they are found in the stack config by their key names (`...idleTimeoutSeconds`,
+    `...tcpIdleTimeoutSeconds`, `...keepAliveSeconds`) and multiplied by `time_scale` (the lab's).
     """
     found: dict[str, tuple[str, float]] = {}
     explicit = entry.get("timeouts")
     if isinstance(explicit, Mapping):
         for kind in ("idle", "keepalive"):
             if (seconds := _number(explicit.get(kind))) is not None:
-                found[kind] = (f"{'idle timeout' if kind == 'idle' else 'keep-alive'} {seconds:g} s", seconds)
+                found[kind] = (f"{seconds:g} s", seconds)
         return found
     bed = entry.get("bed")
-    source = bed if isinstance(bed, Mapping) and bed else config
-    scale = 1.0
-    leaves = list(config_leaves(source))
-    for path, value in leaves:
-        if source is config and _leaf_key(path) in _SCALE_KEYS and (number := _number(value)) is not None:
-            scale = number
-    for path, value in leaves:
+    source, scale = (bed, 1.0) if isinstance(bed, Mapping) and bed else (config, time_scale)
+    for path, value in config_leaves(source):
         key, seconds = _leaf_key(path), _number(value)
         if seconds is None:
             continue
@@ -132,14 +131,17 @@ def _leaf_key(path: str) -> str:
 
 
 def _lane(event: Mapping[str, Any]) -> str:
+    """client.py's connection (by local port); its requests that got none; or one lane for one-shot commands."""
     port = event.get("local_port")
-    return f"conn {event.get('conn')} :{port}" if port is not None else NO_CONNECTION
+    if port is not None:
+        return f"conn {event.get('conn')} :{port}"
+    return NO_CONNECTION if "connection" in event else ONE_SHOT
 
 
 def _outcome(event: Mapping[str, Any]) -> MarkKind:
     if not event.get("ok"):
         return "failed"
-    kind = event.get("connection")
+    kind = event.get("connection", "new")  # a one-shot command (curl) opens a connection per request
     return kind if kind in ("new", "reused", "reopened") else "failed"
 
 
@@ -147,11 +149,12 @@ def experiment_timeline(
     name: str, verdict: str, events: Sequence[Mapping[str, Any]], limit: Mapping[str, tuple[str, float]]
 ) -> Timeline:
     """The timeline of one experiment from its events (request lines and extra `kind` events)."""
-    timeline = Timeline(name=name, verdict=verdict)
+    timeline = Timeline(name=name, verdict=verdict, limits={kind: text for kind, (text, _) in limit.items()})
     times = [t for e in events if (t := parse_time(e.get("time"))) is not None]
     if not times:
         return timeline
-    origin = min(times)
+    starts = [parse_time(e.get("time")) for e in events if e.get("event") == "start"]
+    origin = next((t for t in starts if t is not None), min(times))
     requests = [e for e in events if e.get("event") == "request" and parse_time(e.get("time")) is not None]
     previous: dict[str, Any] | None = None  # the last request that had a connection
     last_on_lane: dict[str, tuple[float, str | None]] = {}  # lane -> (end of its last answer, server_peer)
@@ -177,7 +180,7 @@ def experiment_timeline(
             before = last_on_lane[lane][1]
             if before and event.get("server_peer") and event["server_peer"] != before:
                 timeline.marks.append(Mark(t, lane, "backend", "new backend connection"))
-        if event.get("ok"):
+        if event.get("ok") and event.get("local_port") is not None:  # limits run on a kept connection only
             last_on_lane[lane] = (done, event.get("server_peer"))
             for kind, (text, seconds) in limit.items():
                 timeline.spans.append(Span(done, done + seconds, lane, text, kind))  # type: ignore[arg-type]
@@ -188,7 +191,44 @@ def experiment_timeline(
     timeline.spans = [Span(s.start, min(s.end, timeline.end), s.lane, s.label, s.kind) for s in timeline.spans]
     for event in events:
         _extra(timeline, event, origin)
+    if not timeline.spans:
+        timeline.limits = {}
+    timeline.marks = _label_runs(timeline.marks)
     return timeline
+
+
+def _label_runs(marks: list[Mark]) -> list[Mark]:
+    """Failures in a row for the same reason (502s during a scale-in) get one label: "#70-#71 status 502"."""
+    result: list[Mark] = []
+    run: list[Mark] = []
+
+    def flush() -> None:
+        if len(run) > 1:
+            first, why = run[0].label.split(" ", 1)
+            last = run[-1].label.split(" ", 1)[0]
+            result.append(Mark(run[0].t, run[0].lane, "failed", f"{first}-{last} {why} ({len(run)})"))
+            result.extend(Mark(m.t, m.lane, "failed", "") for m in run[1:])
+        else:
+            result.extend(run)
+        run.clear()
+
+    for mark in marks:
+        same = (
+            run
+            and mark.kind == "failed"
+            and mark.lane == run[-1].lane
+            and mark.label.split(" ", 1)[1:] == run[-1].label.split(" ", 1)[1:]
+        )
+        if mark.kind == "failed" and (not run or same):
+            run.append(mark)
+            continue
+        flush()
+        if mark.kind == "failed":
+            run.append(mark)
+        else:
+            result.append(mark)
+    flush()
+    return result
 
 
 def _lifetime(timeline: Timeline, lane: str, start: float, end: float) -> None:
@@ -228,10 +268,17 @@ def _peer_close(timeline: Timeline, previous: Mapping[str, Any], event: Mapping[
 
 
 def _extra(timeline: Timeline, event: Mapping[str, Any], origin: float) -> None:
-    """Extra events with a `kind` of fin or rst (e.g. seen by a capture) and a local_port become marks."""
+    """Extra events: an action (e.g. the scale-in) is a moment of the whole run; a `fin` or `rst`
+    with a local_port (e.g. seen by a capture) a mark on that connection's lane."""
     kind = str(event.get("kind", "")).lower()
     t = parse_time(event.get("time"))
-    if kind not in ("fin", "rst") or t is None or event.get("local_port") is None:
+    if t is None:
+        return
+    if kind == "action":
+        timeline.actions.append((t - origin, str(event.get("description") or "action")))
+        timeline.end = max(timeline.end, t - origin)
+        return
+    if kind not in ("fin", "rst") or event.get("local_port") is None:
         return
     lanes = [lane for lane in timeline.lanes if lane.endswith(f":{event['local_port']}")]
     if lanes:

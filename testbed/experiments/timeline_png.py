@@ -24,6 +24,7 @@ STYLE: dict[str, tuple[str, str, float, str]] = {
     "backend": ("o", "none", 190, "server saw a new backend connection (server_peer changed)"),
 }
 SPAN_COLOURS = {"idle": "#ff7f0e", "keepalive": "#1f77b4"}
+SPAN_NAMES = {"idle": "LB idle timeout", "keepalive": "server keep-alive"}
 VERDICT_COLOURS = {"as expected": "#2ca02c", "unexpected": "#d62728", "error": "#7f7f7f"}
 
 
@@ -54,15 +55,13 @@ def draw(timelines: Sequence[Timeline], out: Path, title: str) -> None:
         Line2D([], [], marker=m, color=c if c != "none" else "#444444", markerfacecolor=c, ls="", ms=8, label=text)
         for kind, (m, c, _, text) in STYLE.items()
     ]
-    labels = {s.kind: s.label for t in timelines for s in t.spans}
+    if any(t.actions for t in timelines):
+        handles.append(Line2D([], [], color="#7f7f7f", ls="--", lw=1, label="the experiment's action (e.g. scale-in)"))
+    kinds = {s.kind for t in timelines for s in t.spans}
     handles += [
-        Patch(
-            facecolor=SPAN_COLOURS[kind],
-            alpha=0.25,
-            label=f"{'LB idle timeout' if kind == 'idle' else 'server keep-alive'} ({labels[kind]}) after each answer",
-        )
+        Patch(facecolor=SPAN_COLOURS[kind], alpha=0.25, label=f"{SPAN_NAMES[kind]} after each answer (values: right)")
         for kind in ("idle", "keepalive")
-        if kind in labels
+        if kind in kinds
     ]
     fig.legend(
         handles=handles,
@@ -114,6 +113,9 @@ def _draw_one(ax: Any, timeline: Timeline) -> None:
                 ax.annotate(
                     m.label, (m.t, y[m.lane]), xytext=(5, -13 if below else 7), textcoords="offset points", fontsize=7
                 )
+    for t, description in timeline.actions:
+        ax.axvline(t, color="#7f7f7f", ls="--", lw=1, zorder=2)
+        ax.annotate(description, (t, -0.5), xytext=(4, 0), textcoords="offset points", fontsize=7, color="#555555")
     ax.set_yticks(range(len(lanes)), lanes, fontsize=8)
     ax.set_ylim(-0.6, len(lanes) - 0.4)
     ax.invert_yaxis()
@@ -121,6 +123,9 @@ def _draw_one(ax: Any, timeline: Timeline) -> None:
     ax.set_xlabel("seconds since the client started", fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     ax.grid(axis="x", color="#dddddd", lw=0.6)
+    if timeline.limits:
+        shown = [f"{SPAN_NAMES[k]}: {timeline.limits[k]}" for k in ("idle", "keepalive") if k in timeline.limits]
+        ax.set_title(", ".join(shown), loc="right", fontsize=8, color="#555555")
     ax.set_title(
         f"{timeline.name}: {timeline.verdict}",
         loc="left",

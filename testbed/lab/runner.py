@@ -16,7 +16,7 @@ from typing import Any
 
 from stacks import scenario_module
 from stacks.config import SCENARIO_KEY, load_config, program_value
-from testbed.experiments.model import Experiment, experiments_for, judge
+from stacks.experiments.model import Experiment, experiments_for, judge
 from testbed.lab import LAB_SCENARIOS
 from testbed.lab.beds import BEDS, KEEP_ALIVE, Bed
 from testbed.lab.programs import client_lines, start_server, stop

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from testbed.experiments.model import CheckResult, Event, request_events
+from stacks.experiments.model import CheckResult, Event, request_events
 
 Op = Literal["==", "<", "!=", "set"]
 _DERIVED: dict[str, Callable[[Event], Any]] = {

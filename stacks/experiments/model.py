@@ -49,7 +49,7 @@ class CheckResult:
 
 @runtime_checkable
 class Expectation(Protocol):
-    """A checkable predicate over a run's events (testbed/experiments/predicates.py has them).
+    """A checkable predicate over a run's events (stacks/experiments/predicates.py has them).
 
     `not_in_lab`, when set, says why the local lab cannot show this (the judge then lists it as
     not covered there, instead of passing or failing it).
