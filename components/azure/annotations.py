@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..errors import raise_if_any
+from ..limits import PORT
 from ..limits import azure as limits
 from .names import network_name_problem, resource_group_name_problem
 
@@ -154,8 +155,8 @@ def problems(settings: AzureLoadBalancerSettings) -> list[tuple[str, str]]:
     if not ports:
         found.append(("service_ports", "empty; a LoadBalancer Service needs at least one port"))
     for number, name in ports.items():
-        if not 1 <= number <= 65535:
-            found.append(("service_ports", f"{number}: a Service port must be 1..65535"))
+        if number not in PORT:
+            found.append(("service_ports", f"{number}: a Service port must be {PORT}"))
         if name and not _PORT_NAME.match(name):
             found.append(("service_ports", f"{name!r}: a port name is 1-15 lowercase letters, digits and '-'"))
     if settings.external_traffic_policy not in ("Cluster", "Local"):
@@ -336,8 +337,8 @@ def _probe_port_problem(port: int | str, ports: Mapping[int, str]) -> str | None
             return None
         else:
             return f"{port!r} is not a port name of the Service (ports: {_port_list(ports)})"
-    if not 1 <= port <= 65535:
-        return f"{port}: a probe port must be 1..65535 or a port name of the Service"
+    if port not in PORT:
+        return f"{port}: a probe port must be {PORT} or a port name of the Service"
     return None
 
 

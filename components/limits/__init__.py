@@ -40,5 +40,7 @@ class Range:
         return None
 
 
+PORT = Range(1, 65535)
+"""A TCP or UDP port, and so a Kubernetes Service port or containerPort (RFC 793, RFC 768)."""
 DNS_NAME_LENGTH = 253
 """A DNS name, and so an HTTP Host header without its port (RFC 1035 2.3.4, RFC 9110 7.2)."""

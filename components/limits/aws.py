@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from . import PORT as PORT
 from . import Range
 
 # ---- names of regions and zones (docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html) ----
@@ -20,8 +21,6 @@ ZONE = re.compile(rf"^(?P<region>{REGION_NAME})(?P<letter>[a-z])$")
 
 # ---- ELBv2 (docs.aws.amazon.com/elasticloadbalancing/latest/APIReference, botocore elbv2) ----------------
 
-PORT = Range(1, 65535)
-"""A listener or target port."""
 ALB_IDLE_TIMEOUT = Range(1, 4000, " seconds")
 """ALB attribute idle_timeout.timeout_seconds (application/load-balancer-attributes#connection-idle-timeout)."""
 ALB_CLIENT_KEEP_ALIVE = Range(60, 604800, " seconds")
