@@ -1,15 +1,16 @@
-"""python -m testbed: see offline what a stack would build.
+"""python -m testbed: plan a test bed offline, check it, and run its experiments in the lab or the cloud.
 
-python -m testbed plan <scenario> [--out DIR] [-c KEY=VALUE ...]
-                                                  resource tree; plan.json and manifests/ with --out
-python -m testbed schema [--check]               (re)write stacks/schema/*.schema.json
+python -m testbed list                            the stacks and their stack files
+python -m testbed plan <stack> [--out DIR] [-c KEY=VALUE ...]
+                                                  resource tree, time and cost; plan.json, lifecycle.json, manifests/
+python -m testbed check <stack> ... | --all       the upstream gates; non-zero on any finding
 python -m testbed lab <stack> --out DIR [--time-scale F] [-c KEY=VALUE ...] [EXPERIMENT ...]
                                                   the stack's experiments on this machine (real proxy / kernel)
-python -m testbed list                            the scenarios and their stack files
-python -m testbed reference [--check]            (re)derive testbed/reference/*.json from ../shared/reference
 python -m testbed run <stack> [EXPERIMENT ...] --out DIR
-                                                  run the stack's experiments on the deployed bed; report in DIR
+                                                  the stack's experiments on the deployed bed; report in DIR
 python -m testbed compare A B                     where two results.json differ (exit 1 when verdicts do)
+python -m testbed golden [--update] | schema [--check] | reference [--check] | tools
+                                                  maintainers: golden plans, JSON Schemas, reference data, checkov
 """
 
 from __future__ import annotations
