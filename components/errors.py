@@ -1,4 +1,5 @@
-"""The one error type components raise for bad arguments, and the check for a missing cloud SDK."""
+"""The one error type components raise for bad arguments, how a bad value is shown in a message, and the
+check for a missing cloud SDK."""
 
 from __future__ import annotations
 
@@ -7,6 +8,22 @@ from collections.abc import Iterable
 
 DISTRIBUTION = "lb-testbed-components"
 """The name these components are installed by (pyproject.toml); its extras install each cloud's SDKs."""
+
+SHOWN_CHARACTERS = 60
+"""A value longer than this is cut in messages: a 10 KB value is named, not repeated."""
+
+
+def shown(value: object, limit: int = SHOWN_CHARACTERS) -> str:
+    """`value` for a one-line message: repr (so CR, LF and NUL are visible), cut to about `limit` characters."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = f" ({len(value)} characters)" if isinstance(value, str) else ""
+    return f"{text[: limit - 3]}...{size}"
 
 
 class ArgsError(ValueError):
@@ -19,7 +36,12 @@ class ArgsError(ValueError):
     def __init__(self, component: str, problems: Iterable[tuple[str, str]]):
         self.component = component
         self.problems = list(problems)
-        super().__init__("\n".join(f"{component}: {field}: {reason}" for field, reason in self.problems))
+        super().__init__("\n".join(self.lines))
+
+    @property
+    def lines(self) -> list[str]:
+        """One line per problem: `<component>: <field>: <what is wrong and what is allowed>`."""
+        return [f"{self.component}: {field}: {reason}" for field, reason in self.problems]
 
 
 def raise_if_any(component: str, problems: list[tuple[str, str]]) -> None:

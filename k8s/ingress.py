@@ -18,6 +18,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
+from components.limits import PORT
 from k8s.pods import MANAGED_BY
 
 USE_ANNOTATION = "use-annotation"
@@ -124,6 +125,6 @@ def _validate(args: IngressArgs) -> None:
             problems.append((f"paths[{index}].path", f"required with path_type {path.path_type}"))
         if path.path is not None and not path.path.startswith("/"):
             problems.append((f"paths[{index}].path", f"{path.path!r} must start with '/'"))
-        if isinstance(path.service_port, int) and not 1 <= path.service_port <= 65535:
-            problems.append((f"paths[{index}].service_port", f"{path.service_port} is not a port 1-65535"))
+        if isinstance(path.service_port, int) and path.service_port not in PORT:
+            problems.append((f"paths[{index}].service_port", f"{path.service_port} is not a port {PORT}"))
     raise_if_any("Ingress", problems)

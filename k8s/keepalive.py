@@ -22,6 +22,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
+from components.limits import PORT
 from components.placement import Placement
 from k8s.capture import PacketCapture, captures_volume, tcpdump_container
 from k8s.keepalive_programs import (
@@ -223,7 +224,7 @@ class KeepAliveClient(pulumi.ComponentResource):
     def __init__(self, name: str, args: KeepAliveClientArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:KeepAliveClient", name, None, opts)
         problems = _common_problems(args)
-        if not 1 <= args.port <= 65535:
+        if args.port not in PORT:
             problems.append(("port", f"{args.port} is not a port"))
         if not args.endpoint.startswith("/"):
             problems.append(("endpoint", f"{args.endpoint!r} must start with /"))
@@ -356,7 +357,7 @@ def _validate_server(args: KeepAliveServerArgs) -> None:
         problems.append(("log_level", f"{args.log_level!r} is not one of {', '.join(LOG_LEVELS)}"))
     if not 0 <= args.replicas <= 10:
         problems.append(("replicas", f"{args.replicas} is not between 0 and 10"))
-    if not 1 <= args.service_port <= 65535:
+    if args.service_port not in PORT:
         problems.append(("service_port", f"{args.service_port} is not a port"))
     raise_if_any("KeepAliveServer", problems)
 

@@ -17,6 +17,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
+from components.limits import PORT
 from components.placement import Placement
 from k8s.pods import (
     MANAGED_BY,
@@ -71,8 +72,8 @@ class TcpEchoServer(pulumi.ComponentResource):
     def __init__(self, name: str, args: TcpEchoServerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:TcpEchoServer", name, None, opts)
         problems = []
-        if not 1 <= args.port <= 65535:
-            problems.append(("port", f"{args.port} is not 1..65535"))
+        if args.port not in PORT:
+            problems.append(("port", f"{args.port} is not {PORT}"))
         if not 0 <= args.replicas <= 100:
             problems.append(("replicas", f"{args.replicas} is not 0..100"))
         raise_if_any("TcpEchoServer", problems)

@@ -36,15 +36,17 @@ from components.azure.names import (
     network_name_problem,
     overlap_problem,
     resource_group_name_problem,
+    tag_problems,
     zones_problem,
 )
 from components.azure.network import subnet_problems
 from components.azure.versions import AKS_SUPPORT_CALENDAR, AKS_VERSION
 from components.k8s_labels import matches
+from components.limits import azure as limits
 from k8s.load_balancer import LoadBalancerService, LoadBalancerServiceArgs, ServicePort
 from k8s.tcp_echo import TcpEchoServer, TcpEchoServerArgs
 from k8s.versions import PYTHON_IMAGE
-from stacks.config import ConfigProblems, Loc, StackModel, raise_problems
+from stacks.config import ConfigProblems, Loc, StackModel, raise_problems, within
 from stacks.experiments.model import Action, Experiment, exported
 from stacks.experiments.predicates import FieldIs, RequestCount
 from stacks.support import version_warning
@@ -94,8 +96,8 @@ class NodePoolConfig(StackModel):
 
     vm_size: str = "Standard_D2s_v5"
     """Azure VM size (seed: not given; 2 vCPUs, 8 GiB for server and client)."""
-    count: int = 1
-    """Nodes (seed's EKS beds: one per role)."""
+    count: int = within(limits.POOL_NODE_COUNT, 1)
+    """Nodes (seed's EKS beds: one per role); AKS takes at most 1000 per pool."""
     zones: list[str] | None = None
     """Availability zones, e.g. ["1"]; null: no zone pinning."""
     labels: dict[str, str] = {}
@@ -218,8 +220,8 @@ class ServiceConfig(StackModel):
     """Cluster (seed part 1) or Local (part 2: client source IP kept, no second hop)."""
     health_probe: HealthProbeConfig = HealthProbeConfig()
     """The load balancer's health probe."""
-    tcp_idle_timeout_minutes: int | None = 4
-    """azure-load-balancer-tcp-idle-timeout: minutes before an idle flow is dropped, 4..100 (Azure default 4)."""
+    tcp_idle_timeout_minutes: int | None = within(limits.TCP_IDLE_TIMEOUT_MINUTES, 4)
+    """azure-load-balancer-tcp-idle-timeout: minutes before an idle flow is dropped (Azure default 4)."""
     tcp_reset: bool = True
     """Send TCP RST to both ends at the idle timeout (Standard LB default); false emits disable-tcp-reset."""
     allowed_ip_ranges: list[str] = []
@@ -241,7 +243,7 @@ class Config(StackModel):
     location: str = Field(alias="azure-native:location")
     """Azure location of everything (seed: not given; koreacentral: Seoul, with availability zones).
     The azure-native provider reads the same key."""
-    cluster_name: str = ""
+    cluster_name: str | None = None
     """AKS cluster name. Default: the stack name."""
     resource_groups: ResourceGroupsConfig = ResourceGroupsConfig()
     """The cluster's and the network's resource groups (seed: rg-network)."""
@@ -258,6 +260,12 @@ class Config(StackModel):
     tags: dict[str, str] = {}
     """Tags added to every Azure resource the bed creates."""
 
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        raise_problems([((key,) if key else (), problem) for key, problem in tag_problems(value)])
+        return value
+
     @field_validator("location")
     @classmethod
     def _location(cls, value: str) -> str:
@@ -267,8 +275,10 @@ class Config(StackModel):
 
     @field_validator("cluster_name")
     @classmethod
-    def _cluster_name(cls, value: str, info: ValidationInfo) -> str:
-        name = value or (info.context or {}).get("stack", "")
+    def _cluster_name(cls, value: str | None, info: ValidationInfo) -> str:
+        if value == "":
+            raise ValueError("'': a name; leave the key out to name the cluster after the stack")
+        name = value if value is not None else (info.context or {}).get("stack", "")
         if problem := cluster_name_problem(name):
             raise ValueError(problem)
         return name

@@ -16,12 +16,13 @@ from pydantic import Field, field_validator, model_validator
 from components.aws.annotations import AlbIngressAnnotations, ForwardTarget, WeightedForward
 from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
 from components.aws.annotations.values import load_balancer_name_problem
+from components.limits import aws as limits
 from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
 from k8s.namespaces import AppNamespace, AppNamespaceArgs
 from k8s.nginx_page import PORT, NginxPage, NginxPageArgs
 from k8s.versions import NGINX_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
-from stacks.config import StackModel
+from stacks.config import StackModel, within
 from stacks.experiments.model import Experiment, exported
 from stacks.experiments.predicates import FieldIs, RequestCount, Share
 from stacks.workloads import (
@@ -51,8 +52,8 @@ class CanaryConfig(StackModel):
     """Share of requests for ng-canary, 0-100; ng gets the rest (seed: 50/50)."""
     stickiness_enabled: bool = False
     """Target group stickiness of the forward action (seed: false)."""
-    stickiness_duration_seconds: int = Field(3600, ge=1, le=604800)
-    """How long a client sticks to one version when stickiness is on (ELBv2: 1-604800)."""
+    stickiness_duration_seconds: int = within(limits.STICKINESS_DURATION, 3600)
+    """How long a client sticks to one version when stickiness is on (ELBv2 stickiness.lb_cookie.duration_seconds)."""
     primary_replicas: int = Field(1, ge=1, le=20)
     """ng pods (seed: 1)."""
     canary_replicas: int = Field(1, ge=1, le=20)

@@ -11,18 +11,12 @@ import pulumi
 from pydantic import Field, model_validator
 
 from components.aws.annotations import AlbHealthCheck, AlbIngressAnnotations, AlbTargetGroupAttributes
-from components.aws.annotations.ingress import (
-    ALB_SUCCESS_CODES,
-    DEREGISTRATION_DELAY,
-    HEALTH_CHECK_INTERVAL,
-    HEALTH_CHECK_TIMEOUT,
-    THRESHOLD_COUNT,
-)
 from components.aws.annotations.values import success_codes_problem
+from components.limits import aws as limits
 from k8s.graceful import READINESS_GATE_LABEL, GracefulApp, GracefulAppArgs, grace_period_problem
 from k8s.versions import PYTHON_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
-from stacks.config import Loc, StackModel, raise_problems
+from stacks.config import Loc, StackModel, raise_problems, within
 from stacks.experiments.model import Action, Experiment, exported
 from stacks.experiments.predicates import FieldIs, RequestCount
 from stacks.workloads import (
@@ -64,16 +58,16 @@ class AppConfig(StackModel):
 class IngressConfig(StackModel):
     """The ALB's health check and target group."""
 
-    healthcheck_interval_seconds: int = Field(5, ge=HEALTH_CHECK_INTERVAL.low, le=HEALTH_CHECK_INTERVAL.high)
-    """healthcheck-interval-seconds, 5-300 (seed: '3', below the ALB's minimum; 5 is the nearest valid)."""
-    healthcheck_timeout_seconds: int = Field(4, ge=HEALTH_CHECK_TIMEOUT.low, le=HEALTH_CHECK_TIMEOUT.high)
-    """healthcheck-timeout-seconds, 2-120 and below the interval (the controller's default 5 is not)."""
-    unhealthy_threshold_count: int = Field(2, ge=THRESHOLD_COUNT.low, le=THRESHOLD_COUNT.high)
+    healthcheck_interval_seconds: int = within(limits.HEALTH_CHECK_INTERVAL, 5)
+    """healthcheck-interval-seconds (seed: '3', below the ALB's minimum; 5 is the nearest valid)."""
+    healthcheck_timeout_seconds: int = within(limits.HEALTH_CHECK_TIMEOUT, 4)
+    """healthcheck-timeout-seconds, below the interval (the controller's default 5 is not)."""
+    unhealthy_threshold_count: int = within(limits.THRESHOLD_COUNT, 2)
     """Failed checks before the ALB stops routing to a pod (controller default 2)."""
     success_codes: str = "200-301"
     """success-codes (seed: '200-301')."""
-    deregistration_delay_seconds: int = Field(60, ge=DEREGISTRATION_DELAY.low, le=DEREGISTRATION_DELAY.high)
-    """deregistration_delay.timeout_seconds, 0-3600 (AWS default 300); keep it within preStopSleepSeconds."""
+    deregistration_delay_seconds: int = within(limits.DEREGISTRATION_DELAY, 60)
+    """deregistration_delay.timeout_seconds (AWS default 300); keep it within preStopSleepSeconds."""
 
     @model_validator(mode="after")
     def _check(self) -> IngressConfig:
@@ -86,7 +80,7 @@ class IngressConfig(StackModel):
                     f"{self.healthcheck_timeout_seconds} (ELBv2 refuses the target group otherwise)",
                 )
             )
-        if problem := success_codes_problem(self.success_codes, ALB_SUCCESS_CODES):
+        if problem := success_codes_problem(self.success_codes, limits.ALB_SUCCESS_CODES):
             problems.append((("successCodes",), problem))
         raise_problems(problems)
         return self

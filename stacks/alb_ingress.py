@@ -22,6 +22,7 @@ from components.aws.annotations import (
 )
 from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
 from components.aws.annotations.values import certificate_arn_problem
+from components.limits import aws as limits
 from components.placement import Placement
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.game2048 import NAMESPACE as GAME_NAMESPACE
@@ -30,7 +31,7 @@ from k8s.game2048 import Game2048, Game2048Args
 from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
 from k8s.versions import ECHOSERVER_IMAGE, GAME_2048_IMAGE
 from stacks.aws_base import AwsBase, AwsBaseConfig, build_aws_base, export_base
-from stacks.config import Loc, StackModel, raise_problems
+from stacks.config import Loc, StackModel, raise_problems, within
 from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
 
 GAME_INGRESS = "ingress-2048"
@@ -80,12 +81,12 @@ class EchoIngressConfig(StackModel):
     """Rule host (seed: www.example.com)."""
     path: str = Field("/echo-server", pattern=r"^/[A-Za-z0-9._~/-]*$")
     """Path to the echo server (seed: /echo-server, Prefix)."""
-    fixed_response: str = Field("Path is /", max_length=1024)
+    fixed_response: str = Field("Path is /", max_length=limits.FIXED_RESPONSE_BODY_LENGTH)
     """Body of the fixed-response action on / (seed: "Path is /", 200 text/plain)."""
     certificate_arn: str | None = None
     """ACM certificate ARN for the host; with it: listen-ports HTTP 80 + HTTPS 443, certificate-arn,
     ssl-redirect (seed: its own certificate). Without it: HTTP 80 only."""
-    ssl_redirect_port: int = Field(443, ge=1, le=65535)
+    ssl_redirect_port: int = within(limits.PORT, 443)
     """HTTPS port the HTTP listener redirects to (seed: 443)."""
     rewrite_path: bool = False
     """Strip `path` before the echo server sees it, with an ALB URL-rewrite transform (LBC >= v2.14.1).

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
 from components.aws.load_balancers import ApplicationLoadBalancer, ApplicationLoadBalancerArgs
+from components.limits import aws as limits
+from stacks.config import within
 from stacks.experiments.model import Experiment
 from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig, seed_experiments
 from stacks.keepalive_bed import build_keepalive
@@ -35,10 +37,10 @@ class AlbConfig(LoadBalancerConfig):
         "--load-balancer-arn",
     )
 
-    idle_timeout_seconds: int = Field(60, ge=1, le=4000)
-    """ALB attribute idle_timeout.timeout_seconds, 1-4000 (seed: the default, 60)."""
-    client_keep_alive_seconds: int = Field(3600, ge=60, le=604800)
-    """ALB attribute client_keep_alive.seconds, 60-604800: longest life of a client connection (default 3600)."""
+    idle_timeout_seconds: int = within(limits.ALB_IDLE_TIMEOUT, 60)
+    """ALB attribute idle_timeout.timeout_seconds (seed: the default, 60)."""
+    client_keep_alive_seconds: int = within(limits.ALB_CLIENT_KEEP_ALIVE, 3600)
+    """ALB attribute client_keep_alive.seconds: longest life of a client connection (default 3600)."""
 
     @field_validator("availability_zones")
     @classmethod

@@ -9,8 +9,6 @@ with its IRSA role, on role=infra.
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -29,8 +27,9 @@ from components.aws import (
     Taint,
 )
 from components.aws.cluster import VpcCniSpec, kubernetes_version_problem
-from components.aws.node_groups import eks_name_problem, scaling_problem
-from components.aws.subnets import vpc_cidr_problem, zones_problem
+from components.aws.node_groups import architecture_problem, eks_name_problem, scaling_problem
+from components.aws.subnets import public_access_cidr_problem, vpc_cidr_problem, zones_problem
+from components.aws.tags import tag_problems
 from components.aws.versions import (
     EKS_EXTENDED_SUPPORT_EXTRA_USD_PER_HOUR,
     EKS_SUPPORT_CALENDAR,
@@ -38,10 +37,11 @@ from components.aws.versions import (
     NODE_AMI_TYPE,
 )
 from components.k8s_labels import label_problem, matches
-from stacks.config import ConfigProblems, Loc, StackModel, raise_problems
+from components.limits import aws as limits
+from components.limits.ec2 import instance_type_problem
+from stacks.config import ConfigProblems, Loc, StackModel, raise_problems, within
 from stacks.support import version_warning
 
-REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 SEED_REGION = "ap-northeast-2"
 SEED_ZONE_LETTERS = ("a", "c")
 
@@ -72,17 +72,23 @@ class TaintConfig(StackModel):
     effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] = "NO_SCHEDULE"
     """What the taint does to pods that do not tolerate it."""
 
+    @model_validator(mode="after")
+    def _syntax(self) -> TaintConfig:
+        if problem := label_problem(self.key, self.value):
+            raise ConfigProblems([(("key",), problem.replace("label", "taint"))])
+        return self
+
 
 class NodeGroupConfig(StackModel):
     """One managed node group (seed 000: eksctl `managedNodeGroups[]`). Nodes are always in private subnets."""
 
-    instance_type: str = Field("t3.medium", pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
+    instance_type: str = "t3.medium"
     """EC2 instance type (seed: t3.medium)."""
-    min_size: int = Field(1, ge=0)
+    min_size: int = within(limits.NODE_GROUP_SIZE, 1)
     """Minimum number of nodes (seed: 1)."""
-    max_size: int = Field(1, ge=1)
-    """Maximum number of nodes (seed: 1; infra 2)."""
-    desired_size: int = Field(1, ge=0)
+    max_size: int = within(limits.NODE_GROUP_MAX_SIZE, 1)
+    """Maximum number of nodes (seed: 1; infra 2); EKS caps a managed node group (components/limits/aws.py)."""
+    desired_size: int = within(limits.NODE_GROUP_SIZE, 1)
     """Nodes to start with (seed: 1)."""
     availability_zones: list[str] | None = None
     """Zones to place the nodes in, a subset of `availabilityZones` (seed: the first zone, ap-northeast-2a)."""
@@ -94,12 +100,21 @@ class NodeGroupConfig(StackModel):
     """EKS AMI type; ARM needs a Graviton instance type."""
     capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
     """On-demand (seed) or spot capacity."""
-    disk_size_gib: int = Field(20, ge=1, le=16384)
-    """Root volume size (gp3, encrypted)."""
+    disk_size_gib: int = within(limits.NODE_DISK_SIZE_GIB, 20)
+    """Root volume size (gp3, encrypted); at least the EKS AMI's 20 GiB."""
+
+    @field_validator("instance_type")
+    @classmethod
+    def _instance_type(cls, value: str) -> str:
+        if problem := instance_type_problem(value):
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _rules(self) -> NodeGroupConfig:
         problems: list[tuple[Loc, str]] = []
+        if problem := architecture_problem(self.instance_type, self.ami_type):
+            problems.append((("amiType",), problem))
         if problem := scaling_problem(self.min_size, self.desired_size, self.max_size):
             problems.append((("desiredSize",), problem))
         for key, value in self.labels.items():
@@ -172,11 +187,11 @@ class ClusterConfig(StackModel):
     @field_validator("public_access_cidrs")
     @classmethod
     def _cidrs(cls, value: list[str]) -> list[str]:
-        for cidr in value:
-            try:
-                ipaddress.IPv4Network(cidr)
-            except ValueError:
-                raise ValueError(f"{cidr!r} is not an IPv4 CIDR like 203.0.113.7/32") from None
+        problems: list[tuple[Loc, str]] = []
+        for index, cidr in enumerate(value):
+            if problem := public_access_cidr_problem(cidr):
+                problems.append(((index,), problem))
+        raise_problems(problems)
         return value
 
     @model_validator(mode="after")
@@ -212,7 +227,7 @@ class AwsBaseConfig(StackModel):
 
     region: str = Field(alias="aws:region")
     """AWS region, the seeds': ap-northeast-2; the pulumi-aws provider uses it too."""
-    cluster_name: str = ""
+    cluster_name: str | None = None
     """EKS cluster name (seed: my-cluster). Default: the stack name, so that two stacks never collide."""
     availability_zones: list[str] = []
     """Zones for subnets and load balancers, at least 2 (seed: ap-northeast-2a, ap-northeast-2c).
@@ -226,20 +241,29 @@ class AwsBaseConfig(StackModel):
     lb_controller: LbControllerConfig = LbControllerConfig()
     """The AWS Load Balancer Controller."""
     tags: dict[str, str] = {}
-    """Tags added to every AWS resource the bed creates directly."""
+    """Tags added to every AWS resource the bed creates directly (AWS: 50 per resource; the bed adds up to 4 itself)."""
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        room = limits.TAGS_PER_RESOURCE - limits.TAGS_ADDED_BY_COMPONENTS - limits.TAGS_ADDED_BY_STACKS
+        raise_problems([((key,) if key else (), problem) for key, problem in tag_problems(value, room=room)])
+        return value
 
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if not REGION.match(value):
+        if not limits.REGION.match(value):
             raise ValueError(f"{value!r} is not an AWS region name like 'ap-northeast-2'")
         return value
 
     @field_validator("cluster_name")
     @classmethod
-    def _cluster_name(cls, value: str, info: ValidationInfo) -> str:
-        name = value or (info.context or {}).get("stack", "")
-        if problem := eks_name_problem(name, 100):
+    def _cluster_name(cls, value: str | None, info: ValidationInfo) -> str:
+        if value == "":
+            raise ValueError("'': a name; leave the key out to name the cluster after the stack")
+        name = value if value is not None else (info.context or {}).get("stack", "")
+        if problem := eks_name_problem(name, limits.CLUSTER_NAME_LENGTH):
             raise ValueError(problem)
         return name
 

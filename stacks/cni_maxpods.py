@@ -22,7 +22,8 @@ from components.aws.max_pods import (
     max_pods,
     prefix_delegation_problem,
 )
-from components.aws.node_groups import INSTANCE_TYPE
+from components.limits.ec2 import instance_type_problem as ec2_instance_type_problem
+from components.text_rules import time_zone_problem
 from k8s.kube_ops_view import SERVICE_NAME as KUBE_OPS_VIEW_SERVICE
 from k8s.kube_ops_view import KubeOpsView, KubeOpsViewArgs
 from k8s.netshoot import NAME as NETSHOOT
@@ -78,8 +79,15 @@ class BastionConfig(StackModel):
     """The one IPv4 CIDR allowed to SSH, e.g. your address as a /32 (access ssh only; never 0.0.0.0/0)."""
     key_name: str | None = None
     """An existing EC2 key pair's name (access ssh only)."""
-    instance_type: str = Field("t3.micro", pattern=INSTANCE_TYPE.pattern)
+    instance_type: str = "t3.micro"
     """A small instance: it only relays sessions."""
+
+    @field_validator("instance_type")
+    @classmethod
+    def _instance_type(cls, value: str) -> str:
+        if problem := ec2_instance_type_problem(value):
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _access(self) -> BastionConfig:
@@ -98,6 +106,13 @@ class KubeOpsViewConfig(StackModel):
     """The dashboard's time zone, env TZ (seed: Asia/Seoul)."""
     allowed_cidrs: list[str] = ["0.0.0.0/0"]
     """Who may open it: the NLB's source ranges (seed: anyone). Narrow it to your own address."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        if problem := time_zone_problem(value):
+            raise ValueError(problem)
+        return value
 
     @field_validator("allowed_cidrs")
     @classmethod

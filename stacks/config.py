@@ -12,25 +12,41 @@ same errors.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 import typing
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
+
+from components.errors import shown
+from components.limits import Range
+from components.limits import aws as aws_limits
+from components.limits import azure as azure_limits
+from stacks.messages import problem_lines
 
 NAMESPACE = "testbed"
 SCENARIO_KEY = f"{NAMESPACE}:scenario"
+PROVIDER_KEYS: Mapping[str, frozenset[str]] = {
+    aws_limits.PROVIDER_NAMESPACE: aws_limits.PROVIDER_CONFIG_KEYS,
+    azure_limits.PROVIDER_NAMESPACE: azure_limits.PROVIDER_CONFIG_KEYS,
+}
+"""Provider namespaces whose keys are checked: a typo there (`aws:regoin`) is an error, not an ignored key."""
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound="StackModel")
 
 
 class StackModel(BaseModel):
-    """Base of every config model: frozen, camelCase keys, unknown keys rejected."""
+    """Base of every config model: frozen, camelCase keys, unknown keys rejected, strict types
+    (no true for a number, no 5 for a text: YAML's types are kept, engine strings of top-level
+    keys are converted by `scalar_value`)."""
 
     model_config = ConfigDict(
+        strict=True,
         extra="forbid",
         frozen=True,
         alias_generator=to_camel,
@@ -38,6 +54,11 @@ class StackModel(BaseModel):
         validate_default=True,
         use_attribute_docstrings=True,
     )
+
+
+def within(limit: Range, default: int | None = None, **kwargs: Any) -> Any:
+    """A config field bounded by a cloud limit (components/limits): the bounds are written there only."""
+    return Field(default, ge=limit.low, le=limit.high, **kwargs)
 
 
 class ConfigProblems(ValueError):
@@ -93,36 +114,105 @@ def config_key(model: type[StackModel], field_name: str) -> str:
 def load_config(model: type[M], raw: Mapping[str, str], *, stack: str) -> M:
     """Validate the stack's config (`namespace:key` -> engine string) into `model`.
 
-    Raises ConfigError naming every bad key.
+    Raises ConfigError naming every bad key, one line per problem.
     """
     keys = {config_key(model, name): name for name in model.model_fields}
     data: dict[str, Any] = {}
     problems: list[str] = []
+    unsafe: set[str] = set()
     for key, value in sorted(raw.items()):
+        namespace = key.partition(":")[0]
         if key in keys:
-            data[model.model_fields[keys[key]].alias or keys[key]] = program_value(value)
-        elif key.startswith(f"{NAMESPACE}:") and key != SCENARIO_KEY:
-            problems.append(f"{key}: unknown key; known keys: {', '.join(sorted(keys))}")
+            field = model.model_fields[keys[key]]
+            data[field.alias or keys[key]] = scalar_value(program_value(value), field.annotation)
+            for path, text in _unsafe_strings(data[field.alias or keys[key]], key):
+                problems.append(f"{path}: {shown(text)}: {UNSAFE_ALLOWED}")
+                unsafe.add(path)
+        elif key == SCENARIO_KEY:
+            continue
+        elif namespace == NAMESPACE:
+            problems.append(f"{key}: unknown key; {_suggest(key, keys)}known keys: {_grouped(keys)}")
+        elif namespace in PROVIDER_KEYS and key.partition(":")[2] not in PROVIDER_KEYS[namespace]:
+            known = sorted(f"{namespace}:{k}" for k in PROVIDER_KEYS[namespace])
+            problems.append(f"{key}: not a key the {namespace} provider reads; {_suggest(key, known)}see its docs")
     try:
         config = model.model_validate(data, context={"stack": stack})
     except ValidationError as err:
-        problems.extend(_lines(model, err))
+        problems.extend(line for line in _lines(model, err) if line.partition(": ")[0] not in unsafe)
         raise ConfigError(problems) from None
     if problems:
         raise ConfigError(problems)
     return config
 
 
+UNSAFE_ALLOWED = "text without control characters (CR, LF, NUL, tab ...): it would reach headers and environments"
+
+
+def _unsafe_strings(value: Any, key: str) -> list[tuple[str, str]]:
+    """(key path, text) of every string in `value` holding a control character."""
+    if isinstance(value, str):
+        return [(key, value)] if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value) else []
+    if isinstance(value, dict):
+        found = []
+        for child, item in value.items():
+            found += [(f"{key}.{child}", str(child))] if _unsafe_strings(str(child), "") else []
+            found += _unsafe_strings(item, f"{key}.{child}")
+        return found
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _unsafe_strings(item, f"{key}[{i}]")]
+    return []
+
+
+def _grouped(keys: Iterable[str]) -> str:
+    """'aws:region; testbed: availabilityZones, cluster' for those full keys: each namespace named once."""
+    by_namespace: dict[str, list[str]] = {}
+    for key in sorted(keys):
+        namespace, _, name = key.partition(":")
+        by_namespace.setdefault(namespace, []).append(name)
+    return "; ".join(f"{namespace}: {', '.join(names)}" for namespace, names in sorted(by_namespace.items()))
+
+
+def _suggest(key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.8)
+    return f"did you mean {close[0]}? " if close else ""
+
+
+def scalar_value(value: Any, annotation: Any) -> Any:
+    """A top-level engine string as the type the field asks for, the way the Pulumi SDK's
+    `get_int`/`get_bool`/`get_float` read it; anything else unchanged (the strict model then
+    says what is wrong). Nested values come as JSON and keep their YAML types."""
+    if not isinstance(value, str):
+        return value
+    kinds = {a for a in (typing.get_args(annotation) or (annotation,)) if a is not type(None)}
+    if kinds & {int, float} and re.fullmatch(r"[+-]?\d+", value):
+        return int(value)
+    if float in kinds and re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", value):
+        return float(value)
+    if bool in kinds and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
 def _lines(model: type[StackModel], err: ValidationError) -> list[str]:
     lines = []
+    plain = []
     for error in err.errors(include_url=False):
         loc = tuple(error["loc"])
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, ConfigProblems):
             for sub_loc, message in cause.problems:
                 lines.append(f"{_key(model, loc + sub_loc)}: {message}")
-            continue
-        lines.append(f"{_key(model, loc)}: {_message(model, loc, error)}")
+        elif error["type"] == "missing":
+            field = _field_at(model, loc)
+            hint = f" ({field.description})" if field is not None and field.description else ""
+            lines.append(f"{_key(model, loc)}: missing; this key has no default and must be set{hint}")
+        elif error["type"] == "extra_forbidden":
+            known = _known_keys(model, loc[:-1])
+            listed = f"; {_suggest(str(loc[-1]), known)}known keys: {', '.join(known)}" if known else ""
+            lines.append(f"{_key(model, loc)}: unknown key{listed}")
+        else:
+            plain.append(error)
+    lines.extend(problem_lines(model, plain, lambda loc: _key(model, loc)))
     return list(dict.fromkeys(lines))
 
 
@@ -134,30 +224,13 @@ def _key(model: type[StackModel], loc: Loc) -> str:
     head = str(head)
     key = head if ":" in head else f"{NAMESPACE}:{head}"
     for part in rest:
-        key += f"[{part}]" if isinstance(part, int) else f".{part}"
+        key += f"[{part}]" if isinstance(part, int) else f".{_cut(str(part))}"
     return key
 
 
-def _message(model: type[StackModel], loc: Loc, error: dict[str, Any]) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        field = _field_at(model, loc)
-        hint = f" ({field.description})" if field is not None and field.description else ""
-        return f"missing; this key has no default and must be set{hint}"
-    if kind == "extra_forbidden":
-        known = _known_keys(model, loc[:-1])
-        return f"unknown key; known keys: {', '.join(known)}" if known else "unknown key"
-    message = error["msg"]
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    if kind.startswith(("literal_", "enum")):
-        message = message.replace("Input should be", "must be one of").replace(" or ", ", ")
-    else:
-        message = message.replace("Input should be", "must be")
-    value = error.get("input")
-    if kind == "value_error" or isinstance(value, (dict, list)) or value is None:
-        return message  # our own validators name the value themselves
-    return f"{value!r}: {message}"
+def _cut(part: str, limit: int = 40) -> str:
+    """A mapping key in a key path, cut like a value (a 200-character tag key is named, not repeated)."""
+    return part if len(part) <= limit else f"{part[: limit - 3]}..."
 
 
 def _field_at(model: type[BaseModel], loc: Loc) -> Any:

@@ -18,6 +18,8 @@ from pydantic import Field, field_validator, model_validator
 
 from components.aws.load_balancers import HealthCheck, TargetGroupBinding, TargetGroupBindingArgs
 from components.k8s_labels import matches
+from components.limits import aws as limits
+from components.text_rules import host_header_problem
 from k8s.capture import PacketCapture, fetch_command
 from k8s.keepalive import (
     KeepAliveClient,
@@ -28,7 +30,7 @@ from k8s.keepalive import (
 )
 from k8s.versions import NETSHOOT_IMAGE, PYTHON_IMAGE
 from stacks.aws_base import AwsBase, AwsBaseConfig
-from stacks.config import Loc, StackModel, raise_problems
+from stacks.config import Loc, StackModel, raise_problems, within
 from stacks.experiments.model import Expectation, Experiment
 from stacks.experiments.model import exported as export_experiments
 from stacks.experiments.predicates import Changes, FieldIs, Near, RequestCount
@@ -82,6 +84,13 @@ class ClientConfig(StackModel):
     @classmethod
     def _endpoint(cls, value: str) -> str:
         return _path(value)
+
+    @field_validator("host_header")
+    @classmethod
+    def _host_header(cls, value: str) -> str:
+        if value and (problem := host_header_problem(value)):
+            raise ValueError(problem)
+        return value
 
 
 class ImagesConfig(StackModel):
@@ -148,7 +157,7 @@ class LoadBalancerConfig(StackModel):
     """Zones of the load balancer's private subnets, a subset of `availabilityZones`."""
     health_check_path: str = "/index"
     """Target group health check path (seed: /index)."""
-    deregistration_delay_seconds: int = Field(300, ge=0, le=3600)
+    deregistration_delay_seconds: int = within(limits.DEREGISTRATION_DELAY, 300)
     """Seconds a deregistered target keeps its connections (AWS default 300)."""
 
     @field_validator("health_check_path")

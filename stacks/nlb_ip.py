@@ -7,7 +7,7 @@ The scenario, its knobs and how to verify it: docs/scenarios/nlb-ip.md.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 import pulumi
 from pydantic import Field, field_validator, model_validator
@@ -19,12 +19,12 @@ from components.aws.annotations import (
     NlbTls,
     ServicePort,
 )
-from components.aws.annotations.service import DEREGISTRATION_DELAY
-from components.aws.annotations.values import certificate_arn_problem, cidr_problem
+from components.aws.annotations.values import certificate_arn_problem, cidr_problem, health_check_port_problem
+from components.limits import aws as limits
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.versions import ECHOSERVER_IMAGE
 from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
-from stacks.config import ConfigProblems, StackModel
+from stacks.config import ConfigProblems, StackModel, within
 from stacks.experiments.model import Experiment, exported
 from stacks.experiments.predicates import Distinct, FieldIs, RequestCount
 from stacks.workloads import (
@@ -61,12 +61,21 @@ class NlbConfig(StackModel):
     """aws-load-balancer-scheme (seed: internet-facing)."""
     target_type: Literal["ip", "instance"] = "ip"
     """aws-load-balancer-nlb-target-type (seed: ip, the pods themselves)."""
-    healthcheck_port: Annotated[int, Field(ge=1, le=65535)] | Literal["traffic-port"] = CONTAINER_PORT
-    """aws-load-balancer-healthcheck-port (seed: 8080, the pods' port); `traffic-port` with instance targets."""
+    healthcheck_port: int | str = CONTAINER_PORT
+    """aws-load-balancer-healthcheck-port (seed: 8080, the pods' port); `traffic-port` with instance targets,
+    or the name of the Service's port."""
     cross_zone: bool = True
     """Cross-zone load balancing (seed: true)."""
-    deregistration_delay_seconds: int = Field(60, ge=DEREGISTRATION_DELAY.low, le=DEREGISTRATION_DELAY.high)
-    """Target group deregistration_delay.timeout_seconds, 0-3600 (seed: 60)."""
+    deregistration_delay_seconds: int = within(limits.DEREGISTRATION_DELAY, 60)
+    """Target group deregistration_delay.timeout_seconds (seed: 60)."""
+
+    @field_validator("healthcheck_port")
+    @classmethod
+    def _healthcheck_port(cls, value: int | str) -> int | str:
+        if problem := health_check_port_problem(value):
+            raise ValueError(problem)
+        return value
+
     proxy_protocol_v2: bool = False
     """aws-load-balancer-proxy-protocol "*" (seed 003's option; off in its first run)."""
     certificate_arn: str | None = None

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
-
 from components.aws.load_balancers import NetworkLoadBalancer, NetworkLoadBalancerArgs
+from components.limits import aws as limits
+from stacks.config import within
 from stacks.experiments.model import Experiment
 from stacks.keepalive import (
     KeepAliveConfig,
@@ -43,8 +43,8 @@ class NlbConfig(LoadBalancerConfig):
         "--listener-arn",
     )
 
-    tcp_idle_timeout_seconds: int = Field(350, ge=60, le=6000)
-    """TCP listener attribute tcp.idle_timeout.seconds, 60-6000 (AWS default 350)."""
+    tcp_idle_timeout_seconds: int = within(limits.NLB_TCP_IDLE_TIMEOUT, 350)
+    """TCP listener attribute tcp.idle_timeout.seconds (AWS default 350)."""
     cross_zone: bool = False
     """Cross-zone load balancing (NLB default: off)."""
 

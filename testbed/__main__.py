@@ -28,31 +28,31 @@ from stacks import SCENARIOS
 from stacks.config import SCENARIO_KEY, ConfigError
 from testbed.experiments.commands import add_commands
 from testbed.gates import GATES, GateUnavailable
-from testbed.stackfile import known_stacks, read_stack_config, stack_file, with_override
+from testbed.stackfile import apply_override, display_path, known_stacks, read_stack_config, stack_file
 
 if TYPE_CHECKING:
     from testbed.engine import Recording
     from testbed.gates import Stack
+    from testbed.lifecycle import Lifecycle
+    from testbed.plan import Plan
 
 
 def _plan(args: argparse.Namespace) -> int:
-
     from stacks.support import plan_date
-    from testbed.lifecycle import analyse, region_of, summary_line, write_lifecycle
-    from testbed.plan import Plan, render_tree, write_plan
+    from testbed.lifecycle import analyse, region_of, summary_line
+    from testbed.outdir import out_problem
 
     stacks = known_stacks()
     if args.scenario not in set(stacks) | set(SCENARIOS):
         known = ", ".join(sorted(set(stacks) | set(SCENARIOS)))
         print(f"unknown scenario {args.scenario!r}; known: {known}", file=sys.stderr)
         return 2
-    config = _overridden(read_stack_config(args.scenario) if args.scenario in stacks else {}, args.config)
-    if config is None:
+    if args.out is not None and (problem := out_problem(args.out)):
+        print(problem, file=sys.stderr)
         return 2
+    config = _overridden(read_stack_config(args.scenario) if args.scenario in stacks else {}, args.config)
     scenario = config.get(SCENARIO_KEY, args.scenario)
-    source = (
-        stack_file(args.scenario).relative_to(Path.cwd()) if args.scenario in stacks else "(no stack file: defaults)"
-    )
+    source = display_path(stack_file(args.scenario)) if args.scenario in stacks else "(no stack file: defaults)"
     print(
         f"planning stack {args.scenario} (scenario {scenario}) from {source} under the mock engine ...", file=sys.stderr
     )
@@ -60,35 +60,42 @@ def _plan(args: argparse.Namespace) -> int:
     recording = _record(args.scenario, config)
     if recording is None:
         return 2
+    from testbed.plan import Plan, render_tree
+
     plan = Plan(scenario, recording)
     sys.stdout.write(render_tree(plan))
     print(f"planned {len(recording.resources)} resources in {time.monotonic() - started:.1f}s", file=sys.stderr)
     lifecycle = analyse(recording.resources, region=region_of(config), today=plan_date())
-    if args.out:
-        written = write_plan(plan, Path(args.out))
-        print(
-            f"wrote {written[0]} and {len(written) - 1} manifests under {Path(args.out) / 'manifests'}", file=sys.stderr
-        )
-        print(f"wrote {write_lifecycle(lifecycle, Path(args.out))}", file=sys.stderr)
+    if args.out is not None and _write_out(plan, lifecycle, Path(args.out)) != 0:
+        return 2
     print(summary_line(lifecycle))
     return 0
 
 
-def _overridden(config: dict[str, str], settings: list[str]) -> dict[str, str] | None:
-    """`config` with each `-c KEY=VALUE` applied (KEY may be a path: testbed:nlb.tcpIdleTimeoutSeconds);
-    None, after one line saying why, for a malformed one."""
-    import yaml
+def _write_out(plan: Plan, lifecycle: Lifecycle, out: Path) -> int:
+    """plan.json, manifests/ and lifecycle.json into `out`, moved into place whole (testbed.outdir)."""
+    from testbed.lifecycle import write_lifecycle
+    from testbed.outdir import OutError, publish
+    from testbed.plan import write_plan
 
+    try:
+        written = publish(
+            out, lambda staging: write_plan(plan, staging), lambda staging: [write_lifecycle(lifecycle, staging)]
+        )
+    except (OutError, OSError) as err:
+        print(str(err) if isinstance(err, OutError) else f"--out {out}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    manifests = [p for p in written if "manifests" in p.parts]
+    print(f"wrote {written[0]} and {len(manifests)} manifests under {out / 'manifests'}", file=sys.stderr)
+    print(f"wrote {written[-1]}", file=sys.stderr)
+    return 0
+
+
+def _overridden(config: dict[str, str], settings: list[str]) -> dict[str, str]:
+    """`config` with each `-c KEY=VALUE` applied (KEY may be a path: testbed:nlb.tcpIdleTimeoutSeconds);
+    ConfigError, one line, for a malformed one."""
     for setting in settings:
-        key, _, value = setting.partition("=")
-        if ":" not in key or not _:
-            print(f"--config {setting!r}: expected namespace:key=value, e.g. testbed:clusterName=demo", file=sys.stderr)
-            return None
-        try:
-            config = with_override(config, key, yaml.safe_load(value))
-        except ValueError as err:
-            print(f"--config {setting!r}: {err}", file=sys.stderr)
-            return None
+        config = apply_override(config, setting)
     return config
 
 
@@ -106,8 +113,6 @@ def _lab(args: argparse.Namespace) -> int:
         print(f"--time-scale {args.time_scale:g}: must be between 0.01 and 1", file=sys.stderr)
         return 2
     config = _overridden(read_stack_config(args.stack) if args.stack in stacks else {}, args.config)
-    if config is None:
-        return 2
     started = time.monotonic()
     try:
         results = run_lab(args.stack, config, names=args.experiments, time_scale=args.time_scale)
@@ -130,11 +135,12 @@ def _record(stack: str, config: dict[str, str]) -> Recording | None:
     """Run the program as `stack`; None, after printing one line per problem, when the config is invalid."""
     import pulumi
 
+    from components.errors import ArgsError
     from testbed.engine import run_program
 
     try:
         return run_program(stack, config)
-    except pulumi.RunError as err:
+    except (pulumi.RunError, ArgsError, ConfigError) as err:
         print(f"{stack}: invalid config:", file=sys.stderr)
         for line in str(err).splitlines():
             print(f"  {line}", file=sys.stderr)

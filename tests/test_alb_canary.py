@@ -111,7 +111,7 @@ def test_bad_knobs_are_one_line_each():
     with pytest.raises(ConfigError) as caught:
         load_config(module.Config, raw, stack=STACK)
     assert caught.value.lines == [
-        "testbed:canary.canaryWeightPercent: 101: must be less than or equal to 100",
+        "testbed:canary.canaryWeightPercent: 101: at most 100",
         "testbed:alb.groupName: 'Traffic': allowed: at most 63 of a-z, 0-9, '-' and '.', starting and ending"
         " with a letter or digit",
         "testbed:alb.loadBalancerName: 'internal-traffic': must not begin with 'internal-'",

@@ -145,7 +145,7 @@ def test_bad_knobs_are_one_line_each():
             module.Config, {**read_stack_config(STACK), "testbed:ingress": json.dumps(seed_interval)}, stack=STACK
         )
     assert caught.value.lines == [
-        "testbed:ingress.healthcheckIntervalSeconds: 3: must be greater than or equal to 5",
+        "testbed:ingress.healthcheckIntervalSeconds: 3: at least 5",
     ]
     equal = {**json.loads(read_stack_config(STACK)["testbed:ingress"]), "healthcheckTimeoutSeconds": 5}
     with pytest.raises(ConfigError) as caught:

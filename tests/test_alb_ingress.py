@@ -150,8 +150,8 @@ def test_bad_knobs_are_one_line_each():
     with pytest.raises(ConfigError) as caught:
         load_config(module.Config, raw, stack=STACK)
     assert caught.value.lines == [
-        "testbed:alb.loadBalancingAlgorithm: 'fastest': must be one of 'round_robin', 'least_outstanding_requests', "
-        "'weighted_random'",
+        "testbed:alb.loadBalancingAlgorithm: 'fastest': one of round_robin, least_outstanding_requests, "
+        "weighted_random",
         "testbed:echoserver.groupName: 'My_Group': allowed: at most 63 of a-z, 0-9, '-' and '.', starting and ending"
         " with a letter or digit",
     ]

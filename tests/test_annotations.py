@@ -222,9 +222,8 @@ def test_alb_collects_every_problem_into_one_error():
         "AlbIngressAnnotations: ssl_policy: applies to HTTPS listeners only; there is none",
         "AlbIngressAnnotations: inbound_cidrs: '10.0.0.1/16' is not a CIDR like 203.0.113.0/24 or 2001:db8::/32"
         " (host bits must be zero)",
-        "AlbIngressAnnotations: tags[aws:owner]: key 'aws:owner': the aws: prefix is reserved for AWS",
-        "AlbIngressAnnotations: tags[team]: value 'a,b': allowed: 0-256 letters, digits, spaces and _.:/+-@,"
-        " no edge blanks",
+        "AlbIngressAnnotations: tags[aws:owner]: key 'aws:owner': not starting with aws: (AWS's own)",
+        "AlbIngressAnnotations: tags[team]: value 'a,b': letters, digits, spaces and _ . : / = + - @",
     ]
 
 
@@ -273,7 +272,7 @@ def test_alb_health_check_attribute_and_rule_problems():
     prefix = "AlbIngressAnnotations: "
     assert [line.removeprefix(prefix) for line in lines] == [
         "health_check.protocol: 'TCP' is not one of HTTP, HTTPS",
-        "health_check.port: 0: allowed: a port 1-65535 or 'traffic-port'",
+        "health_check.port: 0: allowed: a port 1-65535, 'traffic-port' or a Service port name",
         "health_check.path: 'health': allowed: an absolute path (starting with '/') of at most 1024 characters,"
         " no blanks",
         "health_check.interval_seconds: 3 is outside the allowed range 5-300 seconds",

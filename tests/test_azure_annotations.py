@@ -242,7 +242,7 @@ def test_the_product_rule_uses_the_cloud_providers_defaults():
         ),
         (
             {"port_health_probes": {9999: PortHealthProbe(port=70000)}},
-            "port_health_probes[9999].port: 70000: a probe port must be 1..65535 or a port name of the Service",
+            "port_health_probes[9999].port: 70000: a probe port must be 1-65535 or a port name of the Service",
         ),
         ({"pip_name": "-bad"}, "pip_name: '-bad' is not an Azure network resource name: 1-80 letters, digits,"),
         ({"internal": True}, "pip_name: 'kimmap-tcp-pip': an internal load balancer has no public IP"),
@@ -251,7 +251,7 @@ def test_the_product_rule_uses_the_cloud_providers_defaults():
         ({"allowed_ip_ranges": ("10.0.0.1/8",)}, "allowed_ip_ranges: '10.0.0.1/8' is not a CIDR like 203.0.113.0/24"),
         ({"external_traffic_policy": "local"}, "external_traffic_policy: 'local' is not one of 'Cluster', 'Local'"),
         ({"service_ports": {}}, "service_ports: empty; a LoadBalancer Service needs at least one port"),
-        ({"service_ports": {0: "x"}}, "service_ports: 0: a Service port must be 1..65535"),
+        ({"service_ports": {0: "x"}}, "service_ports: 0: a Service port must be 1-65535"),
         ({"service_ports": {9999: "TCP_client"}}, "service_ports: 'TCP_client': a port name is 1-15 lowercase letters"),
     ],
 )

@@ -126,7 +126,10 @@ def test_ami_follows_the_architecture():
             "Bastion: key_name: 'kp' is only used with SSH access; SSM access needs no key pair",
         ),
         ({"access": "telnet"}, "Bastion: access: 'telnet' is not one of ssm, ssh"),
-        ({"instance_type": "tiny"}, "Bastion: instance_type: 'tiny' is not an EC2 instance type like 't3.micro'"),
+        (
+            {"instance_type": "tiny"},
+            "Bastion: instance_type: 'tiny': an EC2 instance type like t3.medium or m6g.large (family.size)",
+        ),
         (
             {"reach_security_group_ids": {"The Cluster": "sg-1"}},
             "Bastion: reach_security_group_ids: key 'The Cluster' must be lowercase letters, digits and '-'",

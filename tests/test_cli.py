@@ -73,7 +73,7 @@ def test_bad_config_is_one_line_per_problem_without_a_traceback():
         "eks-base: invalid config:",
         "  testbed:clusterName: '-x' must start with a letter or digit, hold only letters, digits, '-' and '_', "
         "and be at most 100 characters",
-        "  testbed:network.natGateways: 'double': must be one of 'single', 'one-per-az'",
+        "  testbed:network.natGateways: 'double': one of single, one-per-az",
     ]
 
 

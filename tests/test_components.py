@@ -74,6 +74,24 @@ def test_network_validates_everything_before_creating_anything():
     assert [r.type for r in recording.resources] == ["testbed:aws:Network"], "no child before validation passes"
 
 
+def test_network_refuses_the_tags_aws_refuses():
+    errors = []
+
+    def program():
+        try:
+            network(tags={"aws:owner": "me", "team": "x" * 257, **{f"t{i}": "v" for i in range(46)}})
+        except ArgsError as err:
+            errors.append(err)
+
+    run_program("t", CONFIG, program=program)
+    [err] = errors
+    assert str(err).splitlines() == [
+        "Network: tags: 48 tags: at most 47 (AWS allows 50 per resource)",
+        "Network: tags[aws:owner]: key 'aws:owner': not starting with aws: (AWS's own)",
+        "Network: tags[team]: value '" + "x" * 56 + "... (257 characters): at most 256 characters",
+    ]
+
+
 GROUPS = {
     "system": NodeGroupSpec(instance_type="t3.large", labels={"role": "system"}),
     "apps": NodeGroupSpec(instance_type="m6i.large", min_size=0, max_size=3, desired_size=2),

@@ -217,4 +217,4 @@ def test_every_scenario_declares_its_experiments_or_none():
 def test_a_bad_config_is_a_config_error():
     with pytest.raises(ConfigError) as caught:
         experiments_for("alb-keepalive", config_with("alb-keepalive", **{"testbed:alb": {"idleTimeoutSeconds": 0}}))
-    assert caught.value.lines == ["testbed:alb.idleTimeoutSeconds: 0: must be greater than or equal to 1"]
+    assert caught.value.lines == ["testbed:alb.idleTimeoutSeconds: 0: at least 1"]

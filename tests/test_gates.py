@@ -547,6 +547,56 @@ def test_config_sweep_catches_a_knob_that_crashes_or_accepts_anything(monkeypatc
     assert found[("testbed:lbController.noSuchKey", "unknown key")].startswith("accepted")
 
 
+def test_config_sweep_catches_lax_types_unsafe_text_and_a_lenient_file_reader(monkeypatch):
+    import yaml
+    from pydantic import ConfigDict
+
+    from stacks.aws_base import LbControllerConfig
+    from stacks.config import engine_value
+    from stacks.eks_base import Config as EksBase
+
+    class LaxLb(LbControllerConfig):
+        model_config = ConfigDict(strict=False)  # true becomes 1, "2" becomes 2
+
+    class Sloppy(EksBase):
+        lb_controller: LaxLb = LaxLb()
+
+    def lenient(text: str, where: str) -> dict[str, str]:  # PyYAML's own reading: the last duplicate wins
+        document = yaml.safe_load(text)
+        return (
+            {k: engine_value(v) for k, v in (document.get("config") or {}).items()}
+            if isinstance(document, dict)
+            else {}
+        )
+
+    monkeypatch.setattr(sweep_module, "scenario_module", lambda name: types.SimpleNamespace(Config=Sloppy))
+    monkeypatch.setattr(sweep_module, "parse_stack_text", lenient)
+    raw = read_stack_config("eks-base")
+    stack = Stack(Plan("eks-base", run_program("eks-base", raw)), raw)
+    found = {(about, problem): message for about, problem, message in findings(stack, "config-sweep")}
+    assert found[("testbed:lbController.replicaCount", "true for a number")].startswith("accepted")
+    assert found[("testbed:lbController.replicaCount", "quoted number")].startswith("accepted")
+    assert found[("Pulumi.eks-base.yaml", "duplicate key")] == "accepted"
+    assert found[("Pulumi.eks-base.yaml", "null value")] == "accepted"
+    assert ("testbed:clusterName", "CR LF in text") not in found, "the real reader refuses CR LF"
+
+
+def test_config_sweep_cases_hold_the_new_classes():
+    from stacks.eks_base import Config as EksBase
+
+    problems = {(case[1], case[2]) for case in sweep_module.cases(EksBase, read_stack_config("eks-base"))}
+    for expected in (
+        ("testbed:clusterName", "CR LF in text"),
+        ("testbed:clusterName", "NUL in text"),
+        ("testbed:nodeGroups.infra.maxSize", "null"),
+        ("testbed:nodeGroups.infra.maxSize", "true for a number"),
+        ("testbed:tags", "too many tags"),
+        ("testbed:tags", "reserved tag prefix"),
+        ("aws:rgeion", "provider key typo"),
+    ):
+        assert expected in problems, expected
+
+
 def test_config_sweep_covers_every_key_of_the_seed_stack():
     from stacks.eks_base import Config as EksBase
 

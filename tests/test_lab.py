@@ -239,7 +239,7 @@ def test_cli_refuses_in_one_line(tmp_path):
         (["eks-base"], "the lab covers alb-keepalive and nlb-keepalive; eks-base (eks-base) runs only"),
         (["nlb-keepalive", "nosuch"], "unknown experiment 'nosuch'; this stack has: interval3"),
         (["alb-keepalive", "--time-scale", "5"], "--time-scale 5: must be between 0.01 and 1"),
-        (["alb-keepalive", "-c", "testbed:alb.idleTimeoutSeconds=0"], "testbed:alb.idleTimeoutSeconds: 0: must be"),
+        (["alb-keepalive", "-c", "testbed:alb.idleTimeoutSeconds=0"], "testbed:alb.idleTimeoutSeconds: 0: at least 1"),
     ):
         done = subprocess.run(
             [sys.executable, "-m", "testbed", "lab", *args, "--out", str(tmp_path / "r")],

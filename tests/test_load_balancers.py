@@ -105,7 +105,10 @@ def test_alb_validates_everything_before_creating_anything():
         "idle_timeout_seconds",
         "client_keep_alive_seconds",
     ]
-    assert "ApplicationLoadBalancer: idle_timeout_seconds: 0 is not between 1 and 4000" in str(err).splitlines()
+    assert (
+        "ApplicationLoadBalancer: idle_timeout_seconds: 0 is outside the allowed range 1-4000 seconds"
+        in str(err).splitlines()
+    )
     assert types == ["testbed:aws:ApplicationLoadBalancer"]
 
 
@@ -118,7 +121,7 @@ def test_nlb_takes_one_zone_and_validates_its_tcp_idle_timeout():
     for bad in (59, 6001):
         errors, types = errors_of(lambda bad=bad: NetworkLoadBalancer("n", nlb_args(tcp_idle_timeout_seconds=bad)))
         assert [str(e) for e in errors] == [
-            f"NetworkLoadBalancer: tcp_idle_timeout_seconds: {bad} is not between 60 and 6000"
+            f"NetworkLoadBalancer: tcp_idle_timeout_seconds: {bad} is outside the allowed range 60-6000 seconds"
         ]
         assert types == ["testbed:aws:NetworkLoadBalancer"]
     errors, _ = errors_of(lambda: NetworkLoadBalancer("n", nlb_args(subnet_ids={})))

@@ -108,7 +108,7 @@ def config_lines(**overrides) -> list[str]:
 
 def test_bad_knobs_are_one_line_each():
     assert config_lines(**{"testbed:nlb": {"deregistrationDelaySeconds": 3601, "certificateArn": "my-cert"}}) == [
-        "testbed:nlb.deregistrationDelaySeconds: 3601: must be less than or equal to 3600",
+        "testbed:nlb.deregistrationDelaySeconds: 3601: at most 3600",
         "testbed:nlb.certificateArn: 'my-cert' is not a certificate ARN; allowed: "
         "arn:aws:acm:<region>:<account>:certificate/<id> or arn:aws:iam::<account>:server-certificate/<name>",
     ]

@@ -123,11 +123,11 @@ def test_defaults_are_the_seeds():
     [
         (
             {"testbed:nlb": {"tcpIdleTimeoutSeconds": 59}},
-            "testbed:nlb.tcpIdleTimeoutSeconds: 59: must be greater than or equal to 60",
+            "testbed:nlb.tcpIdleTimeoutSeconds: 59: at least 60",
         ),
         (
             {"testbed:nlb": {"tcpIdleTimeoutSeconds": 6001}},
-            "testbed:nlb.tcpIdleTimeoutSeconds: 6001: must be less than or equal to 6000",
+            "testbed:nlb.tcpIdleTimeoutSeconds: 6001: at most 6000",
         ),
         (
             {"testbed:nlb": {"availabilityZones": ["ap-northeast-2c"]}},
@@ -136,7 +136,7 @@ def test_defaults_are_the_seeds():
         ),
         (
             {"testbed:nlb": {"deregistrationDelaySeconds": 3601}},
-            "testbed:nlb.deregistrationDelaySeconds: 3601: must be less than or equal to 3600",
+            "testbed:nlb.deregistrationDelaySeconds: 3601: at most 3600",
         ),
     ],
 )

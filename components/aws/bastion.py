@@ -25,8 +25,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ..errors import raise_if_any
+from ..limits.ec2 import instance_type_problem, is_graviton
 from .irsa import ec2_trust_policy
-from .node_groups import INSTANCE_TYPE
 
 BastionAccess = Literal["ssm", "ssh"]
 ACCESS_MODES: tuple[str, ...] = ("ssm", "ssh")
@@ -34,8 +34,6 @@ SSH_PORT = 22
 IMDS_HOP_LIMIT = 1
 ROOT_VOLUME_GIB = 10
 SSM_POLICY = "AmazonSSMManagedInstanceCore"
-# Graviton families carry a "g" after the generation digit: t4g, m6gd, c7gn, x2gd, im4gn.
-_ARM_FAMILY = re.compile(r"^[a-z]+\d[a-z]*g")
 _AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
 
 
@@ -93,8 +91,7 @@ def access_problems(access: str, ssh_cidr: str | None, key_name: str | None) -> 
 
 def ami_parameter(instance_type: str) -> str:
     """The SSM public parameter naming the latest AL2023 AMI for `instance_type`'s architecture."""
-    family = instance_type.split(".", 1)[0]
-    return _AMI_PARAMETER.format(arch="arm64" if _ARM_FAMILY.match(family) else "x86_64")
+    return _AMI_PARAMETER.format(arch="arm64" if is_graviton(instance_type) else "x86_64")
 
 
 class Bastion(pulumi.ComponentResource):
@@ -210,8 +207,8 @@ class Bastion(pulumi.ComponentResource):
 
 def _validate(args: BastionArgs) -> None:
     problems = access_problems(args.access, args.ssh_cidr, args.key_name)
-    if not INSTANCE_TYPE.match(args.instance_type):
-        problems.append(("instance_type", f"{args.instance_type!r} is not an EC2 instance type like 't3.micro'"))
+    if problem := instance_type_problem(args.instance_type):
+        problems.append(("instance_type", problem))
     for key in args.reach_security_group_ids:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
             problems.append(("reach_security_group_ids", f"key {key!r} must be lowercase letters, digits and '-'"))

@@ -7,10 +7,10 @@ experiment is about (idle timeouts above all) is declared and checked:
 - ApplicationLoadBalancer: an ALB (internal by default) in >= 2 zones, its security group
   (listener port from the given CIDRs in; the target port to the VPC out), an HTTP listener
   forwarding to a target group of protocol HTTP, target type ip, with an HTTP health check.
-  `idle_timeout_seconds` is the ALB attribute `idle_timeout.timeout_seconds` (1-4000, default 60).
+  `idle_timeout_seconds` is the ALB attribute `idle_timeout.timeout_seconds` (limits.ALB_IDLE_TIMEOUT, default 60).
 - NetworkLoadBalancer: an NLB (internal by default) in >= 1 zone with its own security group,
   a TCP listener with `tcp_idle_timeout_seconds` (listener attribute `tcp.idle_timeout.seconds`,
-  60-6000, default 350) forwarding to a TCP target group of target type ip.
+  limits.NLB_TCP_IDLE_TIMEOUT, default 350) forwarding to a TCP target group of target type ip.
 - TargetGroupBinding: the AWS Load Balancer Controller's `elbv2.k8s.aws/v1beta1` object that
   registers a Service's pods in a target group, with the networking rule that lets the load
   balancer's security group reach the pods, created after the controller is installed.
@@ -35,13 +35,11 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from ..errors import raise_if_any
+from ..limits import aws as limits
 
 TGB_API_VERSION = "elbv2.k8s.aws/v1beta1"
 TGB_KIND = "TargetGroupBinding"
-ALB_IDLE_TIMEOUT_RANGE = (1, 4000)
-ALB_CLIENT_KEEP_ALIVE_RANGE = (60, 604800)
-NLB_TCP_IDLE_TIMEOUT_RANGE = (60, 6000)
-AWS_NAME_LIMIT = 32
+AWS_NAME_LIMIT = limits.LOAD_BALANCER_NAME_LENGTH
 AUTONAME_SUFFIX = 8  # "-" + 7 hex characters
 _HEALTH_PATH = re.compile(r"^/[\x21-\x7e]*$")
 
@@ -86,9 +84,9 @@ class ApplicationLoadBalancerArgs(LoadBalancerArgs):
     """An ALB with one HTTP listener and one ip target group."""
 
     idle_timeout_seconds: int = 60
-    """`idle_timeout.timeout_seconds` (1-4000): idle time after which the ALB closes a connection."""
+    """`idle_timeout.timeout_seconds` (limits.ALB_IDLE_TIMEOUT): idle time after which the ALB closes a connection."""
     client_keep_alive_seconds: int = 3600
-    """`client_keep_alive.seconds` (60-604800): the longest a client connection may live, idle or not."""
+    """`client_keep_alive.seconds` (limits.ALB_CLIENT_KEEP_ALIVE): the longest a client connection may live."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,7 +96,7 @@ class NetworkLoadBalancerArgs(LoadBalancerArgs):
     health_check: HealthCheck = field(default_factory=lambda: HealthCheck(healthy_threshold=3, unhealthy_threshold=3))
     """HTTP on the TCP target group too, so a target is healthy only when the app answers."""
     tcp_idle_timeout_seconds: int = 350
-    """Listener attribute `tcp.idle_timeout.seconds` (60-6000): after it the NLB forgets an idle flow."""
+    """Listener attribute `tcp.idle_timeout.seconds` (limits.NLB_TCP_IDLE_TIMEOUT): then the NLB drops an idle flow."""
     cross_zone: bool = False
     """Cross-zone load balancing (NLB default: off)."""
 
@@ -199,10 +197,12 @@ class ApplicationLoadBalancer(_LoadBalancer):
         problems = _common_problems(name, args)
         if len(args.subnet_ids) < 2:
             problems.append(("subnet_ids", f"an ALB needs subnets in at least 2 zones, got {sorted(args.subnet_ids)}"))
-        problems += _out_of_range("idle_timeout_seconds", args.idle_timeout_seconds, ALB_IDLE_TIMEOUT_RANGE)
-        problems += _out_of_range(
-            "client_keep_alive_seconds", args.client_keep_alive_seconds, ALB_CLIENT_KEEP_ALIVE_RANGE
-        )
+        for label, value, allowed in (
+            ("idle_timeout_seconds", args.idle_timeout_seconds, limits.ALB_IDLE_TIMEOUT),
+            ("client_keep_alive_seconds", args.client_keep_alive_seconds, limits.ALB_CLIENT_KEEP_ALIVE),
+        ):
+            if problem := allowed.problem(value):
+                problems.append((label, problem))
         raise_if_any("ApplicationLoadBalancer", problems)
         self._build(
             name,
@@ -227,7 +227,8 @@ class NetworkLoadBalancer(_LoadBalancer):
         problems = _common_problems(name, args)
         if not args.subnet_ids:
             problems.append(("subnet_ids", "an NLB needs a subnet in at least 1 zone"))
-        problems += _out_of_range("tcp_idle_timeout_seconds", args.tcp_idle_timeout_seconds, NLB_TCP_IDLE_TIMEOUT_RANGE)
+        if problem := limits.NLB_TCP_IDLE_TIMEOUT.problem(args.tcp_idle_timeout_seconds):
+            problems.append(("tcp_idle_timeout_seconds", problem))
         raise_if_any("NetworkLoadBalancer", problems)
         # An NLB takes security groups only when created with them (adding or removing all later
         # replaces it), so it gets one from the start (in _build): the TargetGroupBinding then
@@ -299,28 +300,29 @@ def _common_problems(name: str, args: ApplicationLoadBalancerArgs | NetworkLoadB
         except ValueError:
             problems.append((label, f"{cidr!r} is not an IPv4 CIDR"))
     for label, port in (("listener_port", args.listener_port), ("target_port", args.target_port)):
-        if not 1 <= port <= 65535:
-            problems.append((label, f"{port} is not a port"))
-    problems += _out_of_range("deregistration_delay_seconds", args.deregistration_delay_seconds, (0, 3600))
+        if problem := limits.PORT.problem(port):
+            problems.append((label, problem))
+    if problem := limits.DEREGISTRATION_DELAY.problem(args.deregistration_delay_seconds):
+        problems.append(("deregistration_delay_seconds", problem))
     return problems + _health_check_problems(args.health_check)
-
-
-def _out_of_range(label: str, value: int, bounds: tuple[int, int]) -> list[tuple[str, str]]:
-    low, high = bounds
-    return [] if low <= value <= high else [(label, f"{value} is not between {low} and {high}")]
 
 
 def _health_check_problems(hc: HealthCheck) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not _HEALTH_PATH.match(hc.path) or len(hc.path) > 1024:
         problems.append(("health_check.path", f"{hc.path!r} must start with / and hold printable characters"))
-    if not 5 <= hc.interval_seconds <= 300:
-        problems.append(("health_check.interval_seconds", f"{hc.interval_seconds} is not between 5 and 300"))
-    if not 2 <= hc.timeout_seconds <= 120 or hc.timeout_seconds >= hc.interval_seconds:
-        problems.append(("health_check.timeout_seconds", f"{hc.timeout_seconds} must be 2-120 and below the interval"))
+    if problem := limits.HEALTH_CHECK_INTERVAL.problem(hc.interval_seconds):
+        problems.append(("health_check.interval_seconds", problem))
+    if hc.timeout_seconds not in limits.HEALTH_CHECK_TIMEOUT or hc.timeout_seconds >= hc.interval_seconds:
+        problems.append(
+            (
+                "health_check.timeout_seconds",
+                f"{hc.timeout_seconds} must be {limits.HEALTH_CHECK_TIMEOUT} and below the interval",
+            )
+        )
     for label, value in (("healthy_threshold", hc.healthy_threshold), ("unhealthy_threshold", hc.unhealthy_threshold)):
-        if not 2 <= value <= 10:
-            problems.append((f"health_check.{label}", f"{value} is not between 2 and 10"))
+        if problem := limits.THRESHOLD_COUNT.problem(value):
+            problems.append((f"health_check.{label}", problem))
     return problems
 
 

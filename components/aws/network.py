@@ -28,7 +28,9 @@ import pulumi
 import pulumi_aws as aws
 
 from ..errors import raise_if_any
+from ..limits import aws as limits
 from .subnets import SubnetPair, plan_subnets, vpc_cidr_problem, zones_problem
+from .tags import tag_problems
 
 NatGateways = Literal["single", "one-per-az"]
 
@@ -241,5 +243,7 @@ def _validate(args: NetworkArgs) -> dict[str, SubnetPair]:
         problems.append(("nat_gateways", f"{args.nat_gateways!r} is not one of 'single', 'one-per-az'"))
     if not args.cluster_name:
         problems.append(("cluster_name", "must not be empty"))
+    room = limits.TAGS_PER_RESOURCE - limits.TAGS_ADDED_BY_COMPONENTS
+    problems += [(f"tags[{key}]" if key else "tags", reason) for key, reason in tag_problems(args.tags, room=room)]
     raise_if_any("Network", problems)
     return plan_subnets(args.cidr_block, zones)

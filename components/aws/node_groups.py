@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..k8s_labels import label_problem
+from ..limits import aws as limits
+from ..limits.ec2 import instance_type_problem, is_graviton
 from .versions import NODE_AMI_TYPE
 
 TaintEffect = Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
@@ -22,7 +24,6 @@ TAINT_EFFECTS: tuple[str, ...] = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDU
 CAPACITY_TYPES: tuple[str, ...] = ("ON_DEMAND", "SPOT")
 # EKS CreateNodegroup: nodegroupName and clusterName share this pattern.
 EKS_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
-INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
 # Effect names of the EKS API -> of Kubernetes (for tolerations).
 K8S_TAINT_EFFECT = {
     "NO_SCHEDULE": "NoSchedule",
@@ -80,6 +81,16 @@ def eks_name_problem(name: str, max_length: int) -> str | None:
     return None
 
 
+def architecture_problem(instance_type: str, ami_type: str) -> str | None:
+    """Why nodes of `instance_type` cannot boot `ami_type` (ARM instance, x86 image or the reverse), or None."""
+    arm_ami = "ARM_64" in ami_type
+    if is_graviton(instance_type) and not arm_ami:
+        return f"{ami_type!r}: an ARM_64 AMI type, since {instance_type} is an ARM (Graviton) instance type"
+    if arm_ami and not is_graviton(instance_type):
+        return f"{ami_type!r}: an x86_64 AMI type, since {instance_type} is not an ARM (Graviton) instance type"
+    return None
+
+
 def scaling_problem(min_size: int, desired_size: int, max_size: int) -> str | None:
     """Why min/desired/max is not a valid EKS scaling config, or None."""
     if min_size < 0 or max_size < 1:
@@ -97,10 +108,16 @@ def tolerations_for(taints: Sequence[Taint]) -> list[dict[str, str]]:
 def node_group_problems(spec: NodeGroupSpec, zones: Sequence[str]) -> list[tuple[str, str]]:
     """Every problem with one node group spec, as (field, reason); `zones` are those it may use."""
     problems: list[tuple[str, str]] = []
-    if not INSTANCE_TYPE.match(spec.instance_type):
-        problems.append(("instance_type", f"{spec.instance_type!r} is not an EC2 instance type like 't3.medium'"))
+    if problem := instance_type_problem(spec.instance_type):
+        problems.append(("instance_type", problem))
+    elif problem := architecture_problem(spec.instance_type, spec.ami_type):
+        problems.append(("ami_type", problem))
     if problem := scaling_problem(spec.min_size, spec.desired_size, spec.max_size):
         problems.append(("desired_size", problem))
+    elif spec.max_size not in limits.NODE_GROUP_MAX_SIZE:
+        problems.append(
+            ("max_size", f"{spec.max_size}: at most {limits.NODE_GROUP_MAX_SIZE.high} per managed node group")
+        )
     if spec.availability_zones is not None:
         if not spec.availability_zones:
             problems.append(("availability_zones", "must name at least one zone"))
@@ -117,6 +134,6 @@ def node_group_problems(spec: NodeGroupSpec, zones: Sequence[str]) -> list[tuple
             problems.append(("taints", problem.replace("label", "taint")))
     if spec.capacity_type not in CAPACITY_TYPES:
         problems.append(("capacity_type", f"{spec.capacity_type!r} is not one of {', '.join(CAPACITY_TYPES)}"))
-    if not 1 <= spec.disk_size_gib <= 16384:
-        problems.append(("disk_size_gib", f"{spec.disk_size_gib} is not in 1..16384"))
+    if problem := limits.NODE_DISK_SIZE_GIB.problem(spec.disk_size_gib):
+        problems.append(("disk_size_gib", problem))
     return problems

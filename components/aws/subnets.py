@@ -14,14 +14,15 @@ The eighth /p+3 block is left free.
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass
+
+from ..limits import aws as limits
 
 MIN_VPC_PREFIX = 16
 MAX_VPC_PREFIX = 20
 MAX_ZONE_LETTER = "f"  # zones a..f: the most any AWS region has
 
-_ZONE = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)(?P<letter>[a-z])$")
+_ZONE = limits.ZONE
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,17 @@ def vpc_cidr_problem(cidr: str) -> str | None:
         return f"{cidr} must be a /{MIN_VPC_PREFIX} to /{MAX_VPC_PREFIX}"
     if not vpc.is_private:
         return f"{cidr} is not a private (RFC 1918) range"
+    return None
+
+
+def public_access_cidr_problem(cidr: str) -> str | None:
+    """Why `cidr` cannot be in EKS publicAccessCidrs (a public IPv4 CIDR), or None."""
+    try:
+        network = ipaddress.IPv4Network(cidr)
+    except ValueError:
+        return f"{cidr!r}: an IPv4 CIDR like 203.0.113.7/32 (host bits zero)"
+    if any(network.subnet_of(ipaddress.IPv4Network(private)) for private in limits.PRIVATE_IPV4_RANGES):
+        return f"{cidr!r}: a public range; EKS refuses private ones ({', '.join(limits.PRIVATE_IPV4_RANGES)}) here"
     return None
 
 

@@ -40,6 +40,7 @@ from pulumi_azure_native import containerservice, managedidentity
 
 from ..errors import raise_if_any
 from ..k8s_labels import label_problem, taint_problem, tolerations_for
+from ..limits import azure as limits
 from ..placement import NodePool, Placement, place
 from .names import (
     cidr_problem,
@@ -58,8 +59,6 @@ from .versions import AKS_VERSION
 
 # Label prefixes AKS reserves for itself (AKS use-node-taints / create-node-pools docs).
 RESERVED_LABEL_PREFIXES = ("kubernetes.azure.com/", "kubernetes.io/", "k8s.io/")
-SYSTEM_POOL_MIN_COUNT = 2  # AKS use-system-pools.md: "at least one system node pool with at least two nodes"
-MAX_POOL_COUNT = 1000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,10 +86,10 @@ def pool_problems(pool: str, spec: AgentPoolSpec, *, system: bool) -> list[tuple
         problems.append(("vm_size", problem))
     elif system and spec.vm_size.lower().startswith("standard_b"):
         problems.append(("vm_size", f"{spec.vm_size!r}: AKS does not allow B-series (burstable) VMs in a System pool"))
-    low = SYSTEM_POOL_MIN_COUNT if system else 0
-    if not low <= spec.count <= MAX_POOL_COUNT:
+    counts = limits.SYSTEM_POOL_NODE_COUNT if system else limits.POOL_NODE_COUNT
+    if spec.count not in counts:
         kind = "a System pool needs" if system else "a pool takes"
-        problems.append(("count", f"{spec.count}: {kind} {low} to {MAX_POOL_COUNT} nodes"))
+        problems.append(("count", f"{spec.count}: {kind} {counts.low} to {counts.high} nodes"))
     if spec.zones is not None and (problem := zones_problem(list(spec.zones))):
         problems.append(("zones", problem))
     for key, value in spec.labels.items():

@@ -8,7 +8,7 @@ the cloud provider's own rules before anything is deployed:
 - probe interval >= 5 s, num-of-probe >= 2, interval x num-of-probe < 120 s, taking the
   cloud provider's defaults (5 s, 2) for whichever is not set
   (pkg/provider/azure_loadbalancer_healthprobe.go, getHealthProbeConfigProbeIntervalAndNumOfProbe);
-- TCP idle timeout 4..100 minutes (cloud-provider-azure PR #4361 raised the maximum from 30);
+- TCP idle timeout limits.TCP_IDLE_TIMEOUT_MINUTES (cloud-provider-azure PR #4361 raised the maximum from 30);
 - probe protocols TCP, HTTP, HTTPS (anything else silently falls back to TCP there).
 
 The surprise of seed 004's part 2: with `externalTrafficPolicy: Local` the cloud provider probes
@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..errors import raise_if_any
+from ..limits import PORT
+from ..limits import azure as limits
 from .names import network_name_problem, resource_group_name_problem
 
 PREFIX = "service.beta.kubernetes.io/"
@@ -56,8 +58,6 @@ DEFAULT_PROBE_INTERVAL_SECONDS = 5
 MIN_NUM_OF_PROBE = 2
 DEFAULT_NUM_OF_PROBE = 2
 MAX_TOTAL_PROBE_SECONDS = 120  # interval x num-of-probe must stay below this
-MIN_TCP_IDLE_TIMEOUT_MINUTES = 4
-MAX_TCP_IDLE_TIMEOUT_MINUTES = 100
 PROBE_PROTOCOLS: tuple[str, ...] = ("TCP", "HTTP", "HTTPS")
 DEFAULT_REQUEST_PATH = "/"
 NODE_HEALTH_CHECK_PATH = "/healthz"  # kube-proxy's health check server on spec.healthCheckNodePort
@@ -110,7 +110,7 @@ class AzureLoadBalancerSettings:
     port_health_probes: Mapping[int, PortHealthProbe] = field(default_factory=dict)
     """Service port -> its own probe settings (seed: {9999: protocol TCP})."""
     tcp_idle_timeout_minutes: int | None = None
-    """Minutes an idle flow is kept, 4..100 (Azure default 4)."""
+    """Minutes an idle flow is kept, limits.TCP_IDLE_TIMEOUT_MINUTES (Azure default 4)."""
     tcp_reset: bool = True
     """Send TCP RST to both ends when an idle flow times out (Standard LB default: on)."""
     allowed_ip_ranges: Sequence[str] = ()
@@ -155,8 +155,8 @@ def problems(settings: AzureLoadBalancerSettings) -> list[tuple[str, str]]:
     if not ports:
         found.append(("service_ports", "empty; a LoadBalancer Service needs at least one port"))
     for number, name in ports.items():
-        if not 1 <= number <= 65535:
-            found.append(("service_ports", f"{number}: a Service port must be 1..65535"))
+        if number not in PORT:
+            found.append(("service_ports", f"{number}: a Service port must be {PORT}"))
         if name and not _PORT_NAME.match(name):
             found.append(("service_ports", f"{name!r}: a port name is 1-15 lowercase letters, digits and '-'"))
     if settings.external_traffic_policy not in ("Cluster", "Local"):
@@ -195,13 +195,9 @@ def problems(settings: AzureLoadBalancerSettings) -> list[tuple[str, str]]:
                 )
             )
     timeout = settings.tcp_idle_timeout_minutes
-    if timeout is not None and not MIN_TCP_IDLE_TIMEOUT_MINUTES <= timeout <= MAX_TCP_IDLE_TIMEOUT_MINUTES:
-        found.append(
-            (
-                "tcp_idle_timeout_minutes",
-                f"{timeout}: must be {MIN_TCP_IDLE_TIMEOUT_MINUTES} to {MAX_TCP_IDLE_TIMEOUT_MINUTES} minutes",
-            )
-        )
+    allowed = limits.TCP_IDLE_TIMEOUT_MINUTES
+    if timeout is not None and timeout not in allowed:
+        found.append(("tcp_idle_timeout_minutes", f"{timeout}: must be {allowed.low} to {allowed.high} minutes"))
     for cidr in settings.allowed_ip_ranges:
         try:
             ipaddress.ip_network(cidr)
@@ -341,8 +337,8 @@ def _probe_port_problem(port: int | str, ports: Mapping[int, str]) -> str | None
             return None
         else:
             return f"{port!r} is not a port name of the Service (ports: {_port_list(ports)})"
-    if not 1 <= port <= 65535:
-        return f"{port}: a probe port must be 1..65535 or a port name of the Service"
+    if port not in PORT:
+        return f"{port}: a probe port must be {PORT} or a port name of the Service"
     return None
 
 

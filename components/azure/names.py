@@ -7,9 +7,13 @@ so a bad name fails here, with its field, instead of minutes into a deployment.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+from ..errors import shown
+from ..limits import azure as limits
 
 _LOCATION = re.compile(r"^[a-z][a-z0-9]{2,}$")
 _RESOURCE_GROUP = re.compile(r"^[-\w.()]{1,90}$")
@@ -32,7 +36,28 @@ ZONES: tuple[str, ...] = ("1", "2", "3")
 def location_problem(location: str) -> str | None:
     if not _LOCATION.match(location):
         return f"{location!r} is not an Azure location name like 'koreacentral' (lowercase, no spaces)"
+    if location not in limits.LOCATIONS:
+        close = difflib.get_close_matches(location, sorted(limits.LOCATIONS), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        return f"{location!r}: an Azure location like koreacentral or westeurope{hint}"
     return None
+
+
+def tag_problems(tags: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(tag name, what is wrong) for every tag Azure would refuse (components/limits/azure.py)."""
+    problems: list[tuple[str, str]] = []
+    if len(tags) > limits.TAGS_PER_RESOURCE - 1:  # the bed adds testbed-stack itself
+        problems.append(
+            ("", f"{len(tags)} tags: at most {limits.TAGS_PER_RESOURCE - 1} (Azure allows 50 per resource)")
+        )
+    for name, value in tags.items():
+        if len(name) not in range(limits.TAG_NAME_LENGTH.low, limits.TAG_NAME_LENGTH.high + 1):
+            problems.append((name, f"name {shown(name)}: {limits.TAG_NAME_LENGTH} long"))
+        elif any(c in limits.TAG_NAME_FORBIDDEN for c in name):
+            problems.append((name, f"name {shown(name)}: none of {limits.TAG_NAME_FORBIDDEN}"))
+        if not isinstance(value, str) or len(value) > limits.TAG_VALUE_LENGTH.high:
+            problems.append((name, f"value {shown(value)}: text of at most {limits.TAG_VALUE_LENGTH.high} characters"))
+    return problems
 
 
 def resource_group_name_problem(name: str) -> str | None:

@@ -34,10 +34,26 @@ def _is_builtin(api_version: str) -> bool:
     return "." not in group or group.endswith(".k8s.io")
 
 
+def _schema_versions() -> list[str]:
+    """Kubernetes minor versions kubernetes-validate has schemas for."""
+    from kubernetes_validate.utils import all_versions, major_minor
+
+    return sorted({major_minor(v) for v in all_versions()}, key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
 def schema_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
     for stack in stacks:
         version = kubernetes_version(stack)
         source = f"Kubernetes {version} OpenAPI schema, strict (kubernetes-validate {kubernetes_validate.__version__})"
+        if ".".join(version.split(".")[:2]) not in _schema_versions():
+            yield stack.finding(
+                "kubernetes-schema",
+                "cluster",
+                "kubernetesVersion",
+                f"{version!r}: kubernetes-validate has schemas for {', '.join(_schema_versions()[-4:])}",
+                source,
+            )
+            continue
         for resource, manifest in stack.kubernetes_objects:
             if not _is_builtin(str(manifest.get("apiVersion", ""))):
                 continue

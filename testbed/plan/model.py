@@ -125,16 +125,12 @@ def _yaml(document: dict[str, Any]) -> str:
 
 
 def write_plan(plan: Plan, out: Path) -> list[Path]:
-    """Write plan.json and manifests/ under `out`; returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write plan.json and manifests/ into the folder `out` (a fresh staging folder: testbed.outdir
+    moves it into place); returns the files written."""
     written = [out / "plan.json"]
     written[0].write_text(plan_json(plan))
-    manifest_dir = out / "manifests"
-    if manifest_dir.exists():
-        for old in sorted(manifest_dir.rglob("*.yaml")):
-            old.unlink()
     for relative, text in manifests(plan).items():
-        path = manifest_dir / relative
+        path = out / "manifests" / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         written.append(path)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ...limits import aws as limits
 from .rules import (
     Action,
     Condition,
@@ -23,7 +24,6 @@ from .rules import (
 from .values import (
     PORT,
     Problem,
-    Range,
     boolean,
     certificate_arn_problem,
     choice_problem,
@@ -48,8 +48,8 @@ SCHEMES = ("internal", "internet-facing")
 TARGET_TYPES = ("instance", "ip")
 IP_ADDRESS_TYPES = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
 LISTEN_PROTOCOLS = ("HTTP", "HTTPS")
-GROUP_ORDER = Range(-1000, 1000)
-"""pkg/ingress/group_loader.go: minGroupOrder -1000, maxGroupOder 1000."""
+GROUP_ORDER = limits.RULE_GROUP_ORDER
+"""pkg/ingress/group_loader.go: minGroupOrder, maxGroupOder."""
 GROUP_NAME_MAX = 63
 _GROUP_NAME = re.compile(r"^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$")
 """group_loader.go groupNameRegex."""
@@ -57,27 +57,27 @@ _SSL_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
 
 # Health checks (botocore elbv2 CreateTargetGroup; the ALB accepts codes 200-499, Matcher.HttpCode).
 HEALTH_CHECK_PROTOCOLS = ("HTTP", "HTTPS")
-HEALTH_CHECK_INTERVAL = Range(5, 300, " seconds")
-HEALTH_CHECK_TIMEOUT = Range(2, 120, " seconds")
-THRESHOLD_COUNT = Range(2, 10)
-ALB_SUCCESS_CODES = Range(200, 499)
+HEALTH_CHECK_INTERVAL = limits.HEALTH_CHECK_INTERVAL
+HEALTH_CHECK_TIMEOUT = limits.HEALTH_CHECK_TIMEOUT
+THRESHOLD_COUNT = limits.THRESHOLD_COUNT
+ALB_SUCCESS_CODES = limits.ALB_SUCCESS_CODES
 CONTROLLER_DEFAULT_TIMEOUT_SECONDS = 5
 """`healthcheck-timeout-seconds` when unset (annotations.md)."""
 CONTROLLER_DEFAULT_INTERVAL_SECONDS = 15
 """`healthcheck-interval-seconds` when unset (annotations.md)."""
 
 # Load balancer attributes (LoadBalancerAttribute).
-IDLE_TIMEOUT = Range(1, 4000, " seconds")
-CLIENT_KEEP_ALIVE = Range(60, 604800, " seconds")
+IDLE_TIMEOUT = limits.ALB_IDLE_TIMEOUT
+CLIENT_KEEP_ALIVE = limits.ALB_CLIENT_KEEP_ALIVE
 DESYNC_MITIGATION_MODES = ("monitor", "defensive", "strictest")
 
 # Target group attributes (TargetGroupAttribute).
-DEREGISTRATION_DELAY = Range(0, 3600, " seconds")
+DEREGISTRATION_DELAY = limits.DEREGISTRATION_DELAY
 ALGORITHMS = ("round_robin", "least_outstanding_requests", "weighted_random")
-SLOW_START = Range(30, 900, " seconds")
+SLOW_START = limits.SLOW_START
 """0 turns slow start off."""
 STICKINESS_TYPES = ("lb_cookie", "app_cookie")
-STICKINESS_DURATION = Range(1, 604800, " seconds")
+STICKINESS_DURATION = limits.STICKINESS_DURATION
 
 
 def group_name_problem(name: str) -> str | None:
@@ -106,15 +106,15 @@ class AlbHealthCheck:
     port: int | Literal["traffic-port"] | None = None
     path: str | None = None
     interval_seconds: int | None = None
-    """5-300 (controller default 15). Must exceed the timeout, or ELBv2 refuses the target group."""
+    """HEALTH_CHECK_INTERVAL (controller default 15). Must exceed the timeout, or ELBv2 refuses the target group."""
     timeout_seconds: int | None = None
-    """2-120 (controller default 5)."""
+    """HEALTH_CHECK_TIMEOUT (controller default 5)."""
     healthy_threshold_count: int | None = None
-    """2-10 (controller default 2)."""
+    """THRESHOLD_COUNT (controller default 2)."""
     unhealthy_threshold_count: int | None = None
-    """2-10 (controller default 2)."""
+    """THRESHOLD_COUNT (controller default 2)."""
     success_codes: str | None = None
-    """Codes 200-499: `200`, `200,202` or `200-299`."""
+    """Codes within ALB_SUCCESS_CODES: `200`, `200,202` or `200-299`."""
 
     def problems(self) -> list[Problem]:
         problems: list[Problem] = []
@@ -184,9 +184,9 @@ class AlbLoadBalancerAttributes:
     """`load-balancer-attributes`: only the attributes set here are changed on the ALB."""
 
     idle_timeout_seconds: int | None = None
-    """idle_timeout.timeout_seconds, 1-4000 (AWS default 60)."""
+    """idle_timeout.timeout_seconds, IDLE_TIMEOUT (AWS default 60)."""
     client_keep_alive_seconds: int | None = None
-    """client_keep_alive.seconds, 60-604800 (AWS default 3600)."""
+    """client_keep_alive.seconds, CLIENT_KEEP_ALIVE (AWS default 3600)."""
     deletion_protection: bool | None = None
     http2_enabled: bool | None = None
     drop_invalid_header_fields: bool | None = None
@@ -245,16 +245,16 @@ class AlbTargetGroupAttributes:
     """`target-group-attributes` of the ALB's target groups."""
 
     deregistration_delay_seconds: int | None = None
-    """deregistration_delay.timeout_seconds, 0-3600 (AWS default 300)."""
+    """deregistration_delay.timeout_seconds, DEREGISTRATION_DELAY (AWS default 300)."""
     load_balancing_algorithm: Literal["round_robin", "least_outstanding_requests", "weighted_random"] | None = None
     anomaly_mitigation: bool | None = None
     """load_balancing.algorithm.anomaly_mitigation: only with weighted_random."""
     slow_start_seconds: int | None = None
-    """slow_start.duration_seconds: 0 (off) or 30-900."""
+    """slow_start.duration_seconds: 0 (off) or SLOW_START."""
     stickiness_type: Literal["lb_cookie", "app_cookie"] | None = None
     """Turns stickiness on, with this kind of cookie."""
     stickiness_duration_seconds: int | None = None
-    """1-604800 (AWS default 86400)."""
+    """STICKINESS_DURATION (AWS default 86400)."""
     app_cookie_name: str | None = None
     """Required with stickiness_type app_cookie."""
 
@@ -326,7 +326,7 @@ class AlbIngressAnnotations:
     group_name: str | None = None
     """IngressGroup: Ingresses with the same name share one ALB."""
     group_order: int | None = None
-    """-1000..1000; lower is evaluated first (default 0)."""
+    """GROUP_ORDER; lower is evaluated first (default 0)."""
     ip_address_type: Literal["ipv4", "dualstack", "dualstack-without-public-ipv4"] | None = None
     listen_ports: tuple[ListenPort, ...] = ()
     """Default: HTTP 80, or HTTPS 443 when a certificate is given."""

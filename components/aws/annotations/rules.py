@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ...limits import aws as limits
 from .values import (
     PORT,
     Problem,
-    Range,
     choice_problem,
     cidr_problem,
     dns_label_problem,
@@ -26,14 +26,14 @@ from .values import (
 
 FIXED_RESPONSE_CONTENT_TYPES = ("text/plain", "text/css", "text/html", "application/javascript", "application/json")
 FIXED_RESPONSE_STATUS = re.compile(r"^[245]\d\d$")
-MESSAGE_BODY_MAX = 1024
+MESSAGE_BODY_MAX = limits.FIXED_RESPONSE_BODY_LENGTH
 REDIRECT_STATUS_CODES = ("HTTP_301", "HTTP_302")
 REDIRECT_PROTOCOLS = ("HTTP", "HTTPS", "#{protocol}")
-FORWARD_WEIGHT = Range(0, 999)
-FORWARD_TARGET_GROUPS_MAX = 5
-STICKINESS_DURATION = Range(1, 604800, " seconds")
-CONDITION_VALUE_MAX = 128
-CONDITION_VALUES_MAX = 3
+FORWARD_WEIGHT = limits.FORWARD_WEIGHT
+FORWARD_TARGET_GROUPS_MAX = limits.FORWARD_TARGET_GROUPS
+STICKINESS_DURATION = limits.STICKINESS_DURATION
+CONDITION_VALUE_MAX = limits.RULE_CONDITION_VALUE_LENGTH
+CONDITION_VALUES_MAX = limits.RULE_CONDITION_VALUES
 """ALB: at most 3 match values per condition and 5 per rule (ELB user guide, listener rules)."""
 RULE_VALUES_MAX = 5
 SINGLE_CONDITION_FIELDS = ("host-header", "http-request-method", "path-pattern", "source-ip")
@@ -97,13 +97,14 @@ class Redirect:
         if self.protocol is not None and (p := choice_problem(self.protocol, REDIRECT_PROTOCOLS)):
             problems.append(("protocol", p))
         if self.port is not None and self.port != "#{port}" and self.port not in PORT:
-            problems.append(("port", f"{self.port!r}: allowed: 1-65535 or '#{{port}}'"))
-        if self.host is not None and not 1 <= len(self.host) <= 128:
-            problems.append(("host", f"{self.host!r}: allowed: 1-128 characters"))
-        if self.path is not None and (not self.path.startswith("/") or len(self.path) > 128):
-            problems.append(("path", f"{self.path!r}: allowed: an absolute path of 1-128 characters"))
-        if self.query is not None and (len(self.query) > 128 or self.query.startswith("?")):
-            problems.append(("query", f"{self.query!r}: allowed: at most 128 characters, without the leading '?'"))
+            problems.append(("port", f"{self.port!r}: allowed: {PORT} or '#{{port}}'"))
+        most = CONDITION_VALUE_MAX
+        if self.host is not None and not 1 <= len(self.host) <= most:
+            problems.append(("host", f"{self.host!r}: allowed: 1-{most} characters"))
+        if self.path is not None and (not self.path.startswith("/") or len(self.path) > most):
+            problems.append(("path", f"{self.path!r}: allowed: an absolute path of 1-{most} characters"))
+        if self.query is not None and (len(self.query) > most or self.query.startswith("?")):
+            problems.append(("query", f"{self.query!r}: allowed: at most {most} characters, without the leading '?'"))
         return problems
 
     def document(self) -> dict[str, Any]:
@@ -123,7 +124,7 @@ class ForwardTarget:
     """One target group of a weighted forward: a Kubernetes Service (name and port) or a target group ARN."""
 
     weight: int
-    """0-999."""
+    """FORWARD_WEIGHT."""
     service_name: str | None = None
     service_port: int | str | None = None
     """The Service's port number or port name."""
@@ -140,9 +141,9 @@ class ForwardTarget:
                 problems.append(("service_name", p))
             port = self.service_port
             if port is None:
-                problems.append(("service_port", "required with service_name: a port number 1-65535 or a port name"))
+                problems.append(("service_port", f"required with service_name: a port number {PORT} or a port name"))
             elif (is_int(port) and port not in PORT) or (not is_int(port) and dns_label_problem(str(port))):
-                problems.append(("service_port", f"{port!r}: allowed: a port number 1-65535 or a port name"))
+                problems.append(("service_port", f"{port!r}: allowed: a port number {PORT} or a port name"))
         if self.target_group_arn is not None and not _TARGET_GROUP_ARN.match(self.target_group_arn):
             problems.append(("target_group_arn", f"{self.target_group_arn!r} is not a target group ARN"))
         return problems
@@ -161,7 +162,7 @@ class WeightedForward:
     stickiness_enabled: bool | None = None
     """Target group stickiness; the seed writes `{"enabled": false}` explicitly."""
     stickiness_duration_seconds: int | None = None
-    """1-604800; required when stickiness is enabled."""
+    """STICKINESS_DURATION; required when stickiness is enabled."""
 
     def problems(self) -> list[Problem]:
         problems: list[Problem] = []
@@ -287,7 +288,7 @@ class QueryString:
     def problems(self) -> list[Problem]:
         problems = _values_problems(tuple(v for _, v in self.pairs))
         problems += [
-            ("pairs", f"key {k!r}: allowed: 1-128 characters")
+            ("pairs", f"key {k!r}: allowed: 1-{CONDITION_VALUE_MAX} characters")
             for k, _ in self.pairs
             if k is not None and not 1 <= len(k) <= CONDITION_VALUE_MAX
         ]

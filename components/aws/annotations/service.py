@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ...k8s_labels import label_problem
+from ...limits import aws as limits
 from .values import (
     PORT,
     Problem,
-    Range,
     boolean,
     certificate_arn_problem,
     choice_problem,
@@ -49,14 +49,13 @@ SCHEMES = ("internal", "internet-facing")
 TARGET_TYPES = ("instance", "ip")
 IP_ADDRESS_TYPES = ("ipv4", "dualstack")
 HEALTH_CHECK_PROTOCOLS = ("tcp", "http", "https")
-HEALTH_CHECK_INTERVAL = Range(5, 300, " seconds")
-HEALTH_CHECK_TIMEOUT = Range(2, 120, " seconds")
-THRESHOLD_COUNT = Range(2, 10)
-NLB_SUCCESS_CODES = Range(200, 599)
-"""Matcher.HttpCode for Network Load Balancers (botocore elbv2)."""
-DEREGISTRATION_DELAY = Range(0, 3600, " seconds")
-UNHEALTHY_DRAINING_INTERVAL = Range(0, 360000, " seconds")
-TCP_IDLE_TIMEOUT = Range(60, 6000, " seconds")
+HEALTH_CHECK_INTERVAL = limits.HEALTH_CHECK_INTERVAL
+HEALTH_CHECK_TIMEOUT = limits.HEALTH_CHECK_TIMEOUT
+THRESHOLD_COUNT = limits.THRESHOLD_COUNT
+NLB_SUCCESS_CODES = limits.NLB_SUCCESS_CODES
+DEREGISTRATION_DELAY = limits.DEREGISTRATION_DELAY
+UNHEALTHY_DRAINING_INTERVAL = limits.UNHEALTHY_DRAINING_INTERVAL
+TCP_IDLE_TIMEOUT = limits.NLB_TCP_IDLE_TIMEOUT
 """Listener attribute tcp.idle_timeout.seconds, TCP listeners only (TLS listeners: fixed 350 s)."""
 BACKEND_PROTOCOLS = ("ssl", "tcp")
 ALPN_POLICIES = ("HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None")
@@ -71,19 +70,21 @@ class NlbHealthCheck:
 
     protocol: Literal["tcp", "http", "https"] | None = None
     """Controller default: tcp (http with externalTrafficPolicy Local)."""
-    port: int | Literal["traffic-port"] | None = None
+    port: int | str | None = None
+    """A port number, `traffic-port`, or the name of a Service port (the controller resolves it: the
+    NodePort for instance targets, the targetPort for ip targets)."""
     path: str | None = None
     """HTTP(S) only."""
     interval_seconds: int | None = None
-    """5-300 (controller default 10)."""
+    """HEALTH_CHECK_INTERVAL (controller default 10)."""
     timeout_seconds: int | None = None
-    """2-120 (controller default 10)."""
+    """HEALTH_CHECK_TIMEOUT (controller default 10)."""
     healthy_threshold: int | None = None
-    """2-10 (controller default 3)."""
+    """THRESHOLD_COUNT (controller default 3)."""
     unhealthy_threshold: int | None = None
-    """2-10 (controller default 3)."""
+    """THRESHOLD_COUNT (controller default 3)."""
     success_codes: str | None = None
-    """HTTP(S) only: codes 200-599 (controller default 200-399)."""
+    """HTTP(S) only: codes within NLB_SUCCESS_CODES (controller default 200-399)."""
 
     def problems(self) -> list[Problem]:
         problems: list[Problem] = []
@@ -134,7 +135,7 @@ class NlbTargetGroupAttributes:
     """`aws-load-balancer-target-group-attributes` of the NLB's target groups."""
 
     deregistration_delay_seconds: int | None = None
-    """deregistration_delay.timeout_seconds, 0-3600 (AWS default 300; seeds: 60)."""
+    """deregistration_delay.timeout_seconds, DEREGISTRATION_DELAY (AWS default 300; seeds: 60)."""
     connection_termination: bool | None = None
     """deregistration_delay.connection_termination.enabled: close connections when the delay ends."""
     preserve_client_ip: bool | None = None
@@ -144,7 +145,7 @@ class NlbTargetGroupAttributes:
     unhealthy_connection_termination: bool | None = None
     """target_health_state.unhealthy.connection_termination.enabled (AWS default true)."""
     unhealthy_draining_interval_seconds: int | None = None
-    """0-360000; only when unhealthy_connection_termination is False."""
+    """UNHEALTHY_DRAINING_INTERVAL; only when unhealthy_connection_termination is False."""
 
     def problems(self) -> list[Problem]:
         problems: list[Problem] = []
@@ -209,7 +210,7 @@ class NlbTls:
             if port == "*":
                 problems.append(("ports", "'*' matches no port (annotations.md); list the ports"))
             elif (is_int(port) and port not in PORT) or (not is_int(port) and list_item_problem(port)):
-                problems.append(("ports", f"{port!r}: allowed: Service port numbers 1-65535 or port names"))
+                problems.append(("ports", f"{port!r}: allowed: Service port numbers {PORT} or port names"))
         if self.negotiation_policy is not None and not _SSL_POLICY.match(self.negotiation_policy):
             problems.append(("negotiation_policy", f"{self.negotiation_policy!r} is not an ELBSecurityPolicy-* name"))
         if self.backend_protocol is not None and (p := choice_problem(self.backend_protocol, BACKEND_PROTOCOLS)):
@@ -258,7 +259,7 @@ class NlbServiceAnnotations:
     """
 
     target_type: Literal["instance", "ip"] | None = None
-    """Controller default with loadBalancerClass: instance."""
+    """Controller default with loadBalancerClass (which service_spec sets): instance."""
     scheme: Literal["internal", "internet-facing"] | None = None
     """Controller default: internal."""
     name: str | None = None
@@ -275,7 +276,8 @@ class NlbServiceAnnotations:
     """`aws-load-balancer-proxy-protocol: "*"`: PROXY protocol v2 on every target group."""
     tls: NlbTls | None = None
     tcp_idle_timeout_seconds: Mapping[int, int] = field(default_factory=dict)
-    """Service port -> NLB TCP idle timeout, 60-6000 (AWS default 350): `listener-attributes.TCP-<port>`."""
+    """TCP Service port -> NLB TCP idle timeout, TCP_IDLE_TIMEOUT (AWS default 350): `listener-attributes.TCP-<port>`
+    (a UDP port of the same number is another listener, `UDP-<port>`, and is not meant)."""
     eip_allocations: tuple[str, ...] = ()
     """Internet-facing only; one per subnet, in the subnets' order."""
     source_ranges: tuple[str, ...] = ()
@@ -327,7 +329,7 @@ class NlbServiceAnnotations:
             ]
         problems += [("source_ranges", p) for c in self.source_ranges if (p := cidr_problem(c))]
         problems += tag_problems(self.tags)
-        if self.target_node_labels and self.target_type != "instance":
+        if self.target_node_labels and self.target_type == "ip":
             problems.append(("target_node_labels", "only for target_type instance (ip targets are pods, not nodes)"))
         problems += [
             ("target_node_labels", p) for k, v in self.target_node_labels.items() if (p := label_problem(k, v))
@@ -380,16 +382,32 @@ class NlbServiceAnnotations:
         problems: list[Problem] = []
         if not ports:
             problems.append(("ports", "empty; a LoadBalancer Service needs at least one port"))
-        by_number = {p.port: p for p in ports}
-        names = {p.name for p in ports if p.name}
+        by_key = {(p.port, p.protocol): p for p in ports}
+        if len(by_key) < len(ports):
+            problems.append(("ports", "a (port, protocol) pair twice; each listener is one port and protocol"))
+        numbers = {p.port for p in ports}
+        names = {p.name: p for p in ports if p.name}
+        if len(names) < len([p for p in ports if p.name]):
+            problems.append(("ports", "a port name twice; each port needs a name of its own"))
         if self.tls is not None:
             for port in self.tls.ports:
-                if port != "*" and port not in by_number and port not in names:
-                    problems.append(("tls.ports", f"{port!r} is not a port of the Service ({sorted(by_number)})"))
+                if port != "*" and port not in numbers and port not in names:
+                    problems.append(("tls.ports", f"{port!r} is not a port of the Service ({sorted(numbers)})"))
         tls_ports = set(self.tls.ports) if self.tls is not None else set()
+        health_port = self.health_check.port if self.health_check is not None else None
+        if isinstance(health_port, str) and health_port != "traffic-port":
+            named = names.get(health_port)
+            if named is None:
+                problems.append(
+                    ("health_check.port", f"{health_port!r} is not a port name of the Service ({sorted(names)})")
+                )
+            elif self.target_type == "ip" and not is_int(named.target_port):
+                problems.append(
+                    ("health_check.port", f"{health_port!r}: with ip targets, a port whose targetPort is a number")
+                )
         for port in self.tcp_idle_timeout_seconds:
-            service_port = by_number.get(port)
-            if service_port is None or service_port.protocol != "TCP":
+            service_port = by_key.get((port, "TCP"))
+            if service_port is None:
                 problems.append((f"tcp_idle_timeout_seconds[{port}]", "is not a TCP port of the Service"))
             elif port in tls_ports or service_port.name in tls_ports:
                 problems.append(

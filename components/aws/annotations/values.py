@@ -14,10 +14,12 @@ import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ...errors import ArgsError
+from ...limits import Range, is_int
+from ...limits import aws as limits
+from ..tags import tag_problems as aws_tag_problems
 
 Problem = tuple[str, str]
 """(field, what is wrong and what is allowed)."""
@@ -38,34 +40,7 @@ def nested(prefix: str, problems: Iterable[Problem]) -> list[Problem]:
     return [(f"{prefix}.{field}", reason) for field, reason in problems]
 
 
-@dataclass(frozen=True)
-class Range:
-    """An inclusive range of whole numbers, as AWS documents it."""
-
-    low: int
-    high: int
-    unit: str = ""
-
-    def __str__(self) -> str:
-        separator = " to " if self.low < 0 else "-"
-        return f"{self.low}{separator}{self.high}{self.unit}"
-
-    def __contains__(self, value: object) -> bool:
-        return is_int(value) and self.low <= value <= self.high  # type: ignore[operator]
-
-    def problem(self, value: object) -> str | None:
-        if not is_int(value):
-            return f"{value!r} is not a whole number; allowed: {self}"
-        if value not in self:
-            return f"{value} is outside the allowed range {self}"
-        return None
-
-
-def is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-PORT = Range(1, 65535)
+PORT = limits.PORT
 
 # ---- formats -------------------------------------------------------------------------------------
 
@@ -81,8 +56,13 @@ def string_list(items: Iterable[object]) -> str:
 
 
 def string_map(pairs: Mapping[str, object]) -> str:
-    """stringMap: `k1=v1,k2=v2`, in the mapping's order (builders pass a fixed order)."""
-    return ",".join(f"{key}={value}" for key, value in pairs.items())
+    """stringMap: `k1=v1,k2=v2`, in the mapping's order (builders pass a fixed order); a ',' or '\\'
+    in a key or value is escaped with '\\' (the controller's reading since v2.14.1)."""
+    return ",".join(f"{_escape(key)}={_escape(str(value))}" for key, value in pairs.items())
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(",", "\\,")
 
 
 def compact_json(value: Any) -> str:
@@ -96,10 +76,41 @@ def parse_string_list(text: str) -> list[str]:
 
 
 def parse_string_map(text: str) -> dict[str, str]:
-    """The controller's reading of a stringMap: `k=v` pairs split on commas, blanks trimmed."""
+    """The controller's reading of a stringMap (pkg/annotations/parser.go, splitKeyValuePairs and
+    ParseStringMapAnnotation, v2.14.1+): '\\' takes the next character literally; a ',' ends a pair
+    only when an '=' follows somewhere after it; each pair splits at its first '='; blanks trimmed.
+    ValueError where the controller reports a parse error (a pair without '=' or with an empty key)."""
     pairs: dict[str, str] = {}
-    for item in parse_string_list(text):
-        key, _, value = item.partition("=")
+    items: list[str] = []
+    current: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text):
+            current.append(text[index + 1])
+            index += 2
+            continue
+        if char == ",":
+            remaining = text[index + 1 :].strip()
+            if "=" in remaining:
+                items.append("".join(current).strip())
+                current = []
+            elif remaining:
+                items += ["".join(current).strip(), remaining]
+                current = []
+                index = len(text)
+                break
+            else:
+                current.append(char)
+        else:
+            current.append(char)
+        index += 1
+    if current:
+        items.append("".join(current).strip())
+    for item in items:
+        key, equals, value = item.partition("=")
+        if not equals or not key.strip():
+            raise ValueError(f"failed to parse stringMap annotation: {text!r}")
         pairs[key.strip()] = value.strip()
     return pairs
 
@@ -126,13 +137,12 @@ def list_item_problem(item: object) -> str | None:
 
 
 def map_entry_problem(key: str, value: object) -> str | None:
-    """Why `key=value` cannot be an entry of a stringMap."""
-    if problem := list_item_problem(f"{key}={value}"):
-        return problem
-    if not key or "=" in key:
-        return f"key {key!r} must be non-empty and contain no '='"
-    if "=" in str(value):
-        return f"{key}={value}: the value contains '=', which the controller's stringMap cannot carry"
+    """Why `key=value` cannot be an entry of a stringMap: the controller splits a pair at its first '='
+    and trims blanks; ',' and '\\' are escaped by `string_map`, and '=' in a value is kept (LBC #1674)."""
+    if not key.strip() or "=" in key or key != key.strip():
+        return f"key {key!r}: non-empty, without '=' and without leading or trailing blanks"
+    if str(value) != str(value).strip():
+        return f"{key}={value!r}: the value has leading or trailing blanks, which the controller trims"
     return None
 
 
@@ -152,7 +162,7 @@ def load_balancer_name_problem(name: str) -> str | None:
 
 
 _CERTIFICATE_ARN = re.compile(
-    r"^arn:aws[a-z-]*:(?:acm:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:certificate/[A-Za-z0-9-]+"
+    rf"^arn:aws[a-z-]*:(?:acm:{limits.REGION_NAME}:\d{{12}}:certificate/[A-Za-z0-9-]+"
     r"|iam::\d{12}:server-certificate/[\w+=,.@/-]+)$"
 )
 
@@ -175,23 +185,13 @@ def cidr_problem(cidr: str) -> str | None:
     return None
 
 
-_TAG_TEXT = re.compile(r"^[\w\s.:/+\-@]*$")
-
-
 def tag_problems(tags: Mapping[str, str]) -> list[Problem]:
-    """ELBv2 Tag: key 1-128 and value 0-256 characters of letters, digits, spaces and _.:/=+-@
-    (no '=' or ',' here: a stringMap cannot carry them); keys must not begin with 'aws:'."""
-    problems = []
+    """ELBv2 tags (components/aws/tags.py: AWS's rules), as a stringMap carries them: a key holds no
+    '=' (the controller splits there) and no edge blanks (it trims); a value may hold '=' (LBC #1674)."""
+    problems = [(f"tags[{key}]" if key else "tags", reason) for key, reason in aws_tag_problems(tags)]
     for key, value in tags.items():
-        field = f"tags[{key}]"
-        if not 1 <= len(key) <= 128 or not _TAG_TEXT.match(key) or key != key.strip():
-            problems.append((field, f"key {key!r}: allowed: 1-128 letters, digits, spaces and _.:/+-@, no edge blanks"))
-        elif key.lower().startswith("aws:"):
-            problems.append((field, f"key {key!r}: the aws: prefix is reserved for AWS"))
-        if len(value) > 256 or not _TAG_TEXT.match(value) or value != value.strip():
-            problems.append(
-                (field, f"value {value!r}: allowed: 0-256 letters, digits, spaces and _.:/+-@, no edge blanks")
-            )
+        if "=" in key or key != key.strip() or (isinstance(value, str) and value != value.strip()):
+            problems.append((f"tags[{key}]", f"{key}={value!r}: no '=' in the key, no leading or trailing blanks"))
     return problems
 
 
@@ -223,10 +223,26 @@ def dns_label_problem(name: str) -> str | None:
 
 
 def health_check_port_problem(port: object) -> str | None:
-    """A health check port: a port number or `traffic-port`."""
-    if port == "traffic-port" or (is_int(port) and port in PORT):
+    """A health check port: `traffic-port`, a port number, or the name of a Service port (the controller
+    resolves it: to the NodePort for instance targets, the targetPort for ip targets)."""
+    if (
+        port == "traffic-port"
+        or (is_int(port) and port in PORT)
+        or (isinstance(port, str) and port_name_problem(port) is None)
+    ):
         return None
-    return f"{port!r}: allowed: a port 1-65535 or 'traffic-port'"
+    return f"{port!r}: allowed: a port {PORT}, 'traffic-port' or a Service port name"
+
+
+_PORT_NAME = re.compile(r"^(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
+
+
+def port_name_problem(name: str) -> str | None:
+    """A Service port name (IANA_SVC_NAME): 1-15 lowercase letters, digits and '-', at least one letter,
+    no '-' at either end or twice in a row."""
+    if not _PORT_NAME.match(name) or not any(c.isalpha() for c in name):
+        return f"{name!r}: a port name: 1-15 lowercase letters, digits and '-' with at least one letter"
+    return None
 
 
 def path_problem(path: str, *, max_length: int = 1024) -> str | None:
