@@ -1,20 +1,26 @@
 """Kubernetes version support calendars (EKS, AKS): which phase a version is in on a given day.
 
-Plain data and functions, no Pulumi: the calendars themselves live next to the versions they
-describe (components/aws/versions.py, components/azure/versions.py), each with its source.
+Plain data and functions, no Pulumi: the calendars themselves are data, one shape for every
+service, in support_calendars.json (dates, the service's rule, the source and notes per version),
+loaded by `load_calendar` next to the versions they describe (components/aws/versions.py,
+components/azure/versions.py).
 A day is always passed in, so that a caller decides what "today" is (a plan uses the real date,
 golden plans a pinned one).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 _MINOR = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
+CALENDARS_FILE = Path(__file__).resolve().parent / "support_calendars.json"
+"""Every service's calendar: key ("eks", "aks") -> service, extended_name, rule, source, notes, windows."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +91,20 @@ class SupportCalendar:
         """The newest released version still in standard support `for_at_least` after `today`."""
         fits = [v for v, w in self.windows.items() if w.release <= today and w.standard_end >= today + for_at_least]
         return max(fits, key=version_key) if fits else None
+
+
+def load_calendar(key: str) -> SupportCalendar:
+    """The calendar `key` of support_calendars.json ("eks", "aks"), its dates parsed (ISO, last days)."""
+    entry = json.loads(CALENDARS_FILE.read_text())[key]
+    return SupportCalendar(
+        service=entry["service"],
+        extended_name=entry["extended_name"],
+        windows={
+            version: SupportWindow(**{phase: date.fromisoformat(day) for phase, day in window.items()})
+            for version, window in entry["windows"].items()
+        },
+        source=entry["source"],
+    )
 
 
 def in_standard_support(calendar: SupportCalendar, version: str, today: date) -> bool:

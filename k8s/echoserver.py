@@ -13,7 +13,7 @@ delete the NLB.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -22,7 +22,9 @@ import pulumi_kubernetes as kubernetes
 
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY, app_labels, deployment, http_probe, pod_spec, resources
+from components.placement import Placement
+from k8s.namespaces import namespace
+from k8s.pods import app_labels, deployment, http_container, pod_spec, resources, service
 from k8s.versions import ECHOSERVER_IMAGE
 
 CONTAINER_PORT = 8080
@@ -64,10 +66,8 @@ class EchoServerArgs:
     """Make the Service an NLB (annotations and spec from the typed builder); None: ClusterIP."""
     controller: pulumi.Resource | None = None
     """The AWS LB controller's release; required with `load_balancer`."""
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
-    """What the pods need first, typically the node groups they run on."""
+    placement: Placement = field(default_factory=Placement)
+    """Where the pods run and what they wait for (`Cluster.placement`); default: any node, nothing."""
 
 
 class EchoServer(pulumi.ComponentResource):
@@ -87,14 +87,9 @@ class EchoServer(pulumi.ComponentResource):
         self.namespace = None
         namespace_deps: list[pulumi.Resource] = []
         if args.create_namespace:
-            self.namespace = kubernetes.core.v1.Namespace(
-                f"{name}-namespace",
-                metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
-                opts=k8s_opts,
-            )
+            self.namespace = namespace(f"{name}-namespace", name=args.namespace, opts=k8s_opts)
             namespace_deps.append(self.namespace)
 
-        probe = http_probe("/", CONTAINER_PORT)
         self.deployment = deployment(
             f"{name}-deployment",
             name=args.deployment_name,
@@ -103,39 +98,28 @@ class EchoServer(pulumi.ComponentResource):
             replicas=args.replicas,
             pod=pod_spec(
                 non_root=False,
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
+                placement=args.placement,
                 termination_grace_period_seconds=args.termination_grace_period_seconds,
                 containers=[
-                    kubernetes.core.v1.ContainerArgs(
+                    http_container(
                         name=args.container_name,
                         image=args.image,
-                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=CONTAINER_PORT, name="http")],
-                        readiness_probe=probe,
-                        liveness_probe=probe,
+                        port=CONTAINER_PORT,
                         security_context=echoserver_security(),
                         resources=resources(),
                     )
                 ],
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=[*namespace_deps, *args.wait_for]
+                parent=self, provider=args.provider, depends_on=[*namespace_deps, *args.placement.wait_for]
             ),
         )
 
-        metadata = kubernetes.meta.v1.ObjectMetaArgs(
-            name=args.service_name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
-        )
+        annotations = None
         if args.load_balancer is not None:
             assert args.controller is not None  # _validate
-            spec = args.load_balancer.service_spec(args.service_ports)
-            metadata = kubernetes.meta.v1.ObjectMetaArgs(
-                name=args.service_name,
-                namespace=args.namespace,
-                labels={**labels, **MANAGED_BY},
-                annotations=args.load_balancer.annotations(),
-            )
-            service_spec: dict = {**spec, "selector": labels}
+            annotations = args.load_balancer.annotations()
+            service_spec: dict = {**args.load_balancer.service_spec(args.service_ports), "selector": labels}
             depends_on = [args.controller, *namespace_deps]
         else:
             service_spec = {
@@ -144,9 +128,12 @@ class EchoServer(pulumi.ComponentResource):
                 "selector": labels,
             }
             depends_on = list(namespace_deps)
-        self.service = kubernetes.core.v1.Service(
+        self.service = service(
             f"{name}-service",
-            metadata=metadata,
+            name=args.service_name,
+            namespace=args.namespace,
+            labels=labels,
+            annotations=annotations,
             spec=service_spec,
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=depends_on),
         )

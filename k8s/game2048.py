@@ -7,14 +7,15 @@ app.kubernetes.io/name=app-2048, port 80, imagePullPolicy Always), NodePort Serv
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY, deployment, http_probe, pod_spec, resources
+from components.placement import Placement
+from k8s.namespaces import namespace
+from k8s.pods import deployment, http_container, pod_spec, resources, service
 from k8s.versions import GAME_2048_IMAGE
 
 NAMESPACE = "game-2048"
@@ -47,9 +48,8 @@ class Game2048Args:
     namespace: str = NAMESPACE
     replicas: int = 2
     image: str = GAME_2048_IMAGE
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
+    placement: Placement = field(default_factory=Placement)
+    """Where the pods run and what they wait for (`Cluster.placement`); default: any node, nothing."""
 
 
 class Game2048(pulumi.ComponentResource):
@@ -63,13 +63,10 @@ class Game2048(pulumi.ComponentResource):
         super().__init__("testbed:k8s:Game2048", name, None, opts)
         _validate(args)
         labels = {"app.kubernetes.io/name": APP}
-        self.namespace = kubernetes.core.v1.Namespace(
-            f"{name}-namespace",
-            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+        self.namespace = namespace(
+            f"{name}-namespace", name=args.namespace, opts=pulumi.ResourceOptions(parent=self, provider=args.provider)
         )
         after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
-        probe = http_probe("/", PORT)
         self.deployment = deployment(
             f"{name}-deployment",
             name=DEPLOYMENT,
@@ -78,28 +75,28 @@ class Game2048(pulumi.ComponentResource):
             replicas=args.replicas,
             pod=pod_spec(
                 non_root=False,
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
+                placement=args.placement,
                 containers=[
-                    kubernetes.core.v1.ContainerArgs(
+                    http_container(
                         name=APP,
                         image=args.image,
+                        port=PORT,
                         image_pull_policy="Always",
-                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
-                        readiness_probe=probe,
-                        liveness_probe=probe,
                         security_context=game_security(),
                         resources=resources(),
                     )
                 ],
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=[self.namespace, *args.wait_for]
+                parent=self, provider=args.provider, depends_on=[self.namespace, *args.placement.wait_for]
             ),
         )
-        self.service = kubernetes.core.v1.Service(
+        self.service = service(
             f"{name}-service",
-            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=SERVICE, namespace=args.namespace, labels=dict(MANAGED_BY)),
+            name=SERVICE,
+            namespace=args.namespace,
+            # The walkthrough's Service carries no app labels; its selector does.
+            labels={},
             spec=kubernetes.core.v1.ServiceSpecArgs(
                 type="NodePort",
                 selector=labels,

@@ -16,7 +16,7 @@ The seed (after the AWS blog it quotes) combines two things:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,15 +24,10 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
+from components.placement import Placement
 from k8s.ingress import Ingress, IngressArgs, IngressPath
-from k8s.pods import (
-    MANAGED_BY,
-    app_labels,
-    deployment,
-    pod_spec,
-    resources,
-    restricted_container_security,
-)
+from k8s.namespaces import namespace
+from k8s.pods import app_labels, deployment, pod_spec, resources, restricted_container_security, service
 from k8s.programs import mount_programs
 from k8s.versions import PYTHON_IMAGE
 
@@ -68,9 +63,8 @@ class GracefulAppArgs:
     readiness_period_seconds: int = 3
     pre_stop_sleep_seconds: int = 120
     termination_grace_period_seconds: int = 150
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
+    placement: Placement = field(default_factory=Placement)
+    """Where the pods run and what they wait for (`Cluster.placement`); default: any node, nothing."""
 
 
 def drain_command(sleep_seconds: int) -> list[str]:
@@ -158,8 +152,7 @@ class GracefulApp(pulumi.ComponentResource):
             replicas=args.replicas,
             template_annotations=program.annotations,
             pod=pod_spec(
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
+                placement=args.placement,
                 termination_grace_period_seconds=args.termination_grace_period_seconds,
                 containers=[app_container(args, program.mount)],
                 volumes=[
@@ -173,7 +166,13 @@ class GracefulApp(pulumi.ComponentResource):
                 parent=self,
                 provider=args.provider,
                 # The readiness gate is injected only into pods created after these exist.
-                depends_on=[self.namespace, self.service, self.ingress.ingress, program.config_map, *args.wait_for],
+                depends_on=[
+                    self.namespace,
+                    self.service,
+                    self.ingress.ingress,
+                    program.config_map,
+                    *args.placement.wait_for,
+                ],
             ),
         )
         self.register_outputs({"hostname": self.ingress.hostname})
@@ -192,29 +191,23 @@ def _gated_namespace(
             metadata=kubernetes.meta.v1.ObjectMetaPatchArgs(name="default", labels=gate),
             opts=opts,
         )
-    return kubernetes.core.v1.Namespace(
-        f"{name}-namespace",
-        metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels={**gate, **MANAGED_BY}),
-        opts=opts,
-    )
+    return namespace(f"{name}-namespace", name=args.namespace, labels=gate, opts=opts)
 
 
 def _service(
     name: str, args: GracefulAppArgs, labels: Mapping[str, str], opts: pulumi.ResourceOptions
 ) -> kubernetes.core.v1.Service:
     """The ClusterIP Service the Ingress routes to (port 80 to the app's 8080)."""
-    return kubernetes.core.v1.Service(
+    return service(
         f"{name}-service",
-        metadata=kubernetes.meta.v1.ObjectMetaArgs(
-            name=args.name,
-            namespace=args.namespace,
-            labels={**labels, **MANAGED_BY},
-            # The Deployment waits for this Service (readiness gates are injected only for pods
-            # created after it), and pulumi-kubernetes would wait for the Service to have live
-            # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
-            # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
-            annotations={"pulumi.com/skipAwait": "true"},
-        ),
+        name=args.name,
+        namespace=args.namespace,
+        labels=labels,
+        # The Deployment waits for this Service (readiness gates are injected only for pods
+        # created after it), and pulumi-kubernetes would wait for the Service to have live
+        # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
+        # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
+        annotations={"pulumi.com/skipAwait": "true"},
         spec=kubernetes.core.v1.ServiceSpecArgs(
             selector=dict(labels),
             ports=[

@@ -22,7 +22,7 @@ from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
 from components.helm import HelmAddOn, helm_release
 from components.placement import Placement
-from k8s.pods import MANAGED_BY
+from k8s.namespaces import namespace
 from k8s.versions import INGRESS_NGINX
 
 RELEASE_NAME = "ingress-nginx"
@@ -102,10 +102,8 @@ class IngressNginx(pulumi.ComponentResource):
     def __init__(self, name: str, args: IngressNginxArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:k8s:IngressNginx", name, None, opts)
         _validate(args)
-        self.namespace = kubernetes.core.v1.Namespace(
-            f"{name}-namespace",
-            metadata=kubernetes.meta.v1.ObjectMetaArgs(name=args.namespace, labels=dict(MANAGED_BY)),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
+        self.namespace = namespace(
+            f"{name}-namespace", name=args.namespace, opts=pulumi.ResourceOptions(parent=self, provider=args.provider)
         )
         self.release = helm_release(
             f"{name}-release", add_on(args, namespace=self.namespace), provider=args.provider, parent=self

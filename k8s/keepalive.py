@@ -23,6 +23,7 @@ import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from components.limits import PORT
+from components.placement import Placement
 from k8s.capture import PacketCapture, captures_volume, tcpdump_container
 from k8s.keepalive_programs import (
     CLIENT_FILES,
@@ -33,14 +34,8 @@ from k8s.keepalive_programs import (
     install_container,
     mount_keepalive_programs,
 )
-from k8s.pods import (
-    MANAGED_BY,
-    app_labels,
-    deployment,
-    pod_spec,
-    resources,
-    restricted_container_security,
-)
+from k8s.namespaces import namespace as create_namespace
+from k8s.pods import app_labels, deployment, pod_spec, resources, restricted_container_security, service
 
 SERVER_PORT = 8000
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
@@ -82,16 +77,10 @@ def _in_namespace(owner: pulumi.Resource, name: str, args: KeepAlivePodArgs) -> 
     if not args.create_namespace:
         return pulumi.ResourceOptions(parent=owner, provider=provider)
     level = RESTRICTED if args.capture is None else PRIVILEGED
-    created = kubernetes.core.v1.Namespace(
+    created = create_namespace(
         f"{name}-namespace",
-        metadata=kubernetes.meta.v1.ObjectMetaArgs(
-            name=args.namespace,
-            labels={
-                **MANAGED_BY,
-                "pod-security.kubernetes.io/enforce": level,
-                "pod-security.kubernetes.io/warn": RESTRICTED,
-            },
-        ),
+        name=args.namespace,
+        labels={"pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/warn": RESTRICTED},
         opts=pulumi.ResourceOptions(parent=owner, provider=provider),
     )
     return pulumi.ResourceOptions(parent=owner, provider=provider, depends_on=[created])
@@ -186,11 +175,11 @@ class KeepAliveServer(pulumi.ComponentResource):
             volumes=volumes,
             init_containers=init_containers,
         )
-        self.service = kubernetes.core.v1.Service(
+        self.service = service(
             f"{name}-service",
-            metadata=kubernetes.meta.v1.ObjectMetaArgs(
-                name=args.app, namespace=namespace, labels={**labels, **MANAGED_BY}
-            ),
+            name=args.app,
+            namespace=namespace,
+            labels=labels,
             spec=kubernetes.core.v1.ServiceSpecArgs(
                 type="ClusterIP",
                 selector=labels,
@@ -349,8 +338,7 @@ def _pod_deployment(
         template_annotations=dict(annotations),
         pod=pod_spec(
             non_root=args.capture is None,
-            node_selector=args.node_selector,
-            tolerations=args.tolerations,
+            placement=Placement(dict(args.node_selector), tuple(dict(t) for t in args.tolerations)),
             containers=containers,
             volumes=volumes,
             **pod_fields,

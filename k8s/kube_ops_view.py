@@ -23,7 +23,7 @@ import pulumi_kubernetes as kubernetes
 from components.errors import raise_if_any
 from components.helm import HelmAddOn, helm_release
 from components.placement import Placement
-from k8s.pods import MANAGED_BY
+from k8s.pods import service
 from k8s.versions import KUBE_OPS_VIEW
 
 RELEASE_NAME = "kube-ops-view"
@@ -105,14 +105,12 @@ class KubeOpsView(pulumi.ComponentResource):
         _validate(args)
 
         self.release = helm_release(f"{name}-release", add_on(args), provider=args.provider, parent=self)
-        self.service = kubernetes.core.v1.Service(
+        self.service = service(
             f"{name}-nlb",
-            metadata=kubernetes.meta.v1.ObjectMetaArgs(
-                name=SERVICE_NAME,
-                namespace=args.namespace,
-                labels={**SELECTOR, **MANAGED_BY},
-                annotations=dict(NLB_ANNOTATIONS),
-            ),
+            name=SERVICE_NAME,
+            namespace=args.namespace,
+            labels=SELECTOR,
+            annotations=dict(NLB_ANNOTATIONS),
             spec=kubernetes.core.v1.ServiceSpecArgs(
                 type="LoadBalancer",
                 load_balancer_class=NLB_CLASS,

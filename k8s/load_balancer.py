@@ -18,7 +18,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.pods import MANAGED_BY
+from k8s.pods import service
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,11 +53,12 @@ class LoadBalancerService(pulumi.ComponentResource):
         super().__init__("testbed:k8s:LoadBalancerService", name, None, opts)
         raise_if_any("LoadBalancerService", [("ports", "at least one port is needed")] if not args.ports else [])
         timeout = f"{args.timeout_minutes}m"
-        self.service = kubernetes.core.v1.Service(
+        self.service = service(
             f"{name}-service",
-            metadata=kubernetes.meta.v1.ObjectMetaArgs(
-                name=args.name, namespace=args.namespace, labels=dict(MANAGED_BY), annotations=dict(args.annotations)
-            ),
+            name=args.name,
+            namespace=args.namespace,
+            labels={},
+            annotations=dict(args.annotations),
             spec=kubernetes.core.v1.ServiceSpecArgs(
                 type="LoadBalancer",
                 selector=dict(args.selector),

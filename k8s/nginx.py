@@ -13,12 +13,14 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.pods import app_labels, deployment, http_probe, pod_spec, resources
+from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, resources
 from k8s.versions import NGINX_IMAGE
 
 NAME = "nginx-deployment"
 APP = "nginx"
 PORT = 80
+NGINX_SCRATCH = {"cache": "/var/cache/nginx", "run": "/run"}
+"""Volume name -> path: the directories nginx writes to, emptyDirs under a read-only root file system."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,7 +60,7 @@ class NginxDeployment(pulumi.ComponentResource):
         super().__init__("testbed:k8s:NginxDeployment", name, None, opts)
         _validate(args)
         labels = app_labels(APP)
-        probe = http_probe("/", PORT)
+        mounts, volumes = empty_dirs(NGINX_SCRATCH)
         self.deployment = deployment(
             f"{name}-deployment",
             name=NAME,
@@ -72,26 +74,16 @@ class NginxDeployment(pulumi.ComponentResource):
             pod=pod_spec(
                 non_root=False,
                 containers=[
-                    kubernetes.core.v1.ContainerArgs(
+                    http_container(
                         name=APP,
                         image=NGINX_IMAGE,
-                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
-                        readiness_probe=probe,
-                        liveness_probe=probe,
+                        port=PORT,
                         security_context=nginx_security(),
                         resources=resources(cpu="10m", memory="16Mi", cpu_limit="100m", memory_limit="64Mi"),
-                        volume_mounts=[
-                            kubernetes.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
-                            kubernetes.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
-                        ],
+                        volume_mounts=mounts,
                     )
                 ],
-                volumes=[
-                    kubernetes.core.v1.VolumeArgs(
-                        name="cache", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs()
-                    ),
-                    kubernetes.core.v1.VolumeArgs(name="run", empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs()),
-                ],
+                volumes=volumes,
             ),
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
         )

@@ -11,15 +11,15 @@ k8s/nginx.py), which changes nothing a client sees.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.nginx import nginx_security
-from k8s.pods import MANAGED_BY, app_labels, deployment, http_probe, pod_spec, resources
+from components.placement import Placement
+from k8s.nginx import NGINX_SCRATCH, nginx_security
+from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, resources, service
 from k8s.versions import NGINX_IMAGE
 
 PORT = 80
@@ -39,9 +39,9 @@ class NginxPageArgs:
     namespace: str = "default"
     replicas: int = 1
     image: str = NGINX_IMAGE
-    node_selector: Mapping[str, str] = field(default_factory=dict)
-    tolerations: Sequence[Mapping[str, str]] = ()
-    wait_for: Sequence[pulumi.Resource] = ()
+    placement: Placement = field(default_factory=Placement)
+    """Where the pods run and what the page waits for (`Cluster.placement`, and the namespace the page
+    lives in when the stack creates it); default: any node, nothing."""
 
 
 def page_command(message: str) -> list[str]:
@@ -63,8 +63,7 @@ class NginxPage(pulumi.ComponentResource):
         super().__init__("testbed:k8s:NginxPage", name, None, opts)
         _validate(args)
         labels = app_labels(args.name)
-        probe = http_probe("/", PORT)
-        empty = kubernetes.core.v1.EmptyDirVolumeSourceArgs()
+        mounts, volumes = empty_dirs({"html": HTML, **NGINX_SCRATCH})
         self.deployment = deployment(
             f"{name}-deployment",
             name=args.name,
@@ -73,44 +72,33 @@ class NginxPage(pulumi.ComponentResource):
             replicas=args.replicas,
             pod=pod_spec(
                 non_root=False,
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
+                placement=args.placement,
                 containers=[
-                    kubernetes.core.v1.ContainerArgs(
+                    http_container(
                         name="nginx",
                         image=args.image,
+                        port=PORT,
                         command=page_command(args.message),
-                        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=PORT, name="http")],
-                        readiness_probe=probe,
-                        liveness_probe=probe,
                         security_context=nginx_security(),
                         resources=resources(cpu="10m", memory="16Mi", cpu_limit="200m", memory_limit="64Mi"),
-                        volume_mounts=[
-                            kubernetes.core.v1.VolumeMountArgs(name="html", mount_path=HTML),
-                            kubernetes.core.v1.VolumeMountArgs(name="cache", mount_path="/var/cache/nginx"),
-                            kubernetes.core.v1.VolumeMountArgs(name="run", mount_path="/run"),
-                        ],
+                        volume_mounts=mounts,
                     )
                 ],
-                volumes=[
-                    kubernetes.core.v1.VolumeArgs(name="html", empty_dir=empty),
-                    kubernetes.core.v1.VolumeArgs(name="cache", empty_dir=empty),
-                    kubernetes.core.v1.VolumeArgs(name="run", empty_dir=empty),
-                ],
+                volumes=volumes,
             ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.placement.wait_for)),
         )
-        self.service = kubernetes.core.v1.Service(
+        self.service = service(
             f"{name}-service",
-            metadata=kubernetes.meta.v1.ObjectMetaArgs(
-                name=args.name, namespace=args.namespace, labels={**labels, **MANAGED_BY}
-            ),
+            name=args.name,
+            namespace=args.namespace,
+            labels=labels,
             spec=kubernetes.core.v1.ServiceSpecArgs(
                 selector=labels,
                 ports=[kubernetes.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
             ),
-            # `wait_for` may hold the namespace the page lives in.
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+            # What the page waits for may hold the namespace it lives in.
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.placement.wait_for)),
         )
         self.register_outputs({"service": args.name})
 

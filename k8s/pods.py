@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
+
+from components.placement import Placement
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi"}
 
@@ -21,62 +23,63 @@ def app_labels(app: str, **extra: str) -> dict[str, str]:
     return {"app": app, "app.kubernetes.io/name": app, **extra}
 
 
-def restricted_container_security(*, run_as_user: int = 10001) -> k8s.core.v1.SecurityContextArgs:
+def restricted_container_security(*, run_as_user: int = 10001) -> kubernetes.core.v1.SecurityContextArgs:
     """A container security context that meets the restricted Pod Security Standard."""
-    return k8s.core.v1.SecurityContextArgs(
+    return kubernetes.core.v1.SecurityContextArgs(
         run_as_non_root=True,
         run_as_user=run_as_user,
         run_as_group=run_as_user,
         allow_privilege_escalation=False,
         read_only_root_filesystem=True,
-        capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
-        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+        capabilities=kubernetes.core.v1.CapabilitiesArgs(drop=["ALL"]),
+        seccomp_profile=kubernetes.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
     )
 
 
-def pod_security(*, non_root: bool = True, run_as_user: int = 10001) -> k8s.core.v1.PodSecurityContextArgs:
+def pod_security(*, non_root: bool = True, run_as_user: int = 10001) -> kubernetes.core.v1.PodSecurityContextArgs:
     """A pod security context: RuntimeDefault seccomp and, unless the image needs root, a non-root user."""
-    return k8s.core.v1.PodSecurityContextArgs(
+    return kubernetes.core.v1.PodSecurityContextArgs(
         run_as_non_root=non_root or None,
         run_as_user=run_as_user if non_root else None,
         run_as_group=run_as_user if non_root else None,
         fs_group=run_as_user if non_root else None,
-        seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
+        seccomp_profile=kubernetes.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
     )
 
 
 def resources(
     *, cpu: str = "50m", memory: str = "64Mi", cpu_limit: str = "500m", memory_limit: str = "256Mi"
-) -> k8s.core.v1.ResourceRequirementsArgs:
+) -> kubernetes.core.v1.ResourceRequirementsArgs:
     """Requests and limits for a small test-bed container."""
-    return k8s.core.v1.ResourceRequirementsArgs(
+    return kubernetes.core.v1.ResourceRequirementsArgs(
         requests={"cpu": cpu, "memory": memory},
         limits={"cpu": cpu_limit, "memory": memory_limit},
     )
 
 
-def http_probe(path: str, port: int | str, *, period_seconds: int = 10) -> k8s.core.v1.ProbeArgs:
+def http_probe(path: str, port: int | str, *, period_seconds: int = 10) -> kubernetes.core.v1.ProbeArgs:
     """An HTTP GET probe."""
-    return k8s.core.v1.ProbeArgs(
-        http_get=k8s.core.v1.HTTPGetActionArgs(path=path, port=port), period_seconds=period_seconds
+    return kubernetes.core.v1.ProbeArgs(
+        http_get=kubernetes.core.v1.HTTPGetActionArgs(path=path, port=port), period_seconds=period_seconds
     )
 
 
 def pod_spec(
     *,
-    containers: Sequence[k8s.core.v1.ContainerArgs],
+    containers: Sequence[kubernetes.core.v1.ContainerArgs],
     non_root: bool = True,
-    node_selector: Mapping[str, str] | None = None,
-    tolerations: Sequence[Mapping[str, str]] = (),
+    placement: Placement | None = None,
     **fields: Any,
-) -> k8s.core.v1.PodSpecArgs:
+) -> kubernetes.core.v1.PodSpecArgs:
     """A pod spec with the conventions: pod security context, no service account token (no
-    workload here talks to the API server), placement; `fields` are any other PodSpec fields."""
-    return k8s.core.v1.PodSpecArgs(
+    workload here talks to the API server), the placement's node selector and tolerations (what it
+    waits for is the Deployment's to depend on); `fields` are any other PodSpec fields."""
+    placement = placement or Placement()
+    return kubernetes.core.v1.PodSpecArgs(
         security_context=pod_security(non_root=non_root),
         automount_service_account_token=False,
-        node_selector=dict(node_selector or {}) or None,
-        tolerations=[dict(t) for t in tolerations] or None,
+        node_selector=dict(placement.node_selector) or None,
+        tolerations=[dict(t) for t in placement.tolerations] or None,
         containers=list(containers),
         **fields,
     )
@@ -89,24 +92,82 @@ def deployment(
     namespace: pulumi.Input[str],
     labels: Mapping[str, str],
     replicas: int,
-    pod: k8s.core.v1.PodSpecArgs,
+    pod: kubernetes.core.v1.PodSpecArgs,
     opts: pulumi.ResourceOptions,
     annotations: Mapping[str, str] | None = None,
     template_annotations: Mapping[str, str] | None = None,
-) -> k8s.apps.v1.Deployment:
+) -> kubernetes.apps.v1.Deployment:
     """A Deployment whose selector and pod template carry `labels` (the object also says who manages it)."""
-    return k8s.apps.v1.Deployment(
+    return kubernetes.apps.v1.Deployment(
         resource_name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(
+        metadata=kubernetes.meta.v1.ObjectMetaArgs(
             name=name, namespace=namespace, labels={**labels, **MANAGED_BY}, annotations=annotations
         ),
-        spec=k8s.apps.v1.DeploymentSpecArgs(
+        spec=kubernetes.apps.v1.DeploymentSpecArgs(
             replicas=replicas,
-            selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(labels)),
-            template=k8s.core.v1.PodTemplateSpecArgs(
-                metadata=k8s.meta.v1.ObjectMetaArgs(labels=dict(labels), annotations=template_annotations),
+            selector=kubernetes.meta.v1.LabelSelectorArgs(match_labels=dict(labels)),
+            template=kubernetes.core.v1.PodTemplateSpecArgs(
+                metadata=kubernetes.meta.v1.ObjectMetaArgs(labels=dict(labels), annotations=template_annotations),
                 spec=pod,
             ),
         ),
+        opts=opts,
+    )
+
+
+def http_container(
+    *,
+    name: str,
+    image: str,
+    port: int,
+    security_context: kubernetes.core.v1.SecurityContextArgs,
+    resources: kubernetes.core.v1.ResourceRequirementsArgs,
+    **fields: Any,
+) -> kubernetes.core.v1.ContainerArgs:
+    """A container serving HTTP on `port` (named `http`), ready and alive while `GET /` answers; `fields`
+    are any other Container fields."""
+    probe = http_probe("/", port)
+    return kubernetes.core.v1.ContainerArgs(
+        name=name,
+        image=image,
+        ports=[kubernetes.core.v1.ContainerPortArgs(container_port=port, name="http")],
+        readiness_probe=probe,
+        liveness_probe=probe,
+        security_context=security_context,
+        resources=resources,
+        **fields,
+    )
+
+
+def empty_dirs(
+    paths: Mapping[str, str],
+) -> tuple[list[kubernetes.core.v1.VolumeMountArgs], list[kubernetes.core.v1.VolumeArgs]]:
+    """Scratch directories (volume name -> mount path) on a read-only root file system: the container's
+    mounts and the pod's emptyDir volumes, in the order given."""
+    mounts = [kubernetes.core.v1.VolumeMountArgs(name=volume, mount_path=path) for volume, path in paths.items()]
+    volumes = [
+        kubernetes.core.v1.VolumeArgs(name=volume, empty_dir=kubernetes.core.v1.EmptyDirVolumeSourceArgs())
+        for volume in paths
+    ]
+    return mounts, volumes
+
+
+def service(
+    resource_name: str,
+    *,
+    name: pulumi.Input[str],
+    namespace: pulumi.Input[str],
+    labels: Mapping[str, str],
+    spec: kubernetes.core.v1.ServiceSpecArgs | Mapping[str, Any],
+    opts: pulumi.ResourceOptions,
+    annotations: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+) -> kubernetes.core.v1.Service:
+    """A Service labelled `labels` (the object also says who manages it); `spec` says what it selects."""
+    return kubernetes.core.v1.Service(
+        resource_name,
+        metadata=kubernetes.meta.v1.ObjectMetaArgs(
+            name=name, namespace=namespace, labels={**labels, **MANAGED_BY}, annotations=annotations
+        ),
+        spec=spec,
         opts=opts,
     )

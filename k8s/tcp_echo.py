@@ -18,6 +18,7 @@ import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from components.limits import PORT
+from components.placement import Placement
 from k8s.pods import (
     MANAGED_BY,
     app_labels,
@@ -129,8 +130,7 @@ class TcpEchoServer(pulumi.ComponentResource):
             replicas=args.replicas,
             template_annotations=program.annotations,
             pod=pod_spec(
-                node_selector=args.node_selector,
-                tolerations=args.tolerations,
+                placement=Placement(dict(args.node_selector), tuple(dict(t) for t in args.tolerations)),
                 # The server drains open connections for 5 s on SIGTERM.
                 termination_grace_period_seconds=10,
                 containers=[container],

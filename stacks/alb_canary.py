@@ -7,6 +7,7 @@ The scenario, its knobs and how to verify it: docs/scenarios/alb-canary.md.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 import pulumi
@@ -179,10 +180,9 @@ def build(cfg: Config) -> None:
     base = build_aws_base(cfg)
     provider = base.cluster.provider
     where = placement(base, cfg.workloads)
-    wait_for = list(where.wait_for)
     if cfg.canary.namespace != "default":
         namespace = AppNamespace("canary", AppNamespaceArgs(provider=provider, name=cfg.canary.namespace))
-        wait_for.append(namespace.namespace)
+        where = replace(where, wait_for=(*where.wait_for, namespace.namespace))
     pages = {
         name: NginxPage(
             name,
@@ -193,9 +193,7 @@ def build(cfg: Config) -> None:
                 namespace=cfg.canary.namespace,
                 replicas=replicas,
                 image=cfg.canary.image,
-                node_selector=where.node_selector,
-                tolerations=where.tolerations,
-                wait_for=wait_for,
+                placement=where,
             ),
         )
         for name, message, replicas in (

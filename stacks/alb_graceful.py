@@ -215,9 +215,7 @@ def build(cfg: Config) -> None:
             readiness_period_seconds=cfg.app.readiness_period_seconds,
             pre_stop_sleep_seconds=cfg.app.pre_stop_sleep_seconds,
             termination_grace_period_seconds=cfg.app.termination_grace_period_seconds,
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            wait_for=where.wait_for,
+            placement=where,
         ),
     )
     pulumi.export("url", app.ingress.hostname.apply(lambda h: f"http://{h}"))

@@ -23,13 +23,14 @@ from components.aws.annotations import (
 from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
 from components.aws.annotations.values import certificate_arn_problem
 from components.limits import aws as limits
+from components.placement import Placement
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.game2048 import NAMESPACE as GAME_NAMESPACE
 from k8s.game2048 import SERVICE as GAME_SERVICE
 from k8s.game2048 import Game2048, Game2048Args
 from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
 from k8s.versions import ECHOSERVER_IMAGE, GAME_2048_IMAGE
-from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
+from stacks.aws_base import AwsBase, AwsBaseConfig, build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems, within
 from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
 
@@ -223,77 +224,10 @@ def commands(cfg: Config) -> dict[str, str]:
 def build(cfg: Config) -> None:
     """The bed, game-2048 and the echoserver behind their ALBs, and how to check them."""
     base = build_aws_base(cfg)
-    provider, controller = base.cluster.provider, base.lb_controller.release
     where = placement(base, cfg.workloads)
-
-    game = Game2048(
-        "game2048",
-        Game2048Args(
-            provider=provider,
-            namespace=cfg.game2048.namespace,
-            replicas=cfg.game2048.replicas,
-            image=cfg.game2048.image,
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            wait_for=where.wait_for,
-        ),
-    )
-    game_ingress = Ingress(
-        "game2048-alb",
-        IngressArgs(
-            provider=provider,
-            namespace=cfg.game2048.namespace,
-            name=GAME_INGRESS,
-            ingress_class_name=base.lb_controller.ingress_class,
-            controller=controller,
-            annotations=game_annotations(cfg).annotations(),
-            paths=[IngressPath(path="/", service_name=GAME_SERVICE, service_port=80)],
-            wait_for=[game.namespace, game.service],
-        ),
-    )
-
+    game_ingress = _game(cfg, base, where)
+    echo_ingress = _echoserver(cfg, base, where)
     echo = cfg.echoserver
-    server = EchoServer(
-        "echoserver",
-        EchoServerArgs(
-            provider=provider,
-            namespace=echo.namespace,
-            create_namespace=True,
-            deployment_name=ECHO_NAME,
-            app_label=ECHO_NAME,
-            container_name=ECHO_NAME,
-            replicas=echo.replicas,
-            image=echo.image,
-            termination_grace_period_seconds=None,
-            service_name=ECHO_NAME,
-            service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
-            # ALB instance targets reach pods through a NodePort; ip targets need none.
-            service_type="NodePort" if cfg.alb.target_type == "instance" else "ClusterIP",
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            wait_for=where.wait_for,
-        ),
-    )
-    if message := left_out(cfg):
-        pulumi.log.warn(message)
-    echo_ingress = Ingress(
-        "echoserver-alb",
-        IngressArgs(
-            provider=provider,
-            namespace=echo.namespace,
-            name=ECHO_NAME,
-            ingress_class_name=base.lb_controller.ingress_class,
-            controller=controller,
-            host=echo.host,
-            annotations=echo_annotations(cfg).annotations(),
-            # Seed 002's path first; then / answered by the fixed-response action.
-            paths=[
-                IngressPath(path=echo.path, service_name=ECHO_NAME, service_port=80),
-                IngressPath(path="/", service_name=FIXED_RESPONSE_ACTION, service_port=USE_ANNOTATION),
-            ],
-            wait_for=[server.service, *([server.namespace] if server.namespace else [])],
-        ),
-    )
     pulumi.export("gameUrl", game_ingress.hostname.apply(lambda h: f"http://{h}"))
     scheme = "https" if echo.certificate_arn else "http"
     # The rule matches the host www.example.com only: the ALB's own name answers 404 from a browser.
@@ -310,3 +244,75 @@ def build(cfg: Config) -> None:
     )
     pulumi.export("notes", {"rewrite": REWRITE_NOTE, **({"https": left_out(cfg)} if left_out(cfg) else {})})
     export_base(base, commands(cfg))
+
+
+def _game(cfg: Config, base: AwsBase, where: Placement) -> Ingress:
+    """game-2048 (namespace, Deployment, NodePort Service) and the Ingress of its ALB."""
+    game = Game2048(
+        "game2048",
+        Game2048Args(
+            provider=base.cluster.provider,
+            namespace=cfg.game2048.namespace,
+            replicas=cfg.game2048.replicas,
+            image=cfg.game2048.image,
+            placement=where,
+        ),
+    )
+    return Ingress(
+        "game2048-alb",
+        IngressArgs(
+            provider=base.cluster.provider,
+            namespace=cfg.game2048.namespace,
+            name=GAME_INGRESS,
+            ingress_class_name=base.lb_controller.ingress_class,
+            controller=base.lb_controller.release,
+            annotations=game_annotations(cfg).annotations(),
+            paths=[IngressPath(path="/", service_name=GAME_SERVICE, service_port=80)],
+            wait_for=[game.namespace, game.service],
+        ),
+    )
+
+
+def _echoserver(cfg: Config, base: AwsBase, where: Placement) -> Ingress:
+    """Seed 002's echoserver in its namespace and the Ingress of its ALB (the seed's path, then a
+    fixed response on /)."""
+    echo = cfg.echoserver
+    server = EchoServer(
+        "echoserver",
+        EchoServerArgs(
+            provider=base.cluster.provider,
+            namespace=echo.namespace,
+            create_namespace=True,
+            deployment_name=ECHO_NAME,
+            app_label=ECHO_NAME,
+            container_name=ECHO_NAME,
+            replicas=echo.replicas,
+            image=echo.image,
+            termination_grace_period_seconds=None,
+            service_name=ECHO_NAME,
+            service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
+            # ALB instance targets reach pods through a NodePort; ip targets need none.
+            service_type="NodePort" if cfg.alb.target_type == "instance" else "ClusterIP",
+            placement=where,
+        ),
+    )
+    if message := left_out(cfg):
+        pulumi.log.warn(message)
+    return Ingress(
+        "echoserver-alb",
+        IngressArgs(
+            provider=base.cluster.provider,
+            namespace=echo.namespace,
+            name=ECHO_NAME,
+            ingress_class_name=base.lb_controller.ingress_class,
+            controller=base.lb_controller.release,
+            host=echo.host,
+            annotations=echo_annotations(cfg).annotations(),
+            # Seed 002's path first; then / answered by the fixed-response action.
+            paths=[
+                IngressPath(path=echo.path, service_name=ECHO_NAME, service_port=80),
+                IngressPath(path="/", service_name=FIXED_RESPONSE_ACTION, service_port=USE_ANNOTATION),
+            ],
+            wait_for=[server.service, *([server.namespace] if server.namespace else [])],
+        ),
+    )

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from components.aws.annotations import AlbIngressAnnotations, NlbServiceAnnotations, ServicePort, UrlRewrite
 from components.k8s_labels import matches
+from components.placement import Placement
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.ingress import Ingress, IngressArgs, IngressPath
 from k8s.ingress_nginx import SERVICE_NAME as NGINX_SERVICE
@@ -186,25 +187,7 @@ def build(cfg: Config) -> None:
     provider, controller = base.cluster.provider, base.lb_controller.release
     where = placement(base, cfg.workloads)
     echo = cfg.echoserver
-    server = EchoServer(
-        ECHO,
-        EchoServerArgs(
-            provider=provider,
-            namespace=echo.namespace,
-            create_namespace=True,
-            deployment_name=ECHO,
-            app_label=ECHO,
-            container_name=ECHO,
-            replicas=echo.replicas,
-            image=echo.image,
-            termination_grace_period_seconds=None,
-            service_name=ECHO,
-            service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            wait_for=where.wait_for,
-        ),
-    )
+    server = _echo_server(cfg, provider, where)
     backend = [server.service, *([server.namespace] if server.namespace else [])]
     nginx = IngressNginx(
         "ingress-nginx",
@@ -256,13 +239,37 @@ def build(cfg: Config) -> None:
     )
     pulumi.export("nginxUrl", via_nginx.hostname.apply(lambda h: f"http://{h}{echo.path_prefix}/"))
     pulumi.export("albUrl", via_alb.hostname.apply(lambda h: f"http://{h}{echo.path_prefix}/"))
-    pulumi.export(
-        "paths",
-        {
-            "nginx": "client -> NLB -> any node (NodePort, kube-proxy) -> ingress-nginx pod -> echoserver pod"
-            if cfg.ingress_nginx.nlb_target_type == "instance"
-            else "client -> NLB -> ingress-nginx pod -> echoserver pod",
-            "alb": "client -> ALB -> echoserver pod (target type ip)",
-        },
-    )
+    pulumi.export("paths", request_paths(cfg))
     export_base(base, commands(cfg))
+
+
+def _echo_server(cfg: Config, provider: pulumi.ProviderResource, where: Placement) -> EchoServer:
+    """The one echo server both paths lead to, in a namespace of its own behind a ClusterIP Service."""
+    echo = cfg.echoserver
+    return EchoServer(
+        ECHO,
+        EchoServerArgs(
+            provider=provider,
+            namespace=echo.namespace,
+            create_namespace=True,
+            deployment_name=ECHO,
+            app_label=ECHO,
+            container_name=ECHO,
+            replicas=echo.replicas,
+            image=echo.image,
+            termination_grace_period_seconds=None,
+            service_name=ECHO,
+            service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
+            placement=where,
+        ),
+    )
+
+
+def request_paths(cfg: Config) -> dict[str, str]:
+    """The hops a request takes on each path."""
+    return {
+        "nginx": "client -> NLB -> any node (NodePort, kube-proxy) -> ingress-nginx pod -> echoserver pod"
+        if cfg.ingress_nginx.nlb_target_type == "instance"
+        else "client -> NLB -> ingress-nginx pod -> echoserver pod",
+        "alb": "client -> ALB -> echoserver pod (target type ip)",
+    }

@@ -220,9 +220,7 @@ def build(cfg: Config) -> None:
             service_ports=service_ports(cfg.nlb),
             load_balancer=nlb_annotations(cfg.nlb),
             controller=base.lb_controller.release,
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            wait_for=where.wait_for,
+            placement=where,
         ),
     )
     pulumi.export("nlbHostname", echo.hostname)

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-import functools
 import os
 
 import pytest
 
 from stacks.support import TODAY_ENV
 from testbed import golden
-from testbed.engine import Recording, run_program
+from testbed.engine import Recording
 from testbed.reference import iam_policy
-from testbed.stackfile import read_stack_config
+from tests.plans import plan_with
 
 # Plans in tests are made on a fixed day: a test never fails because the calendar moved on.
 os.environ[TODAY_ENV] = golden.PLANNED_ON
 
 
-@functools.cache
-def _plan(stack: str) -> Recording:
-    return run_program(stack, read_stack_config(stack))
-
-
 @pytest.fixture(scope="session")
 def plan_stack():
     """plan_stack('eks-base') -> the Recording of stacks/Pulumi.eks-base.yaml (cached)."""
-    return _plan
+    return plan_with
+
+
+@pytest.fixture(scope="module")
+def plan(plan_stack, request) -> Recording:
+    """The Recording of the test module's `STACK` (a module-level constant naming its stack file)."""
+    return plan_stack(request.module.STACK)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,12 @@ def one(recording: Recording, type_: str, name: str | None = None) -> Resource:
     return found[0]
 
 
+def by_k8s_name(recording: Recording, type_: str, name: str) -> Resource:
+    """The single Kubernetes object of `type_` whose metadata.name is `name`."""
+    [found] = [r for r in of_type(recording, type_) if r.inputs["metadata"]["name"] == name]
+    return found
+
+
 def by_id(recording: Recording, resource_id: str) -> Resource:
     found = [r for r in recording.resources if r.id == resource_id]
     assert len(found) == 1, f"no single resource with id {resource_id}"

@@ -6,7 +6,6 @@ written here; none is read back from the mock.
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 
@@ -15,8 +14,9 @@ import yaml
 
 from stacks import scenario_module
 from stacks.config import ConfigError, engine_value, load_config
-from testbed.engine import Recording, Secret, run_program
+from testbed.engine import Recording, Secret
 from testbed.stackfile import read_stack_config
+from tests import plans
 from tests.graph import of_type, one, revealed
 
 LOCATION = "koreacentral"
@@ -55,13 +55,8 @@ def bed(plan_stack) -> Recording:
     return plan_stack("aks-tcp")
 
 
-@functools.cache
-def _plan_with(items: tuple[tuple[str, str], ...]) -> Recording:
-    return run_program("aks-tcp", {**read_stack_config("aks-tcp"), **dict(items)})
-
-
 def plan_with(**overrides: object) -> Recording:
-    return _plan_with(tuple(sorted((k, engine_value(v)) for k, v in overrides.items())))
+    return plans.plan_with("aks-tcp", **overrides)
 
 
 def service_config(**changes: object) -> dict:

@@ -24,11 +24,6 @@ SERVICE = "kubernetes:core/v1:Service"
 A = "alb.ingress.kubernetes.io/"
 
 
-@pytest.fixture(scope="module")
-def plan(plan_stack):
-    return plan_stack(STACK)
-
-
 def container(recording):
     [found] = one(recording, DEPLOYMENT).inputs["spec"]["template"]["spec"]["containers"]
     return found

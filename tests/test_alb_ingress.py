@@ -13,22 +13,12 @@ from stacks import scenario_module
 from stacks.config import ConfigError, engine_value, load_config
 from testbed.engine import run_program
 from testbed.stackfile import read_stack_config
-from tests.graph import of_type, one
+from tests.graph import by_k8s_name, of_type, one
 
 STACK = "alb-ingress"
 CERT = "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 A = "alb.ingress.kubernetes.io/"
-
-
-@pytest.fixture(scope="module")
-def plan(plan_stack):
-    return plan_stack(STACK)
-
-
-def by_k8s_name(recording, type_, name):
-    [found] = [r for r in of_type(recording, type_) if r.inputs["metadata"]["name"] == name]
-    return found
 
 
 def test_game_2048_namespace_deployment_and_nodeport_service(plan):

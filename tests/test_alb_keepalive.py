@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 
 from stacks import scenario_module
-from stacks.config import engine_value, load_config
+from stacks.config import load_config
 from testbed.engine import Secret, run_program
-from testbed.stackfile import read_stack_config
 from tests import keepalive_checks as checks
 from tests.graph import by_id, of_type, one
+from tests.plans import stack_config
 
 STACK = "alb-keepalive"
 LB = "aws:lb/loadBalancer:LoadBalancer"
@@ -22,11 +22,6 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 ZONES = ["ap-northeast-2a", "ap-northeast-2c"]
 Config = scenario_module(STACK).Config
-
-
-@pytest.fixture(scope="module")
-def plan(plan_stack):
-    return plan_stack(STACK)
 
 
 def alb(plan):
@@ -145,7 +140,7 @@ def tuned():
         "testbed:alb": {"idleTimeoutSeconds": 65},
         "testbed:client": {"endpoint": "/slow?wait=11", "hostHeader": "www.example.com"},
     }
-    return run_program(STACK, {**read_stack_config(STACK), **{k: engine_value(v) for k, v in overrides.items()}})
+    return run_program(STACK, stack_config(STACK, **overrides))
 
 
 def test_knobs_reach_the_alb_server_and_client(tuned):
@@ -185,8 +180,7 @@ def test_capture_adds_tcpdump_sidecars_and_says_how_to_fetch(tuned):
 
 
 def load(**overrides: object):
-    raw = {**read_stack_config(STACK), **{k: engine_value(v) for k, v in overrides.items()}}
-    return load_config(Config, raw, stack=STACK)
+    return load_config(Config, stack_config(STACK, **overrides), stack=STACK)
 
 
 def test_stack_file_and_defaults_are_the_seeds():

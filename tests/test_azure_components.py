@@ -45,20 +45,22 @@ def groups(name: str = "rg", **overrides) -> ResourceGroups:
     return ResourceGroups(name, ResourceGroupsArgs(**args))
 
 
+def public_ip(resource_name: str, rg: ResourceGroups, name: str, **overrides) -> StaticPublicIp:
+    """A public IP in `rg`'s network group, in westeurope."""
+    args = {
+        "name": name,
+        "resource_group_name": rg.names["network"],
+        "resource_group_id": rg.ids["network"],
+        "location": "westeurope",
+        **overrides,
+    }
+    return StaticPublicIp(resource_name, StaticPublicIpArgs(**args))
+
+
 def test_public_ip_without_a_principal_grants_nothing_and_may_be_let_go():
     def program():
         rg = groups()
-        StaticPublicIp(
-            "ip",
-            StaticPublicIpArgs(
-                name="pip-demo",
-                resource_group_name=rg.names["network"],
-                resource_group_id=rg.ids["network"],
-                location="westeurope",
-                zones=(),
-                retain=False,
-            ),
-        )
+        public_ip("ip", rg, "pip-demo", zones=(), retain=False)
 
     recording = run_program("t", CONFIG, program=program)
     assert of_type(recording, "azure-native:authorization:RoleAssignment") == []
@@ -70,17 +72,7 @@ def test_public_ip_without_a_principal_grants_nothing_and_may_be_let_go():
 def test_existing_groups_are_looked_up_and_must_be_named_roles_never_retained():
     def program():
         rg = groups(existing=("network",))
-        StaticPublicIp(
-            "ip",
-            StaticPublicIpArgs(
-                name="pip-theirs",
-                resource_group_name=rg.names["network"],
-                resource_group_id=rg.ids["network"],
-                location="westeurope",
-                existing=True,
-                network_contributor_principal_id="principal",
-            ),
-        )
+        public_ip("ip", rg, "pip-theirs", existing=True, network_contributor_principal_id="principal")
         with pytest.raises(ArgsError) as err:
             groups("bad", existing=("network", "dns"), retain_on_delete=("network",))
         assert str(err.value).splitlines() == [
@@ -199,16 +191,7 @@ def bed(prefix: str) -> AksCluster:
             identity_name=f"id-{prefix}", resource_group_name=rg.names["cluster"], location="westeurope"
         ),
     )
-    pip = StaticPublicIp(
-        f"{prefix}-ip",
-        StaticPublicIpArgs(
-            name=f"pip-{prefix}",
-            resource_group_name=rg.names["network"],
-            resource_group_id=rg.ids["network"],
-            location="westeurope",
-            network_contributor_principal_id=identity.principal_id,
-        ),
-    )
+    pip = public_ip(f"{prefix}-ip", rg, f"pip-{prefix}", network_contributor_principal_id=identity.principal_id)
     return AksCluster(
         f"{prefix}-aks",
         AksClusterArgs(

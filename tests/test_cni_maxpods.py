@@ -9,16 +9,15 @@ back from the mock or the stack file.
 from __future__ import annotations
 
 import base64
-import functools
 import json
 
 import pytest
 
 from stacks import scenario_module
-from stacks.config import ConfigError, engine_value, load_config
+from stacks.config import ConfigError, load_config
 from testbed.engine import Recording, run_program
 from testbed.plan import Plan, plan_json
-from testbed.stackfile import read_stack_config
+from tests import plans
 from tests.graph import by_id, json_input, of_type, one, revealed
 
 STACK = "cni-maxpods"
@@ -38,14 +37,8 @@ def bed(plan_stack) -> Recording:
     return plan_stack(STACK)
 
 
-@functools.cache
-def _plan_with(overrides: str) -> Recording:
-    config = {**read_stack_config(STACK), **{k: engine_value(v) for k, v in json.loads(overrides).items()}}
-    return run_program(STACK, config)
-
-
 def plan_with(**overrides) -> Recording:
-    return _plan_with(json.dumps(overrides, sort_keys=True))
+    return plans.plan_with(STACK, **overrides)
 
 
 def delegated() -> Recording:
@@ -313,8 +306,7 @@ def test_ssh_bastion_only_from_the_configured_cidr():
 
 
 def load(**overrides):
-    raw = {**read_stack_config(STACK), **{k: engine_value(v) for k, v in overrides.items()}}
-    return load_config(Config, raw, stack=STACK)
+    return load_config(Config, plans.stack_config(STACK, **overrides), stack=STACK)
 
 
 def problems(**overrides) -> list[str]:

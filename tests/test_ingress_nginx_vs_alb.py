@@ -6,24 +6,12 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from testbed.engine import Secret
-from tests.graph import of_type, one
+from tests.graph import by_k8s_name, of_type, one
 
 STACK = "ingress-nginx-vs-alb"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 RELEASE = "kubernetes:helm.sh/v3:Release"
-
-
-@pytest.fixture(scope="module")
-def plan(plan_stack):
-    return plan_stack(STACK)
-
-
-def by_k8s_name(recording, type_, name):
-    [found] = [r for r in of_type(recording, type_) if r.inputs["metadata"]["name"] == name]
-    return found
 
 
 def values(release) -> dict:

@@ -38,6 +38,19 @@ def opts(*depends_on, provider=None) -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions(provider=provider, depends_on=list(depends_on))
 
 
+def node_group(role: str, *depends_on, node_role_arn="arn:aws:iam::1:role/n", subnet_ids=()) -> aws.eks.NodeGroup:
+    """A one-node group of cluster `c` named and labelled role=`role`, created after `depends_on`."""
+    return aws.eks.NodeGroup(
+        role,
+        cluster_name="c",
+        node_role_arn=node_role_arn,
+        subnet_ids=list(subnet_ids),
+        labels={"role": role},
+        scaling_config={"desired_size": 1, "min_size": 1, "max_size": 1},
+        opts=opts(*depends_on),
+    )
+
+
 # ---- EKS: what the LB controller needs outlives what it reconciles ---------------------------------
 
 
@@ -57,15 +70,7 @@ def eks_bed(*, safe: bool, after_release: bool = True):
         cluster = eks.Cluster("eks", name="c", version="1.33", skip_default_node_group=True)
         node_role = aws.iam.Role("node", assume_role_policy="{}")
         egress = [route, association] if safe else []
-        group = aws.eks.NodeGroup(
-            "infra",
-            cluster_name="c",
-            node_role_arn=node_role.arn,
-            subnet_ids=[private.id],
-            labels={"role": "infra"},
-            scaling_config={"desired_size": 1, "min_size": 1, "max_size": 1},
-            opts=opts(cluster, *egress),
-        )
+        group = node_group("infra", cluster, *egress, node_role_arn=node_role.arn, subnet_ids=[private.id])
         coredns = aws.eks.Addon("coredns", cluster_name="c", addon_name="coredns", opts=opts(group))
         p = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"), opts=opts(cluster))
         role = aws.iam.Role("lbc", assume_role_policy="{}")
@@ -180,15 +185,7 @@ def test_a_reconciled_object_without_a_controller_is_a_finding():
 def workload_bed(*, wait: bool, selector: dict[str, str]):
     def program():
         cluster = eks.Cluster("eks", name="c", version="1.33", skip_default_node_group=True)
-        group = aws.eks.NodeGroup(
-            "server",
-            cluster_name="c",
-            node_role_arn="arn:aws:iam::1:role/n",
-            subnet_ids=[],
-            labels={"role": "server"},
-            scaling_config={"desired_size": 1, "min_size": 1, "max_size": 1},
-            opts=opts(cluster),
-        )
+        group = node_group("server", cluster)
         p = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"), opts=opts(cluster))
         labels = {"app": "server"}
         k8s.apps.v1.Deployment(
@@ -228,15 +225,7 @@ def test_the_coredns_add_on_waits_for_its_nodes():
     def program(wait: bool):
         def declare():
             cluster = eks.Cluster("eks", name="c", version="1.33", skip_default_node_group=True)
-            group = aws.eks.NodeGroup(
-                "infra",
-                cluster_name="c",
-                node_role_arn="arn:aws:iam::1:role/n",
-                subnet_ids=[],
-                labels={"role": "infra"},
-                scaling_config={"desired_size": 1, "min_size": 1, "max_size": 1},
-                opts=opts(cluster),
-            )
+            group = node_group("infra", cluster)
             aws.eks.Addon(
                 "coredns",
                 cluster_name="c",

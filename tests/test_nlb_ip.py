@@ -8,9 +8,8 @@ from __future__ import annotations
 import pytest
 
 from stacks import scenario_module
-from stacks.config import ConfigError, engine_value, load_config
-from testbed.engine import run_program
-from testbed.stackfile import read_stack_config
+from stacks.config import ConfigError, load_config
+from tests import plans
 from tests.graph import of_type, one
 
 STACK = "nlb-ip"
@@ -18,11 +17,6 @@ CERT = "arn:aws:acm:ap-northeast-2:123456789012:certificate/11111111-2222-3333-4
 SERVICE = "kubernetes:core/v1:Service"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 A = "service.beta.kubernetes.io/"
-
-
-@pytest.fixture(scope="module")
-def plan(plan_stack):
-    return plan_stack(STACK)
 
 
 def test_echo_server_deployment(plan):
@@ -74,8 +68,7 @@ def test_outputs_the_url_and_the_seeds_check(plan):
 
 
 def plan_with(**config):
-    raw = {**read_stack_config(STACK), **{k: engine_value(v) for k, v in config.items()}}
-    return run_program(STACK, raw)
+    return plans.plan_with(STACK, **config)
 
 
 def test_proxy_protocol_and_tls_options():
@@ -107,7 +100,7 @@ def test_no_tls_without_a_certificate(plan):
 
 def config_lines(**overrides) -> list[str]:
     module = scenario_module(STACK)
-    raw = {**read_stack_config(STACK), **{k: engine_value(v) for k, v in overrides.items()}}
+    raw = plans.stack_config(STACK, **overrides)
     with pytest.raises(ConfigError) as caught:
         load_config(module.Config, raw, stack=STACK)
     return caught.value.lines

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 
 from stacks import scenario_module
-from stacks.config import ConfigError, engine_value, load_config
+from stacks.config import ConfigError, load_config
 from testbed.engine import Secret, run_program
-from testbed.stackfile import read_stack_config
 from tests import keepalive_checks as checks
 from tests.graph import by_id, one
+from tests.plans import stack_config
 
 STACK = "nlb-keepalive"
 LB = "aws:lb/loadBalancer:LoadBalancer"
@@ -20,11 +20,6 @@ TG = "aws:lb/targetGroup:TargetGroup"
 LISTENER = "aws:lb/listener:Listener"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 Config = scenario_module(STACK).Config
-
-
-@pytest.fixture(scope="module")
-def plan(plan_stack):
-    return plan_stack(STACK)
 
 
 def nlb(plan):
@@ -90,13 +85,12 @@ def test_outputs_and_no_warning_at_the_seed_values(plan):
 
 
 def load(**overrides: object):
-    raw = {**read_stack_config(STACK), **{k: engine_value(v) for k, v in overrides.items()}}
-    return load_config(Config, raw, stack=STACK)
+    return load_config(Config, stack_config(STACK, **overrides), stack=STACK)
 
 
 def test_silent_drop_knobs_reach_the_listener_and_the_plan_warns():
     overrides = {"testbed:server": {"keepAliveSeconds": 120}, "testbed:nlb": {"tcpIdleTimeoutSeconds": 60}}
-    recording = run_program(STACK, {**read_stack_config(STACK), **{k: engine_value(v) for k, v in overrides.items()}})
+    recording = run_program(STACK, stack_config(STACK, **overrides))
     assert one(recording, LISTENER).inputs["tcpIdleTimeoutSeconds"] == 60
     [warning] = recording.warnings
     assert "no FIN or RST is sent" in warning

@@ -116,8 +116,31 @@ class LoadBalancerController(pulumi.ComponentResource):
     def __init__(self, name: str, args: LoadBalancerControllerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:aws:LoadBalancerController", name, None, opts)
         _validate(args)
-        child = pulumi.ResourceOptions(parent=self)
+        role, attachment = self._irsa_role(name, args)
+        service_account = self._service_account(name, args, role)
+        webhook_tls = self._webhook_certificates(name)
+        self.release = helm_release(
+            f"{name}-release",
+            HelmAddOn(
+                release_name=RELEASE_NAME,
+                namespace=NAMESPACE,
+                chart=LB_CONTROLLER,
+                # Placement and `extra_values` are in helm_values already.
+                values=helm_values(args, **webhook_tls),
+                wait_for=[service_account, attachment, *args.wait_for],
+            ),
+            provider=args.provider,
+            parent=self,
+        )
+        self.role_arn = role.arn
+        self.ingress_class = INGRESS_CLASS
+        self.register_outputs({"releaseStatus": self.release.status, "roleArn": self.role_arn})
 
+    def _irsa_role(
+        self, name: str, args: LoadBalancerControllerArgs
+    ) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment]:
+        """The controller's IAM policy and the role its ServiceAccount assumes through the OIDC provider."""
+        child = pulumi.ResourceOptions(parent=self)
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
         policy = aws.iam.Policy(
             f"{name}-policy",
@@ -138,9 +161,13 @@ class LoadBalancerController(pulumi.ComponentResource):
         attachment = aws.iam.RolePolicyAttachment(
             f"{name}-role-policy", role=role.name, policy_arn=policy.arn, opts=child
         )
+        return role, attachment
 
-        k8s_child = pulumi.ResourceOptions(parent=self, provider=args.provider)
-        service_account = k8s.core.v1.ServiceAccount(
+    def _service_account(
+        self, name: str, args: LoadBalancerControllerArgs, role: aws.iam.Role
+    ) -> k8s.core.v1.ServiceAccount:
+        """The controller's ServiceAccount, annotated with its IRSA role (the chart creates none)."""
+        return k8s.core.v1.ServiceAccount(
             f"{name}-sa",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=SERVICE_ACCOUNT,
@@ -148,9 +175,13 @@ class LoadBalancerController(pulumi.ComponentResource):
                 labels={"app.kubernetes.io/name": SERVICE_ACCOUNT, "app.kubernetes.io/managed-by": "pulumi"},
                 annotations={"eks.amazonaws.com/role-arn": role.arn},
             ),
-            opts=k8s_child,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider),
         )
 
+    def _webhook_certificates(self, name: str) -> dict[str, pulumi.Input[str]]:
+        """A CA and a serving certificate for the admission webhooks, as `helm_values`' `ca_cert`,
+        `cert` and `key` (the key a secret)."""
+        child = pulumi.ResourceOptions(parent=self)
         ca_key = tls.PrivateKey(f"{name}-webhook-ca", algorithm="RSA", rsa_bits=2048, opts=child)
         ca = tls.SelfSignedCert(
             f"{name}-webhook-ca",
@@ -183,28 +214,11 @@ class LoadBalancerController(pulumi.ComponentResource):
             allowed_uses=["server_auth", "digital_signature", "key_encipherment"],
             opts=child,
         )
-
-        self.release = helm_release(
-            f"{name}-release",
-            HelmAddOn(
-                release_name=RELEASE_NAME,
-                namespace=NAMESPACE,
-                chart=LB_CONTROLLER,
-                # Placement and `extra_values` are in helm_values already.
-                values=helm_values(
-                    args,
-                    ca_cert=ca.cert_pem,
-                    cert=serving_cert.cert_pem,
-                    key=pulumi.Output.secret(serving_key.private_key_pem),
-                ),
-                wait_for=[service_account, attachment, *args.wait_for],
-            ),
-            provider=args.provider,
-            parent=self,
-        )
-        self.role_arn = role.arn
-        self.ingress_class = INGRESS_CLASS
-        self.register_outputs({"releaseStatus": self.release.status, "roleArn": self.role_arn})
+        return {
+            "ca_cert": ca.cert_pem,
+            "cert": serving_cert.cert_pem,
+            "key": pulumi.Output.secret(serving_key.private_key_pem),
+        }
 
 
 def _validate(args: LoadBalancerControllerArgs) -> None:

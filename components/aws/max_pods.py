@@ -11,14 +11,16 @@ way EKS caps what it gives a managed node at 110 below 30 vCPUs and 250 from 30 
 Guide, choosing-instance-type "How maxPods is determined"; amazon-eks-ami
 max-pods-calculator.sh), so t3.medium gets 17 without delegation and 110 with it.
 
-The table holds the families the test beds and their tests use; the numbers are EC2's
-(DescribeInstanceTypes: MaximumNetworkInterfaces, Ipv4AddressesPerInterface, DefaultVCpus,
-Hypervisor) and reproduce amazon-eks-ami's eni-max-pods.txt.
+The table (max_pods.json, data) holds the families the test beds and their tests use; the numbers
+are EC2's, under EC2's names (DescribeInstanceTypes: MaximumNetworkInterfaces,
+Ipv4AddressesPerInterface, DefaultVCpus, Hypervisor) and reproduce amazon-eks-ami's eni-max-pods.txt.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 LOW_CPU_MAX_PODS = 110
 """EKS's cap for managed nodes with fewer than `CPU_CEILING` vCPUs (also kubelet's default)."""
@@ -40,105 +42,29 @@ class InstanceNetworking:
     """Built on the Nitro system (hypervisor `nitro`): required for prefix delegation."""
 
 
-def _family(nitro: bool, **sizes: tuple[int, int, int]) -> dict[str, InstanceNetworking]:
-    return {size: InstanceNetworking(enis, ips, vcpus, nitro) for size, (enis, ips, vcpus) in sizes.items()}
+TABLE_FILE = Path(__file__).resolve().parent / "max_pods.json"
+"""Instance type -> EC2's DescribeInstanceTypes numbers, one line a type, with their source."""
 
 
-# size -> (ENIs, IPv4 per ENI, vCPUs)
-_FAMILIES: dict[str, dict[str, InstanceNetworking]] = {
-    "t2": _family(
-        False,
-        nano=(2, 2, 1),
-        micro=(2, 2, 1),
-        small=(3, 4, 1),
-        medium=(3, 6, 2),
-        large=(3, 12, 2),
-        xlarge=(3, 15, 4),
-        **{"2xlarge": (3, 15, 8)},
-    ),
-    "t3": _family(
-        True,
-        nano=(2, 2, 2),
-        micro=(2, 2, 2),
-        small=(3, 4, 2),
-        medium=(3, 6, 2),
-        large=(3, 12, 2),
-        xlarge=(4, 15, 4),
-        **{"2xlarge": (4, 15, 8)},
-    ),
-    "t3a": _family(
-        True,
-        nano=(2, 2, 2),
-        micro=(2, 2, 2),
-        small=(2, 4, 2),
-        medium=(3, 6, 2),
-        large=(3, 12, 2),
-        xlarge=(4, 15, 4),
-        **{"2xlarge": (4, 15, 8)},
-    ),
-    "m4": _family(
-        False,
-        large=(2, 10, 2),
-        xlarge=(4, 15, 4),
-        **{"2xlarge": (4, 15, 8), "4xlarge": (8, 30, 16), "10xlarge": (8, 30, 40), "16xlarge": (8, 30, 64)},
-    ),
-    "c4": _family(
-        False,
-        large=(3, 10, 2),
-        xlarge=(4, 15, 4),
-        **{"2xlarge": (4, 15, 8), "4xlarge": (8, 30, 16), "8xlarge": (8, 30, 36)},
-    ),
-    "m5": _family(
-        True,
-        large=(3, 10, 2),
-        xlarge=(4, 15, 4),
-        metal=(15, 50, 96),
-        **{
-            "2xlarge": (4, 15, 8),
-            "4xlarge": (8, 30, 16),
-            "8xlarge": (8, 30, 32),
-            "12xlarge": (8, 30, 48),
-            "16xlarge": (15, 50, 64),
-            "24xlarge": (15, 50, 96),
-        },
-    ),
-    "c5": _family(
-        True,
-        large=(3, 10, 2),
-        xlarge=(4, 15, 4),
-        metal=(15, 50, 96),
-        **{
-            "2xlarge": (4, 15, 8),
-            "4xlarge": (8, 30, 16),
-            "9xlarge": (8, 30, 36),
-            "12xlarge": (8, 30, 48),
-            "18xlarge": (15, 50, 72),
-            "24xlarge": (15, 50, 96),
-        },
-    ),
-    "m6i": _family(
-        True,
-        large=(3, 10, 2),
-        xlarge=(4, 15, 4),
-        metal=(15, 50, 128),
-        **{
-            "2xlarge": (4, 15, 8),
-            "4xlarge": (8, 30, 16),
-            "8xlarge": (8, 30, 32),
-            "12xlarge": (8, 30, 48),
-            "16xlarge": (15, 50, 64),
-            "24xlarge": (15, 50, 96),
-            "32xlarge": (15, 50, 128),
-        },
-    ),
-}
+def _load(path: Path) -> dict[str, InstanceNetworking]:
+    rows = json.loads(path.read_text())["instanceTypes"]
+    return {
+        instance_type: InstanceNetworking(
+            enis=row["MaximumNetworkInterfaces"],
+            ipv4_per_eni=row["Ipv4AddressesPerInterface"],
+            vcpus=row["DefaultVCpus"],
+            nitro=row["Hypervisor"] == "nitro",
+        )
+        for instance_type, row in rows.items()
+    }
 
-INSTANCE_TYPES: dict[str, InstanceNetworking] = {
-    f"{family}.{size}": info for family, sizes in _FAMILIES.items() for size, info in sizes.items()
-}
-"""Instance type -> its networking, for the families above."""
-FAMILIES: tuple[str, ...] = tuple(sorted(_FAMILIES))
-NITRO_FAMILIES: tuple[str, ...] = tuple(f for f in FAMILIES if next(iter(_FAMILIES[f].values())).nitro)
+
+INSTANCE_TYPES: dict[str, InstanceNetworking] = _load(TABLE_FILE)
+"""Instance type -> its networking, for the families in max_pods.json."""
+FAMILIES: tuple[str, ...] = tuple(sorted({t.split(".")[0] for t in INSTANCE_TYPES}))
+NITRO_FAMILIES: tuple[str, ...] = tuple(
+    f for f in FAMILIES if all(info.nitro for t, info in INSTANCE_TYPES.items() if t.split(".")[0] == f)
+)
 
 
 def instance_type_problem(instance_type: str) -> str | None:

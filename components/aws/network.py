@@ -77,93 +77,12 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:aws:Network", name, None, opts)
         layout = _validate(args)
-        zones = list(args.availability_zones)
-        child = pulumi.ResourceOptions(parent=self)
-
-        def tagged(name_tag: str, **extra: str) -> dict[str, str]:
-            return {**args.tags, "Name": name_tag, **extra}
-
-        vpc = aws.ec2.Vpc(
-            f"{name}-vpc",
-            cidr_block=args.cidr_block,
-            enable_dns_support=True,
-            enable_dns_hostnames=True,
-            tags=tagged(f"{name}-vpc"),
-            opts=child,
-        )
-        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=tagged(f"{name}-igw"), opts=child)
-
-        discovery = {cluster_tag(args.cluster_name): "shared"}
-        public: dict[str, aws.ec2.Subnet] = {}
-        private: dict[str, aws.ec2.Subnet] = {}
-        for zone in zones:
-            public[zone] = aws.ec2.Subnet(
-                f"{name}-public-{zone}",
-                vpc_id=vpc.id,
-                availability_zone=zone,
-                cidr_block=str(layout[zone].public_cidr),
-                map_public_ip_on_launch=False,
-                tags=tagged(f"{name}-public-{zone}", **discovery, **{ELB_ROLE_TAG: "1"}),
-                opts=child,
-            )
-            private[zone] = aws.ec2.Subnet(
-                f"{name}-private-{zone}",
-                vpc_id=vpc.id,
-                availability_zone=zone,
-                cidr_block=str(layout[zone].private_cidr),
-                tags=tagged(f"{name}-private-{zone}", **discovery, **{INTERNAL_ELB_ROLE_TAG: "1"}),
-                opts=child,
-            )
-
-        public_rt = aws.ec2.RouteTable(f"{name}-public-rt", vpc_id=vpc.id, tags=tagged(f"{name}-public"), opts=child)
-        egress: list[pulumi.Resource] = []
-        public_default = aws.ec2.Route(
-            f"{name}-public-default",
-            route_table_id=public_rt.id,
-            destination_cidr_block="0.0.0.0/0",
-            gateway_id=igw.id,
-            opts=child,
-        )
-        egress.append(public_default)
-        for zone in zones:
-            egress.append(
-                aws.ec2.RouteTableAssociation(
-                    f"{name}-public-{zone}", route_table_id=public_rt.id, subnet_id=public[zone].id, opts=child
-                )
-            )
-
-        nat_zones = zones if args.nat_gateways == "one-per-az" else zones[:1]
-        nats: dict[str, aws.ec2.NatGateway] = {}
-        for zone in nat_zones:
-            eip = aws.ec2.Eip(f"{name}-nat-{zone}", domain="vpc", tags=tagged(f"{name}-nat-{zone}"), opts=child)
-            nats[zone] = aws.ec2.NatGateway(
-                f"{name}-nat-{zone}",
-                allocation_id=eip.id,
-                subnet_id=public[zone].id,
-                connectivity_type="public",
-                tags=tagged(f"{name}-nat-{zone}"),
-                # A NAT gateway needs the VPC's internet gateway to reach the internet.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
-            )
-            egress.append(nats[zone])
-
-        for zone in zones:
-            nat = nats.get(zone, nats[nat_zones[0]])
-            private_rt = aws.ec2.RouteTable(
-                f"{name}-private-{zone}", vpc_id=vpc.id, tags=tagged(f"{name}-private-{zone}"), opts=child
-            )
-            private_default = aws.ec2.Route(
-                f"{name}-private-{zone}-default",
-                route_table_id=private_rt.id,
-                destination_cidr_block="0.0.0.0/0",
-                nat_gateway_id=nat.id,
-                opts=child,
-            )
-            association = aws.ec2.RouteTableAssociation(
-                f"{name}-private-{zone}", route_table_id=private_rt.id, subnet_id=private[zone].id, opts=child
-            )
-            egress += [private_default, association]
-
+        vpc, igw = self._vpc(name, args)
+        public, private = self._subnets(name, args, vpc, layout)
+        egress = self._public_routes(name, args, vpc, igw, public)
+        nats = self._nat_gateways(name, args, igw, public)
+        egress += nats.values()
+        egress += self._private_routes(name, args, vpc, private, nats)
         self.vpc_id = vpc.id
         self.public_subnet_ids = {zone: subnet.id for zone, subnet in public.items()}
         self.private_subnet_ids = {zone: subnet.id for zone, subnet in private.items()}
@@ -175,6 +94,139 @@ class Network(pulumi.ComponentResource):
                 "privateSubnetIds": self.private_subnet_ids,
             }
         )
+
+    def _vpc(self, name: str, args: NetworkArgs) -> tuple[aws.ec2.Vpc, aws.ec2.InternetGateway]:
+        """The VPC and its internet gateway."""
+        child = pulumi.ResourceOptions(parent=self)
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=args.cidr_block,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=_tagged(args, f"{name}-vpc"),
+            opts=child,
+        )
+        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=_tagged(args, f"{name}-igw"), opts=child)
+        return vpc, igw
+
+    def _subnets(
+        self, name: str, args: NetworkArgs, vpc: aws.ec2.Vpc, layout: dict[str, SubnetPair]
+    ) -> tuple[dict[str, aws.ec2.Subnet], dict[str, aws.ec2.Subnet]]:
+        """Zone -> public subnet and zone -> private subnet, tagged for LB-controller discovery."""
+        child = pulumi.ResourceOptions(parent=self)
+        discovery = {cluster_tag(args.cluster_name): "shared"}
+        public: dict[str, aws.ec2.Subnet] = {}
+        private: dict[str, aws.ec2.Subnet] = {}
+        for zone in args.availability_zones:
+            public[zone] = aws.ec2.Subnet(
+                f"{name}-public-{zone}",
+                vpc_id=vpc.id,
+                availability_zone=zone,
+                cidr_block=str(layout[zone].public_cidr),
+                map_public_ip_on_launch=False,
+                tags=_tagged(args, f"{name}-public-{zone}", **discovery, **{ELB_ROLE_TAG: "1"}),
+                opts=child,
+            )
+            private[zone] = aws.ec2.Subnet(
+                f"{name}-private-{zone}",
+                vpc_id=vpc.id,
+                availability_zone=zone,
+                cidr_block=str(layout[zone].private_cidr),
+                tags=_tagged(args, f"{name}-private-{zone}", **discovery, **{INTERNAL_ELB_ROLE_TAG: "1"}),
+                opts=child,
+            )
+        return public, private
+
+    def _public_routes(
+        self,
+        name: str,
+        args: NetworkArgs,
+        vpc: aws.ec2.Vpc,
+        igw: aws.ec2.InternetGateway,
+        public: dict[str, aws.ec2.Subnet],
+    ) -> list[pulumi.Resource]:
+        """One public route table, its default route to the internet gateway and its association with
+        every public subnet: the egress the NAT gateways send through."""
+        child = pulumi.ResourceOptions(parent=self)
+        public_rt = aws.ec2.RouteTable(
+            f"{name}-public-rt", vpc_id=vpc.id, tags=_tagged(args, f"{name}-public"), opts=child
+        )
+        egress: list[pulumi.Resource] = [
+            aws.ec2.Route(
+                f"{name}-public-default",
+                route_table_id=public_rt.id,
+                destination_cidr_block="0.0.0.0/0",
+                gateway_id=igw.id,
+                opts=child,
+            )
+        ]
+        for zone, subnet in public.items():
+            egress.append(
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-public-{zone}", route_table_id=public_rt.id, subnet_id=subnet.id, opts=child
+                )
+            )
+        return egress
+
+    def _nat_gateways(
+        self, name: str, args: NetworkArgs, igw: aws.ec2.InternetGateway, public: dict[str, aws.ec2.Subnet]
+    ) -> dict[str, aws.ec2.NatGateway]:
+        """Zone -> NAT gateway (with its Elastic IP): the first zone only, or every zone with `one-per-az`."""
+        zones = list(args.availability_zones)
+        nat_zones = zones if args.nat_gateways == "one-per-az" else zones[:1]
+        nats: dict[str, aws.ec2.NatGateway] = {}
+        for zone in nat_zones:
+            eip = aws.ec2.Eip(
+                f"{name}-nat-{zone}",
+                domain="vpc",
+                tags=_tagged(args, f"{name}-nat-{zone}"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            nats[zone] = aws.ec2.NatGateway(
+                f"{name}-nat-{zone}",
+                allocation_id=eip.id,
+                subnet_id=public[zone].id,
+                connectivity_type="public",
+                tags=_tagged(args, f"{name}-nat-{zone}"),
+                # A NAT gateway needs the VPC's internet gateway to reach the internet.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+            )
+        return nats
+
+    def _private_routes(
+        self,
+        name: str,
+        args: NetworkArgs,
+        vpc: aws.ec2.Vpc,
+        private: dict[str, aws.ec2.Subnet],
+        nats: dict[str, aws.ec2.NatGateway],
+    ) -> list[pulumi.Resource]:
+        """Per zone, a private route table with a default route to that zone's NAT (or the single
+        one) and its association with the zone's private subnet."""
+        child = pulumi.ResourceOptions(parent=self)
+        first_nat = next(iter(nats.values()))
+        egress: list[pulumi.Resource] = []
+        for zone, subnet in private.items():
+            private_rt = aws.ec2.RouteTable(
+                f"{name}-private-{zone}", vpc_id=vpc.id, tags=_tagged(args, f"{name}-private-{zone}"), opts=child
+            )
+            private_default = aws.ec2.Route(
+                f"{name}-private-{zone}-default",
+                route_table_id=private_rt.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nats.get(zone, first_nat).id,
+                opts=child,
+            )
+            association = aws.ec2.RouteTableAssociation(
+                f"{name}-private-{zone}", route_table_id=private_rt.id, subnet_id=subnet.id, opts=child
+            )
+            egress += [private_default, association]
+        return egress
+
+
+def _tagged(args: NetworkArgs, name_tag: str, **extra: str) -> dict[str, str]:
+    """`args.tags` with the resource's Name tag and `extra` on top."""
+    return {**args.tags, "Name": name_tag, **extra}
 
 
 def _validate(args: NetworkArgs) -> dict[str, SubnetPair]:

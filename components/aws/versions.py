@@ -5,41 +5,12 @@ policy together: `lb_controller_policy.py` renders the policy published for
 LB_CONTROLLER_POLICY_VERSION, and a test compares it with the upstream file.
 """
 
-from datetime import date
-
 from ..helm import HelmChart
-from ..versions_calendar import SupportCalendar, SupportWindow
+from ..versions_calendar import load_calendar
 
-# Amazon EKS release calendar: standard support is 14 months from the EKS release, then 12 months
-# of extended support. Ends are the last day of support (UTC).
-EKS_SUPPORT_CALENDAR = SupportCalendar(
-    service="Amazon EKS",
-    extended_name="extended support",
-    windows={
-        "1.31": SupportWindow(
-            release=date(2024, 9, 26), standard_end=date(2025, 11, 26), extended_end=date(2026, 11, 26)
-        ),
-        "1.32": SupportWindow(
-            release=date(2025, 1, 23), standard_end=date(2026, 3, 23), extended_end=date(2027, 3, 23)
-        ),
-        "1.33": SupportWindow(
-            release=date(2025, 5, 29), standard_end=date(2026, 7, 29), extended_end=date(2027, 7, 29)
-        ),
-        "1.34": SupportWindow(
-            release=date(2025, 10, 2), standard_end=date(2026, 12, 2), extended_end=date(2027, 12, 2)
-        ),
-        "1.35": SupportWindow(
-            release=date(2026, 1, 27), standard_end=date(2027, 3, 27), extended_end=date(2028, 3, 27)
-        ),
-        # 1.36 from endoflife.date (its updater reads the AWS table); the AWS page's own row was not seen.
-        "1.36": SupportWindow(release=date(2026, 6, 2), standard_end=date(2027, 8, 2), extended_end=date(2028, 8, 2)),
-    },
-    source=(
-        "awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc @ 0e7fca37 "
-        '("Amazon EKS Kubernetes release calendar", 1.31-1.35); endoflife-date/endoflife.date '
-        "products/amazon-eks.md @ a70eca33 (1.36)"
-    ),
-)
+# Amazon EKS release calendar: standard support is 14 months from the EKS release, then 12 months of
+# extended support. The dates, with their source, are in ../support_calendars.json.
+EKS_SUPPORT_CALENDAR = load_calendar("eks")
 
 # The control plane bills $0.10 per cluster-hour in standard support and $0.60 in extended support
 # (aws.amazon.com/blogs/containers/amazon-eks-extended-support-for-kubernetes-versions-pricing).

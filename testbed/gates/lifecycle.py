@@ -187,16 +187,27 @@ def _eks_destroy_order(stack: Stack, orders: _Orders) -> Iterator[Result]:
             (n for n in needs.values() if not orders.deleted_before(resource, n)),
             key=lambda n: (orders.delete_wave[n.urn], n.name),
         )
-        if late:
-            names = ", ".join(orders.named(n) for n in late)
-            yield stack.finding(
-                GATE,
-                subject(resource),
-                "destroy order",
-                f"({orders.wave(resource)}) does not depend on what the LB controller needs to delete its load "
-                f"balancer, so nothing keeps those from going first: {names}",
-                SOURCE_LBC,
-            )
+        yield from _deleted_too_late(
+            stack,
+            orders,
+            resource,
+            late,
+            "does not depend on what the LB controller needs to delete its load balancer, so nothing keeps"
+            " those from going first",
+            SOURCE_LBC,
+        )
+
+
+def _deleted_too_late(
+    stack: Stack, orders: _Orders, resource: Resource, late: list[Resource], why: str, source: str
+) -> Iterator[Result]:
+    """One destroy-order finding on `resource` when `late` (what it needs, which may be deleted before
+    it) is not empty: its wave, `why`, and the late ones by name."""
+    if late:
+        names = ", ".join(orders.named(n) for n in late)
+        yield stack.finding(
+            GATE, subject(resource), "destroy order", f"({orders.wave(resource)}) {why}: {names}", source
+        )
 
 
 # ---- AKS ------------------------------------------------------------------------------------------
@@ -210,15 +221,9 @@ def _aks(stack: Stack, orders: _Orders) -> Iterator[Result]:
         if not kinds.is_load_balancer_service(document):
             continue
         late = [n for n in needs if not orders.deleted_before(resource, n)]
-        if late:
-            names = ", ".join(orders.named(n) for n in late)
-            yield stack.finding(
-                GATE,
-                subject(resource),
-                "destroy order",
-                f"({orders.wave(resource)}) does not depend on what its load balancer rules need: {names}",
-                SOURCE_AKS,
-            )
+        yield from _deleted_too_late(
+            stack, orders, resource, late, "does not depend on what its load balancer rules need", SOURCE_AKS
+        )
     pools = stack.of_type(AGENT_POOL)
     for i, first in enumerate(pools):
         for second in pools[i + 1 :]:

@@ -75,25 +75,17 @@ def _ingress_rules(stack: Stack) -> Iterator[tuple[Resource, str, str, int, int,
             yield group, f"ingress[{index}]", group.id, rule.get("fromPort", 0), rule.get("toPort", 0), cidrs
     for rule in stack.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"):
         cidrs = [c for c in (rule.inputs.get("cidrIpv4"), rule.inputs.get("cidrIpv6")) if c]
-        yield (
-            rule,
-            "cidrIpv4",
-            rule.inputs.get("securityGroupId", ""),
-            rule.inputs.get("fromPort", 0),
-            rule.inputs.get("toPort", 0),
-            cidrs,
-        )
+        yield _standalone_rule(rule, "cidrIpv4", cidrs)
     for rule in stack.of_type("aws:ec2/securityGroupRule:SecurityGroupRule"):
         if rule.inputs.get("type") == "ingress":
             cidrs = [*(rule.inputs.get("cidrBlocks") or []), *(rule.inputs.get("ipv6CidrBlocks") or [])]
-            yield (
-                rule,
-                "cidrBlocks",
-                rule.inputs.get("securityGroupId", ""),
-                rule.inputs.get("fromPort", 0),
-                rule.inputs.get("toPort", 0),
-                cidrs,
-            )
+            yield _standalone_rule(rule, "cidrBlocks", cidrs)
+
+
+def _standalone_rule(rule: Resource, field: str, cidrs: list[str]) -> tuple[Resource, str, str, int, int, list[str]]:
+    """A rule resource of its own (not inline in its group): its group id and ports are its inputs."""
+    inputs = rule.inputs
+    return rule, field, inputs.get("securityGroupId", ""), inputs.get("fromPort", 0), inputs.get("toPort", 0), cidrs
 
 
 def internet_facing_listener_ports(stack: Stack) -> dict[str, set[int]]:

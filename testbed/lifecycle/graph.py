@@ -24,7 +24,7 @@ whatever their own dependencies.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -109,21 +109,7 @@ class Graph:
     @cached_property
     def create_closure(self) -> dict[str, frozenset[str]]:
         """URN -> every working resource created before it starts (gates, transitively)."""
-        closure: dict[str, frozenset[str]] = {}
-
-        def of(urn: str) -> frozenset[str]:
-            if urn not in closure:
-                closure[urn] = frozenset()
-                found: set[str] = set()
-                for gate in self.create_gates[urn]:
-                    found.add(gate)
-                    found |= of(gate)
-                closure[urn] = frozenset(found)
-            return closure[urn]
-
-        for r in self.resources:
-            of(r.urn)
-        return closure
+        return _closure(self.create_gates, [r.urn for r in self.resources])
 
     def created_before(self, first: str, then: str) -> bool:
         """Whether `first` is always created before `then` starts (a chain of create gates)."""
@@ -148,21 +134,7 @@ class Graph:
     @cached_property
     def delete_closure(self) -> dict[str, frozenset[str]]:
         """URN -> everything deleted only after it, by a chain of delete dependencies."""
-        closure: dict[str, frozenset[str]] = {}
-
-        def of(urn: str) -> frozenset[str]:
-            if urn not in closure:
-                closure[urn] = frozenset()
-                found: set[str] = set()
-                for dependency in self.delete_dependencies[urn]:
-                    found.add(dependency)
-                    found |= of(dependency)
-                closure[urn] = frozenset(found)
-            return closure[urn]
-
-        for r in self.resources:
-            of(r.urn)
-        return closure
+        return _closure(self.delete_dependencies, [r.urn for r in self.resources])
 
     def deleted_before(self, first: str, then: str) -> bool:
         """Whether `first` is deleted before `then` under any schedule that respects dependencies.
@@ -173,3 +145,22 @@ class Graph:
         would not keep that order. A chain of dependencies keeps it under both.
         """
         return then in self.delete_closure[first]
+
+
+def _closure(edges: Mapping[str, frozenset[str]], urns: Iterable[str]) -> dict[str, frozenset[str]]:
+    """URN -> everything reachable from it along `edges`, each URN walked once."""
+    closure: dict[str, frozenset[str]] = {}
+
+    def of(urn: str) -> frozenset[str]:
+        if urn not in closure:
+            closure[urn] = frozenset()
+            found: set[str] = set()
+            for target in edges[urn]:
+                found.add(target)
+                found |= of(target)
+            closure[urn] = frozenset(found)
+        return closure[urn]
+
+    for urn in urns:
+        of(urn)
+    return closure

@@ -1,0 +1,25 @@
+"""Plans of the stack files with config overrides, under the mock engine (cached: equal overrides plan once)."""
+
+from __future__ import annotations
+
+import functools
+
+from stacks.config import engine_value
+from testbed.engine import Recording, run_program
+from testbed.stackfile import read_stack_config
+
+
+def stack_config(stack: str, **overrides: object) -> dict[str, str]:
+    """stacks/Pulumi.<stack>.yaml's config with whole keys replaced by `overrides` (objects as the
+    engine passes them: JSON)."""
+    return {**read_stack_config(stack), **{key: engine_value(value) for key, value in overrides.items()}}
+
+
+@functools.cache
+def _planned(stack: str, config: tuple[tuple[str, str], ...]) -> Recording:
+    return run_program(stack, dict(config))
+
+
+def plan_with(stack: str, **overrides: object) -> Recording:
+    """The Recording of `stack` with `overrides` (see `stack_config`); the same object for equal overrides."""
+    return _planned(stack, tuple(sorted(stack_config(stack, **overrides).items())))
