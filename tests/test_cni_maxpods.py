@@ -365,7 +365,7 @@ def test_node_groups_without_zones_span_every_zone_of_the_region():
         (
             {"testbed:nodeGroups": {"ng1": {"instanceType": "r5.large", "labels": {"role": "infra"}}}},
             "testbed:nodeGroups.ng1.instanceType: 'r5.large' is not in the max-pods table"
-            " (families c4, c5, m4, m5, m6i, t2, t3, t3a); add it to components/aws/max_pods.py",
+            " (families c4, c5, m4, m5, m6i, t2, t3, t3a); add it to components/aws/max_pods.json",
         ),
         (
             {"testbed:vpcCni": {"warmPrefixTarget": 0}},

@@ -91,7 +91,7 @@ def test_unknown_instance_types_are_named():
         max_pods("x9.huge", prefix_delegation=False)
     assert str(caught.value) == (
         "'x9.huge' is not in the max-pods table (families c4, c5, m4, m5, m6i, t2, t3, t3a);"
-        " add it to components/aws/max_pods.py"
+        " add it to components/aws/max_pods.json"
     )
 
 

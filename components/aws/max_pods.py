@@ -72,7 +72,7 @@ def instance_type_problem(instance_type: str) -> str | None:
     if instance_type not in INSTANCE_TYPES:
         return (
             f"{instance_type!r} is not in the max-pods table (families {', '.join(FAMILIES)});"
-            " add it to components/aws/max_pods.py"
+            " add it to components/aws/max_pods.json"
         )
     return None
 
