@@ -24,19 +24,20 @@ from .rules import (
 from .values import (
     PORT,
     Problem,
-    boolean,
+    annotation_values,
     certificate_arn_problem,
     choice_problem,
     cidr_problem,
     compact_json,
     dns_label_problem,
-    health_check_port_problem,
     is_int,
     list_item_problem,
     load_balancer_name_problem,
     nested,
     path_problem,
+    protocol_and_port_problems,
     raise_if_any,
+    range_problems,
     string_list,
     string_map,
     success_codes_problem,
@@ -117,21 +118,17 @@ class AlbHealthCheck:
     """Codes within ALB_SUCCESS_CODES: `200`, `200,202` or `200-299`."""
 
     def problems(self) -> list[Problem]:
-        problems: list[Problem] = []
-        if self.protocol is not None and (p := choice_problem(self.protocol, HEALTH_CHECK_PROTOCOLS)):
-            problems.append(("protocol", p))
-        if self.port is not None and (p := health_check_port_problem(self.port)):
-            problems.append(("port", p))
+        problems = protocol_and_port_problems(self.protocol, HEALTH_CHECK_PROTOCOLS, self.port)
         if self.path is not None and (p := path_problem(self.path)):
             problems.append(("path", p))
-        for name, value, allowed in (
-            ("interval_seconds", self.interval_seconds, HEALTH_CHECK_INTERVAL),
-            ("timeout_seconds", self.timeout_seconds, HEALTH_CHECK_TIMEOUT),
-            ("healthy_threshold_count", self.healthy_threshold_count, THRESHOLD_COUNT),
-            ("unhealthy_threshold_count", self.unhealthy_threshold_count, THRESHOLD_COUNT),
-        ):
-            if value is not None and (p := allowed.problem(value)):
-                problems.append((name, p))
+        problems += range_problems(
+            (
+                ("interval_seconds", self.interval_seconds, HEALTH_CHECK_INTERVAL),
+                ("timeout_seconds", self.timeout_seconds, HEALTH_CHECK_TIMEOUT),
+                ("healthy_threshold_count", self.healthy_threshold_count, THRESHOLD_COUNT),
+                ("unhealthy_threshold_count", self.unhealthy_threshold_count, THRESHOLD_COUNT),
+            )
+        )
         # ELBv2 ValidationError "Health check interval must be greater than the timeout" (LBC #1754, #2951).
         # Whichever of the two is unset takes the controller's default (interval 15, timeout 5).
         interval, timeout = self.interval_seconds, self.timeout_seconds
@@ -163,20 +160,19 @@ class AlbHealthCheck:
         return problems
 
     def values(self) -> dict[str, str]:
-        values = {}
-        for suffix, value in (
-            ("healthcheck-protocol", self.protocol),
-            ("healthcheck-port", self.port),
-            ("healthcheck-path", self.path),
-            ("healthcheck-interval-seconds", self.interval_seconds),
-            ("healthcheck-timeout-seconds", self.timeout_seconds),
-            ("healthy-threshold-count", self.healthy_threshold_count),
-            ("unhealthy-threshold-count", self.unhealthy_threshold_count),
-            ("success-codes", self.success_codes),
-        ):
-            if value is not None:
-                values[suffix] = str(value)
-        return values
+        # The ALB's keys (`alb.ingress.kubernetes.io/<suffix>`) differ from the NLB's in name and prefix.
+        return annotation_values(
+            (
+                ("healthcheck-protocol", self.protocol),
+                ("healthcheck-port", self.port),
+                ("healthcheck-path", self.path),
+                ("healthcheck-interval-seconds", self.interval_seconds),
+                ("healthcheck-timeout-seconds", self.timeout_seconds),
+                ("healthy-threshold-count", self.healthy_threshold_count),
+                ("unhealthy-threshold-count", self.unhealthy_threshold_count),
+                ("success-codes", self.success_codes),
+            )
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -219,19 +215,16 @@ class AlbLoadBalancerAttributes:
         return problems
 
     def attributes(self) -> dict[str, str]:
-        attributes: dict[str, str] = {}
-        if self.idle_timeout_seconds is not None:
-            attributes["idle_timeout.timeout_seconds"] = str(self.idle_timeout_seconds)
-        if self.client_keep_alive_seconds is not None:
-            attributes["client_keep_alive.seconds"] = str(self.client_keep_alive_seconds)
-        if self.deletion_protection is not None:
-            attributes["deletion_protection.enabled"] = boolean(self.deletion_protection)
-        if self.http2_enabled is not None:
-            attributes["routing.http2.enabled"] = boolean(self.http2_enabled)
-        if self.drop_invalid_header_fields is not None:
-            attributes["routing.http.drop_invalid_header_fields.enabled"] = boolean(self.drop_invalid_header_fields)
-        if self.desync_mitigation_mode is not None:
-            attributes["routing.http.desync_mitigation_mode"] = self.desync_mitigation_mode
+        attributes = annotation_values(
+            (
+                ("idle_timeout.timeout_seconds", self.idle_timeout_seconds),
+                ("client_keep_alive.seconds", self.client_keep_alive_seconds),
+                ("deletion_protection.enabled", self.deletion_protection),
+                ("routing.http2.enabled", self.http2_enabled),
+                ("routing.http.drop_invalid_header_fields.enabled", self.drop_invalid_header_fields),
+                ("routing.http.desync_mitigation_mode", self.desync_mitigation_mode),
+            )
+        )
         if self.access_logs_bucket is not None:
             attributes["access_logs.s3.enabled"] = "true"
             attributes["access_logs.s3.bucket"] = self.access_logs_bucket
@@ -289,15 +282,15 @@ class AlbTargetGroupAttributes:
         return problems
 
     def attributes(self) -> dict[str, str]:
-        attributes: dict[str, str] = {}
-        if self.deregistration_delay_seconds is not None:
-            attributes["deregistration_delay.timeout_seconds"] = str(self.deregistration_delay_seconds)
-        if self.load_balancing_algorithm is not None:
-            attributes["load_balancing.algorithm.type"] = self.load_balancing_algorithm
-        if self.anomaly_mitigation is not None:
-            attributes["load_balancing.algorithm.anomaly_mitigation"] = "on" if self.anomaly_mitigation else "off"
-        if self.slow_start_seconds is not None:
-            attributes["slow_start.duration_seconds"] = str(self.slow_start_seconds)
+        mitigation = None if self.anomaly_mitigation is None else ("on" if self.anomaly_mitigation else "off")
+        attributes = annotation_values(
+            (
+                ("deregistration_delay.timeout_seconds", self.deregistration_delay_seconds),
+                ("load_balancing.algorithm.type", self.load_balancing_algorithm),
+                ("load_balancing.algorithm.anomaly_mitigation", mitigation),
+                ("slow_start.duration_seconds", self.slow_start_seconds),
+            )
+        )
         if self.stickiness_type is not None:
             attributes["stickiness.enabled"] = "true"
             attributes["stickiness.type"] = self.stickiness_type

@@ -26,17 +26,19 @@ from ...limits import aws as limits
 from .values import (
     PORT,
     Problem,
+    annotation_values,
     boolean,
     certificate_arn_problem,
     choice_problem,
     cidr_problem,
-    health_check_port_problem,
     is_int,
     list_item_problem,
     load_balancer_name_problem,
     nested,
     path_problem,
+    protocol_and_port_problems,
     raise_if_any,
+    range_problems,
     string_list,
     string_map,
     success_codes_problem,
@@ -87,11 +89,7 @@ class NlbHealthCheck:
     """HTTP(S) only: codes within NLB_SUCCESS_CODES (controller default 200-399)."""
 
     def problems(self) -> list[Problem]:
-        problems: list[Problem] = []
-        if self.protocol is not None and (p := choice_problem(self.protocol, HEALTH_CHECK_PROTOCOLS)):
-            problems.append(("protocol", p))
-        if self.port is not None and (p := health_check_port_problem(self.port)):
-            problems.append(("port", p))
+        problems = protocol_and_port_problems(self.protocol, HEALTH_CHECK_PROTOCOLS, self.port)
         http = self.protocol in ("http", "https")
         if self.path is not None:
             if not http:
@@ -103,31 +101,29 @@ class NlbHealthCheck:
                 problems.append(("success_codes", "only with protocol http or https"))
             elif p := success_codes_problem(self.success_codes, NLB_SUCCESS_CODES):
                 problems.append(("success_codes", p))
-        for name, value, allowed in (
-            ("interval_seconds", self.interval_seconds, HEALTH_CHECK_INTERVAL),
-            ("timeout_seconds", self.timeout_seconds, HEALTH_CHECK_TIMEOUT),
-            ("healthy_threshold", self.healthy_threshold, THRESHOLD_COUNT),
-            ("unhealthy_threshold", self.unhealthy_threshold, THRESHOLD_COUNT),
-        ):
-            if value is not None and (p := allowed.problem(value)):
-                problems.append((name, p))
-        return problems
+        return problems + range_problems(
+            (
+                ("interval_seconds", self.interval_seconds, HEALTH_CHECK_INTERVAL),
+                ("timeout_seconds", self.timeout_seconds, HEALTH_CHECK_TIMEOUT),
+                ("healthy_threshold", self.healthy_threshold, THRESHOLD_COUNT),
+                ("unhealthy_threshold", self.unhealthy_threshold, THRESHOLD_COUNT),
+            )
+        )
 
     def values(self) -> dict[str, str]:
-        values = {}
-        for suffix, value in (
-            ("healthcheck-protocol", self.protocol),
-            ("healthcheck-port", self.port),
-            ("healthcheck-path", self.path),
-            ("healthcheck-interval", self.interval_seconds),
-            ("healthcheck-timeout", self.timeout_seconds),
-            ("healthcheck-healthy-threshold", self.healthy_threshold),
-            ("healthcheck-unhealthy-threshold", self.unhealthy_threshold),
-            ("healthcheck-success-codes", self.success_codes),
-        ):
-            if value is not None:
-                values[f"aws-load-balancer-{suffix}"] = str(value)
-        return values
+        return annotation_values(
+            (
+                ("healthcheck-protocol", self.protocol),
+                ("healthcheck-port", self.port),
+                ("healthcheck-path", self.path),
+                ("healthcheck-interval", self.interval_seconds),
+                ("healthcheck-timeout", self.timeout_seconds),
+                ("healthcheck-healthy-threshold", self.healthy_threshold),
+                ("healthcheck-unhealthy-threshold", self.unhealthy_threshold),
+                ("healthcheck-success-codes", self.success_codes),
+            ),
+            prefix="aws-load-balancer-",
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,26 +159,17 @@ class NlbTargetGroupAttributes:
         return problems
 
     def attributes(self) -> dict[str, str]:
-        attributes: dict[str, str] = {}
-        if self.deregistration_delay_seconds is not None:
-            attributes["deregistration_delay.timeout_seconds"] = str(self.deregistration_delay_seconds)
-        if self.connection_termination is not None:
-            attributes["deregistration_delay.connection_termination.enabled"] = boolean(self.connection_termination)
-        if self.preserve_client_ip is not None:
-            attributes["preserve_client_ip.enabled"] = boolean(self.preserve_client_ip)
-        if self.source_ip_stickiness is not None:
-            attributes["stickiness.enabled"] = boolean(self.source_ip_stickiness)
-            if self.source_ip_stickiness:
-                attributes["stickiness.type"] = "source_ip"
-        if self.unhealthy_connection_termination is not None:
-            attributes["target_health_state.unhealthy.connection_termination.enabled"] = boolean(
-                self.unhealthy_connection_termination
+        return annotation_values(
+            (
+                ("deregistration_delay.timeout_seconds", self.deregistration_delay_seconds),
+                ("deregistration_delay.connection_termination.enabled", self.connection_termination),
+                ("preserve_client_ip.enabled", self.preserve_client_ip),
+                ("stickiness.enabled", self.source_ip_stickiness),
+                ("stickiness.type", "source_ip" if self.source_ip_stickiness else None),
+                ("target_health_state.unhealthy.connection_termination.enabled", self.unhealthy_connection_termination),
+                ("target_health_state.unhealthy.draining_interval_seconds", self.unhealthy_draining_interval_seconds),
             )
-        if self.unhealthy_draining_interval_seconds is not None:
-            attributes["target_health_state.unhealthy.draining_interval_seconds"] = str(
-                self.unhealthy_draining_interval_seconds
-            )
-        return attributes
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -263,3 +263,28 @@ __all__ = [
     "string_list",
     "string_map",
 ]
+
+
+def protocol_and_port_problems(protocol: str | None, protocols: Sequence[str], port: object) -> list[Problem]:
+    """A health check's protocol and port, as the ALB and NLB builders both check them (either may be unset)."""
+    problems: list[Problem] = []
+    if protocol is not None and (p := choice_problem(protocol, protocols)):
+        problems.append(("protocol", p))
+    if port is not None and (p := health_check_port_problem(port)):
+        problems.append(("port", p))
+    return problems
+
+
+def range_problems(values: Iterable[tuple[str, int | None, Range]]) -> list[Problem]:
+    """(field, value or None, allowed range) -> a problem for each set value outside its range."""
+    return [(name, p) for name, value, allowed in values if value is not None and (p := allowed.problem(value))]
+
+
+def annotation_values(pairs: Iterable[tuple[str, object]], prefix: str = "") -> dict[str, str]:
+    """`prefix + key -> value` for each pair whose value is set (None leaves the controller's default),
+    booleans as the controller writes them, in the order given (it is the order in the annotation)."""
+    return {
+        f"{prefix}{key}": boolean(value) if isinstance(value, bool) else str(value)
+        for key, value in pairs
+        if value is not None
+    }
