@@ -23,13 +23,14 @@ from components.aws.annotations import (
 from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
 from components.aws.annotations.values import certificate_arn_problem
 from components.limits import aws as limits
+from components.placement import Placement
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.game2048 import NAMESPACE as GAME_NAMESPACE
 from k8s.game2048 import SERVICE as GAME_SERVICE
 from k8s.game2048 import Game2048, Game2048Args
 from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
 from k8s.versions import ECHOSERVER_IMAGE, GAME_2048_IMAGE
-from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
+from stacks.aws_base import AwsBase, AwsBaseConfig, build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems, within
 from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
 
@@ -223,9 +224,15 @@ def commands(cfg: Config) -> dict[str, str]:
 def build(cfg: Config) -> None:
     """The bed, game-2048 and the echoserver behind their ALBs, and how to check them."""
     base = build_aws_base(cfg)
-    provider, controller = base.cluster.provider, base.lb_controller.release
     where = placement(base, cfg.workloads)
+    game_ingress = _game(cfg, base, where)
+    echo_ingress = _echo(cfg, base, where)
+    _export(cfg, base, game_ingress, echo_ingress)
 
+
+def _game(cfg: Config, base: AwsBase, where: Placement) -> Ingress:
+    """game-2048 and its Ingress (seed 001)."""
+    provider, controller = base.cluster.provider, base.lb_controller.release
     game = Game2048(
         "game2048",
         Game2048Args(
@@ -238,7 +245,7 @@ def build(cfg: Config) -> None:
             wait_for=where.wait_for,
         ),
     )
-    game_ingress = Ingress(
+    return Ingress(
         "game2048-alb",
         IngressArgs(
             provider=provider,
@@ -252,6 +259,10 @@ def build(cfg: Config) -> None:
         ),
     )
 
+
+def _echo(cfg: Config, base: AwsBase, where: Placement) -> Ingress:
+    """The echoserver and its Ingress: seed 002's path, then the fixed response."""
+    provider, controller = base.cluster.provider, base.lb_controller.release
     echo = cfg.echoserver
     server = EchoServer(
         "echoserver",
@@ -276,7 +287,7 @@ def build(cfg: Config) -> None:
     )
     if message := left_out(cfg):
         pulumi.log.warn(message)
-    echo_ingress = Ingress(
+    return Ingress(
         "echoserver-alb",
         IngressArgs(
             provider=provider,
@@ -294,6 +305,10 @@ def build(cfg: Config) -> None:
             wait_for=[server.service, *([server.namespace] if server.namespace else [])],
         ),
     )
+
+
+def _export(cfg: Config, base: AwsBase, game_ingress: Ingress, echo_ingress: Ingress) -> None:
+    echo = cfg.echoserver
     pulumi.export("gameUrl", game_ingress.hostname.apply(lambda h: f"http://{h}"))
     scheme = "https" if echo.certificate_arn else "http"
     # The rule matches the host www.example.com only: the ALB's own name answers 404 from a browser.

@@ -15,12 +15,13 @@ from pydantic import Field, model_validator
 
 from components.aws.annotations import AlbIngressAnnotations, NlbServiceAnnotations, ServicePort, UrlRewrite
 from components.k8s_labels import matches
+from components.placement import Placement
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.ingress import Ingress, IngressArgs, IngressPath
 from k8s.ingress_nginx import SERVICE_NAME as NGINX_SERVICE
 from k8s.ingress_nginx import IngressNginx, IngressNginxArgs
 from k8s.versions import ECHOSERVER_IMAGE
-from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
+from stacks.aws_base import AwsBase, AwsBaseConfig, build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems
 from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
 
@@ -186,25 +187,7 @@ def build(cfg: Config) -> None:
     provider, controller = base.cluster.provider, base.lb_controller.release
     where = placement(base, cfg.workloads)
     echo = cfg.echoserver
-    server = EchoServer(
-        ECHO,
-        EchoServerArgs(
-            provider=provider,
-            namespace=echo.namespace,
-            create_namespace=True,
-            deployment_name=ECHO,
-            app_label=ECHO,
-            container_name=ECHO,
-            replicas=echo.replicas,
-            image=echo.image,
-            termination_grace_period_seconds=None,
-            service_name=ECHO,
-            service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            wait_for=where.wait_for,
-        ),
-    )
+    server = _echo_server(cfg, base, where)
     backend = [server.service, *([server.namespace] if server.namespace else [])]
     nginx = IngressNginx(
         "ingress-nginx",
@@ -266,3 +249,27 @@ def build(cfg: Config) -> None:
         },
     )
     export_base(base, commands(cfg))
+
+
+def _echo_server(cfg: Config, base: AwsBase, where: Placement) -> EchoServer:
+    """The echo server both paths lead to."""
+    echo = cfg.echoserver
+    return EchoServer(
+        ECHO,
+        EchoServerArgs(
+            provider=base.cluster.provider,
+            namespace=echo.namespace,
+            create_namespace=True,
+            deployment_name=ECHO,
+            app_label=ECHO,
+            container_name=ECHO,
+            replicas=echo.replicas,
+            image=echo.image,
+            termination_grace_period_seconds=None,
+            service_name=ECHO,
+            service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
+            node_selector=where.node_selector,
+            tolerations=where.tolerations,
+            wait_for=where.wait_for,
+        ),
+    )
