@@ -8,6 +8,7 @@ The scenario, its knobs and how to verify it: docs/scenarios/cni-maxpods.md.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import pulumi
@@ -22,6 +23,7 @@ from components.aws.max_pods import (
     max_pods,
     prefix_delegation_problem,
 )
+from components.aws.node_groups import NodeGroupSpec
 from components.limits.ec2 import instance_type_problem as ec2_instance_type_problem
 from components.text_rules import time_zone_problem
 from k8s.kube_ops_view import SERVICE_NAME as KUBE_OPS_VIEW_SERVICE
@@ -38,6 +40,7 @@ from stacks.aws_base import (
     NodeGroupConfig,
     build_aws_base,
     export_base,
+    node_group,
 )
 from stacks.config import Loc, StackModel, raise_problems
 
@@ -50,12 +53,17 @@ def _seed_network() -> NetworkConfig:
     return NetworkConfig.model_validate({"vpcCidr": SEED_VPC_CIDR})
 
 
-def _seed_node_groups() -> dict[str, NodeGroupConfig]:
-    return {
-        NODE_GROUP: NodeGroupConfig.model_validate(
-            {"instanceType": "t3.medium", "minSize": 3, "maxSize": 3, "desiredSize": 3, "labels": {"role": "infra"}}
-        )
-    }
+SEED_NODE_GROUP: Mapping[str, Any] = {
+    "instanceType": "t3.medium",
+    "minSize": 3,
+    "maxSize": 3,
+    "desiredSize": 3,
+    "labels": {"role": "infra"},
+}
+
+
+def _seed_node_groups() -> dict[str, NodeGroupSpec]:
+    return {NODE_GROUP: node_group(SEED_NODE_GROUP)}
 
 
 class VpcCniConfig(StackModel):
@@ -180,7 +188,7 @@ class Config(AwsBaseConfig):
         )
         groups = data.get("nodeGroups")
         if groups is None:
-            groups = {name: g.model_dump(by_alias=True) for name, g in _seed_node_groups().items()}
+            groups = {NODE_GROUP: dict(SEED_NODE_GROUP)}
         if zones is None or not isinstance(groups, dict):
             return data
         spread = {
