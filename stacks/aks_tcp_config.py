@@ -4,9 +4,9 @@ Service annotations the config asks for. The build is in stacks/aks_tcp.py."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, TypeAdapter, ValidationInfo, field_validator, model_validator
 
 from components.azure import AgentPoolSpec
 from components.azure import annotations as azure_lb
@@ -26,7 +26,7 @@ from components.azure.versions import AKS_SUPPORT_CALENDAR, AKS_VERSION
 from components.k8s_labels import matches
 from components.limits import azure as limits
 from k8s.versions import PYTHON_IMAGE
-from stacks.config import Loc, StackModel, raise_problems, within
+from stacks.config import Loc, SpecDefaults, StackModel, checked_by, raise_problems, within
 
 # The seed's names and ports (seed 004's manifests).
 NAMESPACE = "kimmap"
@@ -68,28 +68,15 @@ class NetworkConfig(StackModel):
     """CoreDNS's ClusterIP, inside serviceCidr."""
 
 
-class NodePoolConfig(StackModel):
-    """One AKS node pool (Linux, virtual machine scale set)."""
+NodePoolConfig = Annotated[AgentPoolSpec, SpecDefaults(vm_size="Standard_D2s_v5")]
+"""An AKS node pool in a stack file: the component's own spec, with 2 vCPUs and 8 GiB (the seed gave no size) as
+the default a component leaves to its user."""
+_NODE_POOL = TypeAdapter(NodePoolConfig)
 
-    vm_size: str = "Standard_D2s_v5"
-    """Azure VM size (seed: not given; 2 vCPUs, 8 GiB for server and client)."""
-    count: int = within(limits.POOL_NODE_COUNT, 1)
-    """Nodes (seed's EKS beds: one per role); AKS takes at most 1000 per pool."""
-    zones: list[str] | None = None
-    """Availability zones, e.g. ["1"]; null: no zone pinning."""
-    labels: dict[str, str] = {}
-    """Node labels (seed: role=infra, role=server, role=client)."""
-    taints: list[str] = []
-    """Taints as key=value:Effect."""
 
-    def spec(self) -> AgentPoolSpec:
-        return AgentPoolSpec(
-            vm_size=self.vm_size,
-            count=self.count,
-            zones=self.zones,
-            labels=self.labels,
-            taints=tuple(self.taints),
-        )
+def node_pool(keys: Mapping[str, Any]) -> AgentPoolSpec:
+    """A node pool from stack-config keys (camelCase), as a stack file would give it."""
+    return _NODE_POOL.validate_python(dict(keys))
 
 
 SEED_SYSTEM_POOL: Mapping[str, Any] = {
@@ -114,12 +101,10 @@ class ClusterConfig(StackModel):
     kubernetes_version: str = AKS_VERSION
     """AKS Kubernetes version, quoted, e.g. "1.36", one of the AKS support calendar's (components/azure/versions.py;
     `az aks get-versions -l <location>` lists what a region offers). A plan warns when out of community support."""
-    system_pool: NodePoolConfig = Field(default_factory=lambda: NodePoolConfig.model_validate(dict(SEED_SYSTEM_POOL)))
+    system_pool: NodePoolConfig = Field(default_factory=lambda: node_pool(SEED_SYSTEM_POOL))
     """The System pool `system` (role=infra): >= 2 nodes, no B-series. Fixed once the cluster exists."""
     node_pools: dict[str, NodePoolConfig] = Field(
-        default_factory=lambda: {
-            name: NodePoolConfig.model_validate(dict(pool)) for name, pool in SEED_USER_POOLS.items()
-        }
+        default_factory=lambda: {name: node_pool(pool) for name, pool in SEED_USER_POOLS.items()}
     )
     """User pools by name (seed: server and client, labelled role=<name>)."""
 
@@ -137,10 +122,10 @@ class ClusterConfig(StackModel):
     @model_validator(mode="after")
     def _pools(self) -> ClusterConfig:
         problems: list[tuple[Loc, str]] = []
-        for fld, reason in pool_problems(SYSTEM_POOL_NAME, self.system_pool.spec(), system=True):
+        for fld, reason in pool_problems(SYSTEM_POOL_NAME, self.system_pool, system=True):
             problems.append((("systemPool", _camel(fld)), reason))
         for name, pool in self.node_pools.items():
-            for fld, reason in pool_problems(name, pool.spec(), system=False):
+            for fld, reason in pool_problems(name, pool, system=False):
                 problems.append((("nodePools", name) + (() if fld == "name" else (_camel(fld),)), reason))
         if SYSTEM_POOL_NAME in self.node_pools:
             problems.append((("nodePools", SYSTEM_POOL_NAME), "is the System pool's name"))
@@ -217,7 +202,7 @@ class BackendConfig(StackModel):
 class Config(StackModel):
     """aks-tcp: seed 004's raw TCP server behind the Azure Load Balancer on a fixed public IP."""
 
-    location: str = Field(alias="azure-native:location")
+    location: Annotated[str, checked_by(location_problem)] = Field(alias="azure-native:location")
     """Azure location of everything (seed: not given; koreacentral: Seoul, with availability zones).
     The azure-native provider reads the same key."""
     cluster_name: str | None = None
@@ -241,13 +226,6 @@ class Config(StackModel):
     @classmethod
     def _tags(cls, value: dict[str, str]) -> dict[str, str]:
         raise_problems([((key,) if key else (), problem) for key, problem in tag_problems(value)])
-        return value
-
-    @field_validator("location")
-    @classmethod
-    def _location(cls, value: str) -> str:
-        if problem := location_problem(value):
-            raise ValueError(problem)
         return value
 
     @field_validator("cluster_name")

@@ -7,10 +7,10 @@ The scenario, its knobs and how to verify it: docs/scenarios/alb-canary.md.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import pulumi
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field
 
 from components.aws.annotations import AlbIngressAnnotations, ForwardTarget, WeightedForward
 from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
@@ -20,15 +20,15 @@ from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
 from k8s.namespaces import AppNamespace, AppNamespaceArgs
 from k8s.nginx_page import PORT, NginxPage, NginxPageArgs
 from k8s.versions import NGINX_IMAGE
-from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
-from stacks.config import StackModel, within
+from stacks.aws_base import build_aws_base, export_base
+from stacks.config import StackModel, checked_by, within
 from stacks.experiments.model import Experiment, exported
 from stacks.experiments.predicates import FieldIs, RequestCount, Share
 from stacks.workloads import (
     HTTP_ONCE,
     HTTP_STATUS,
+    PlacedConfig,
     WorkloadsConfig,
-    check_placement,
     hostname_command,
     hostname_variable,
     placement,
@@ -64,29 +64,17 @@ class CanaryConfig(StackModel):
 class AlbConfig(StackModel):
     """The traffic-split ALB."""
 
-    group_name: str = Field(INGRESS, max_length=GROUP_NAME_MAX)
+    group_name: Annotated[str, checked_by(group_name_problem)] = Field(INGRESS, max_length=GROUP_NAME_MAX)
     """alb.ingress.kubernetes.io/group.name (seed: traffic-split)."""
-    load_balancer_name: str = Field(INGRESS, min_length=1, max_length=32)
+    load_balancer_name: Annotated[str, checked_by(load_balancer_name_problem)] = Field(
+        INGRESS, min_length=1, max_length=32
+    )
     """alb.ingress.kubernetes.io/load-balancer-name, at most 32 characters (seed: traffic-split)."""
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
     """alb.ingress.kubernetes.io/scheme (seed: internet-facing)."""
 
-    @field_validator("group_name")
-    @classmethod
-    def _group_name(cls, value: str) -> str:
-        if problem := group_name_problem(value):
-            raise ValueError(problem)
-        return value
 
-    @field_validator("load_balancer_name")
-    @classmethod
-    def _load_balancer_name(cls, value: str) -> str:
-        if problem := load_balancer_name_problem(value):
-            raise ValueError(problem)
-        return value
-
-
-class Config(AwsBaseConfig):
+class Config(PlacedConfig):
     """alb-canary: the shared EKS bed, ng and ng-canary, and the weighted ALB."""
 
     canary: CanaryConfig = CanaryConfig()
@@ -95,11 +83,6 @@ class Config(AwsBaseConfig):
     """The ALB."""
     workloads: WorkloadsConfig = WorkloadsConfig()
     """Where the nginx pods run."""
-
-    @model_validator(mode="after")
-    def _placement(self) -> Config:
-        check_placement(self, self.workloads)
-        return self
 
 
 def weights(canary_percent: int) -> dict[str, int]:

@@ -36,7 +36,7 @@ from components.aws.versions import (
 )
 from components.k8s_labels import matches
 from components.limits import aws as limits
-from stacks.config import ConfigProblems, Loc, SpecDefaults, StackModel, raise_problems
+from stacks.config import ConfigProblems, Loc, SpecDefaults, StackModel, checked_by, raise_problems
 from stacks.support import version_warning
 
 SEED_REGION = "ap-northeast-2"
@@ -46,17 +46,10 @@ SEED_ZONE_LETTERS = ("a", "c")
 class NetworkConfig(StackModel):
     """The VPC."""
 
-    vpc_cidr: str = "10.0.0.0/16"
+    vpc_cidr: Annotated[str, checked_by(vpc_cidr_problem)] = "10.0.0.0/16"
     """VPC CIDR, a private /16 to /20. Subnets are carved per zone letter (components/aws/subnets.py)."""
     nat_gateways: Literal["single", "one-per-az"] = "single"
     """`single`: one NAT gateway, in the first zone (seed: eksctl `nat.gateway: Single`); `one-per-az`: one per zone."""
-
-    @field_validator("vpc_cidr")
-    @classmethod
-    def _cidr(cls, value: str) -> str:
-        if problem := vpc_cidr_problem(value):
-            raise ValueError(problem)
-        return value
 
 
 NodeGroupConfig = Annotated[NodeGroupSpec, SpecDefaults(instance_type="t3.medium")]

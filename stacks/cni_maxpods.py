@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pulumi
 from pydantic import Field, field_validator, model_validator
@@ -42,7 +42,7 @@ from stacks.aws_base import (
     export_base,
     node_group,
 )
-from stacks.config import Loc, StackModel, raise_problems
+from stacks.config import Loc, StackModel, checked_by, raise_problems
 
 SEED_ZONE_LETTERS = ("a", "b", "c")
 SEED_VPC_CIDR = "192.168.0.0/16"
@@ -87,15 +87,8 @@ class BastionConfig(StackModel):
     """The one IPv4 CIDR allowed to SSH, e.g. your address as a /32 (access ssh only; never 0.0.0.0/0)."""
     key_name: str | None = None
     """An existing EC2 key pair's name (access ssh only)."""
-    instance_type: str = "t3.micro"
+    instance_type: Annotated[str, checked_by(ec2_instance_type_problem)] = "t3.micro"
     """A small instance: it only relays sessions."""
-
-    @field_validator("instance_type")
-    @classmethod
-    def _instance_type(cls, value: str) -> str:
-        if problem := ec2_instance_type_problem(value):
-            raise ValueError(problem)
-        return value
 
     @model_validator(mode="after")
     def _access(self) -> BastionConfig:
@@ -110,17 +103,10 @@ class BastionConfig(StackModel):
 class KubeOpsViewConfig(StackModel):
     """kube-ops-view behind an internet-facing NLB (seed: Helm chart 1.2.2, port 8080)."""
 
-    timezone: str = "Asia/Seoul"
+    timezone: Annotated[str, checked_by(time_zone_problem)] = "Asia/Seoul"
     """The dashboard's time zone, env TZ (seed: Asia/Seoul)."""
     allowed_cidrs: list[str] = ["0.0.0.0/0"]
     """Who may open it: the NLB's source ranges (seed: anyone). Narrow it to your own address."""
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        if problem := time_zone_problem(value):
-            raise ValueError(problem)
-        return value
 
     @field_validator("allowed_cidrs")
     @classmethod

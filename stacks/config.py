@@ -16,10 +16,10 @@ import difflib
 import json
 import re
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from components.errors import ArgsError, shown
@@ -59,6 +59,20 @@ class StackModel(BaseModel):
 def within(limit: Range, default: int | None = None, **kwargs: Any) -> Any:
     """A config field bounded by a cloud limit (components/limits): the bounds are written there only."""
     return Field(default, ge=limit.low, le=limit.high, **kwargs)
+
+
+def checked_by(problem_of: Callable[[Any], str | None], *, empty_ok: bool = False) -> AfterValidator:
+    """A field checked by a component's rule (`Annotated[str, checked_by(group_name_problem)]`): its problem,
+    if any, is the field's one-line error. null (and, with `empty_ok`, "") is left to the field's type."""
+
+    def check(value: Any) -> Any:
+        if value is None or (empty_ok and not value):
+            return value
+        if problem := problem_of(value):
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
 
 
 class SpecDefaults:

@@ -8,6 +8,8 @@ error, not pods stuck Pending.
 
 from __future__ import annotations
 
+from pydantic import model_validator
+
 from components.k8s_labels import matches
 from components.placement import Placement
 from stacks.aws_base import AwsBase, AwsBaseConfig
@@ -30,6 +32,19 @@ def check_placement(cfg: AwsBaseConfig, workloads: WorkloadsConfig) -> None:
             (("workloads", "nodeSelector"), f"{selector}: no node group has these labels, so the pods could not run")
         )
     raise_problems(problems)
+
+
+class PlacedConfig(AwsBaseConfig):
+    """An EKS bed whose own pods run where `workloads.nodeSelector` says (a scenario's Config derives from it
+    and may re-declare `workloads` only to say, in its description, which pods these are)."""
+
+    workloads: WorkloadsConfig = WorkloadsConfig()
+    """Where the scenario's own pods run."""
+
+    @model_validator(mode="after")
+    def _placement(self) -> PlacedConfig:
+        check_placement(self, self.workloads)
+        return self
 
 
 def placement(base: AwsBase, workloads: WorkloadsConfig) -> Placement:
