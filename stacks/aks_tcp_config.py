@@ -27,6 +27,7 @@ from components.k8s_labels import matches
 from components.limits import azure as limits
 from k8s.versions import PYTHON_IMAGE
 from stacks.config import Loc, SpecDefaults, StackModel, checked_by, raise_problems, within
+from stacks.support import version_check
 
 # The seed's names and ports (seed 004's manifests).
 NAMESPACE = "kimmap"
@@ -98,7 +99,7 @@ The bed's choice, not a component default: `AksClusterArgs` has no default pools
 class ClusterConfig(StackModel):
     """The AKS cluster."""
 
-    kubernetes_version: str = AKS_VERSION
+    kubernetes_version: Annotated[str, version_check(AKS_SUPPORT_CALENDAR, kubernetes_version_problem)] = AKS_VERSION
     """AKS Kubernetes version, quoted, e.g. "1.36", one of the AKS support calendar's (components/azure/versions.py;
     `az aks get-versions -l <location>` lists what a region offers). A plan warns when out of community support."""
     system_pool: NodePoolConfig = Field(default_factory=lambda: node_pool(SEED_SYSTEM_POOL))
@@ -107,17 +108,6 @@ class ClusterConfig(StackModel):
         default_factory=lambda: {name: node_pool(pool) for name, pool in SEED_USER_POOLS.items()}
     )
     """User pools by name (seed: server and client, labelled role=<name>)."""
-
-    @field_validator("kubernetes_version", mode="before")
-    @classmethod
-    def _quoted(cls, value: Any) -> Any:
-        if isinstance(value, float):
-            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.36" (YAML reads 1.30 as 1.3)')
-        if isinstance(value, str) and (
-            problem := kubernetes_version_problem(value) or AKS_SUPPORT_CALENDAR.unknown_version_problem(value)
-        ):
-            raise ValueError(problem)
-        return value
 
     @model_validator(mode="after")
     def _pools(self) -> ClusterConfig:

@@ -25,13 +25,12 @@ from stacks.config import StackModel, checked_by, within
 from stacks.experiments.model import Experiment, exported
 from stacks.experiments.predicates import FieldIs, RequestCount, Share
 from stacks.workloads import (
-    HTTP_ONCE,
-    HTTP_STATUS,
     PlacedConfig,
     WorkloadsConfig,
     hostname_command,
     hostname_variable,
     placement,
+    request_loop,
 )
 
 PRIMARY = "ng"
@@ -120,22 +119,17 @@ def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
     """Seed 003's 100 requests from this machine: each version's share near its weight."""
     split = weights(cfg.canary.canary_weight_percent)
     return [
-        Experiment(
-            name="split",
-            title=f"{REQUESTS} requests through the ALB's weighted forward",
-            where="local",
-            argv=(*HTTP_ONCE, "{url}/"),
-            interval_seconds=0,
-            count=REQUESTS,
-            expected_seconds=REQUESTS * 0.2,
-            expectations=(
+        request_loop(
+            "split",
+            f"{REQUESTS} requests through the ALB's weighted forward",
+            "{url}/",
+            (
                 RequestCount(REQUESTS),
                 FieldIs("ok", True),
                 Share("body", PRIMARY_MESSAGE, split[PRIMARY] / 100),
                 Share("body", CANARY_MESSAGE, split[CANARY] / 100),
             ),
-            mode="repeat",
-            parse=HTTP_STATUS,
+            count=REQUESTS,
             time_scale=time_scale,
         )
     ]

@@ -37,7 +37,7 @@ from components.aws.versions import (
 from components.k8s_labels import matches
 from components.limits import aws as limits
 from stacks.config import ConfigProblems, Loc, SpecDefaults, StackModel, checked_by, raise_problems
-from stacks.support import version_warning
+from stacks.support import version_check, version_warning
 
 SEED_REGION = "ap-northeast-2"
 SEED_ZONE_LETTERS = ("a", "c")
@@ -79,7 +79,7 @@ def _seed_node_groups() -> dict[str, NodeGroupSpec]:
 class ClusterConfig(StackModel):
     """The EKS control plane and its system add-ons."""
 
-    kubernetes_version: str = EKS_VERSION
+    kubernetes_version: Annotated[str, version_check(EKS_SUPPORT_CALENDAR, kubernetes_version_problem)] = EKS_VERSION
     """EKS Kubernetes version, quoted, one of the EKS support calendar's (components/aws/versions.py; seed: "1.33",
     in extended support since 2026-07-29). A plan warns when the version is out of standard support."""
     endpoint_public_access: bool = True
@@ -96,17 +96,6 @@ class ClusterConfig(StackModel):
     """Install metrics-server (seed: present, moved to infra)."""
     metrics_server_replicas: int = Field(1, ge=1, le=10)
     """metrics-server replicas (seed: scaled to 1)."""
-
-    @field_validator("kubernetes_version", mode="before")
-    @classmethod
-    def _quoted(cls, value: Any) -> Any:
-        if isinstance(value, float):
-            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.36" (YAML reads 1.30 as 1.3)')
-        if isinstance(value, str) and (
-            problem := kubernetes_version_problem(value) or EKS_SUPPORT_CALENDAR.unknown_version_problem(value)
-        ):
-            raise ValueError(problem)
-        return value
 
     @field_validator("public_access_cidrs")
     @classmethod

@@ -69,6 +69,8 @@ def _seed_node_groups() -> dict[str, NodeGroupSpec]:
 class VpcCniConfig(StackModel):
     """The Amazon VPC CNI, an EKS add-on created before the node group."""
 
+    # Not the component's VpcCniSpec itself: the bed offers no `addonVersion` (EKS's default for the version).
+
     enable_prefix_delegation: bool = False
     """Hand out /28 prefixes instead of single IPs (Nitro instances only): t3.medium goes from 17 to
     110 max pods (seed: off)."""

@@ -28,13 +28,13 @@ from stacks.config import ConfigProblems, StackModel, checked_by, within
 from stacks.experiments.model import Experiment, exported
 from stacks.experiments.predicates import Distinct, FieldIs, RequestCount
 from stacks.workloads import (
-    HTTP_ONCE,
     HTTP_STATUS,
     PlacedConfig,
     WorkloadsConfig,
     hostname_command,
     hostname_variable,
     placement,
+    request_loop,
 )
 
 DEPLOYMENT = "deploy-echo"
@@ -139,20 +139,16 @@ REQUESTS = 100  # seed 001's loop
 def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
     """Seed 001's 100 requests from this machine: every echoserver pod answers some."""
     return [
-        Experiment(
-            name="spread",
-            title=f"{REQUESTS} requests through the NLB to {cfg.echoserver.replicas} pods",
-            where="local",
-            argv=(*HTTP_ONCE, "{url}"),
-            interval_seconds=0,
-            count=REQUESTS,
-            expected_seconds=REQUESTS * 0.2,
-            expectations=(
+        request_loop(
+            "spread",
+            f"{REQUESTS} requests through the NLB to {cfg.echoserver.replicas} pods",
+            "{url}",
+            (
                 RequestCount(REQUESTS),
                 FieldIs("ok", True),
                 Distinct("server", cfg.echoserver.replicas, meaning="each pod's Hostname in the echo"),
             ),
-            mode="repeat",
+            count=REQUESTS,
             parse={**HTTP_STATUS, "server": r"Hostname: (\S+)"},
             time_scale=time_scale,
         )
