@@ -8,10 +8,10 @@ The scenario, its knobs and how to verify it: docs/scenarios/alb-canary.md.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
+from typing import Annotated, Literal
 
 import pulumi
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field
 
 from components.aws.annotations import AlbIngressAnnotations, ForwardTarget, WeightedForward
 from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
@@ -21,18 +21,17 @@ from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
 from k8s.namespaces import AppNamespace, AppNamespaceArgs
 from k8s.nginx_page import PORT, NginxPage, NginxPageArgs
 from k8s.versions import NGINX_IMAGE
-from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
-from stacks.config import StackModel, within
+from stacks.aws_base import build_aws_base, export_base
+from stacks.config import StackModel, checked_by, within
 from stacks.experiments.model import Experiment, exported
 from stacks.experiments.predicates import FieldIs, RequestCount, Share
 from stacks.workloads import (
-    HTTP_ONCE,
-    HTTP_STATUS,
+    PlacedConfig,
     WorkloadsConfig,
-    check_placement,
     hostname_command,
     hostname_variable,
     placement,
+    request_loop,
 )
 
 PRIMARY = "ng"
@@ -65,29 +64,17 @@ class CanaryConfig(StackModel):
 class AlbConfig(StackModel):
     """The traffic-split ALB."""
 
-    group_name: str = Field(INGRESS, max_length=GROUP_NAME_MAX)
+    group_name: Annotated[str, checked_by(group_name_problem)] = Field(INGRESS, max_length=GROUP_NAME_MAX)
     """alb.ingress.kubernetes.io/group.name (seed: traffic-split)."""
-    load_balancer_name: str = Field(INGRESS, min_length=1, max_length=32)
+    load_balancer_name: Annotated[str, checked_by(load_balancer_name_problem)] = Field(
+        INGRESS, min_length=1, max_length=32
+    )
     """alb.ingress.kubernetes.io/load-balancer-name, at most 32 characters (seed: traffic-split)."""
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
     """alb.ingress.kubernetes.io/scheme (seed: internet-facing)."""
 
-    @field_validator("group_name")
-    @classmethod
-    def _group_name(cls, value: str) -> str:
-        if problem := group_name_problem(value):
-            raise ValueError(problem)
-        return value
 
-    @field_validator("load_balancer_name")
-    @classmethod
-    def _load_balancer_name(cls, value: str) -> str:
-        if problem := load_balancer_name_problem(value):
-            raise ValueError(problem)
-        return value
-
-
-class Config(AwsBaseConfig):
+class Config(PlacedConfig):
     """alb-canary: the shared EKS bed, ng and ng-canary, and the weighted ALB."""
 
     canary: CanaryConfig = CanaryConfig()
@@ -96,11 +83,6 @@ class Config(AwsBaseConfig):
     """The ALB."""
     workloads: WorkloadsConfig = WorkloadsConfig()
     """Where the nginx pods run."""
-
-    @model_validator(mode="after")
-    def _placement(self) -> Config:
-        check_placement(self, self.workloads)
-        return self
 
 
 def weights(canary_percent: int) -> dict[str, int]:
@@ -138,22 +120,17 @@ def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
     """Seed 003's 100 requests from this machine: each version's share near its weight."""
     split = weights(cfg.canary.canary_weight_percent)
     return [
-        Experiment(
-            name="split",
-            title=f"{REQUESTS} requests through the ALB's weighted forward",
-            where="local",
-            argv=(*HTTP_ONCE, "{url}/"),
-            interval_seconds=0,
-            count=REQUESTS,
-            expected_seconds=REQUESTS * 0.2,
-            expectations=(
+        request_loop(
+            "split",
+            f"{REQUESTS} requests through the ALB's weighted forward",
+            "{url}/",
+            (
                 RequestCount(REQUESTS),
                 FieldIs("ok", True),
                 Share("body", PRIMARY_MESSAGE, split[PRIMARY] / 100),
                 Share("body", CANARY_MESSAGE, split[CANARY] / 100),
             ),
-            mode="repeat",
-            parse=HTTP_STATUS,
+            count=REQUESTS,
             time_scale=time_scale,
         )
     ]

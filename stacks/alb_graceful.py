@@ -15,15 +15,15 @@ from components.aws.annotations.values import success_codes_problem
 from components.limits import aws as limits
 from k8s.graceful import READINESS_GATE_LABEL, GracefulApp, GracefulAppArgs, grace_period_problem
 from k8s.versions import PYTHON_IMAGE
-from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
+from stacks.aws_base import build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems, within
 from stacks.experiments.model import Action, Experiment, exported
 from stacks.experiments.predicates import FieldIs, RequestCount
 from stacks.workloads import (
     HTTP_ONCE,
     HTTP_STATUS,
+    PlacedConfig,
     WorkloadsConfig,
-    check_placement,
     hostname_command,
     hostname_variable,
     placement,
@@ -86,7 +86,7 @@ class IngressConfig(StackModel):
         return self
 
 
-class Config(AwsBaseConfig):
+class Config(PlacedConfig):
     """alb-graceful: the shared EKS bed and an app that leaves the ALB before it stops."""
 
     app: AppConfig = AppConfig()
@@ -98,7 +98,6 @@ class Config(AwsBaseConfig):
 
     @model_validator(mode="after")
     def _rules(self) -> Config:
-        check_placement(self, self.workloads)
         problems: list[tuple[Loc, str]] = []
         app = self.app
         if problem := grace_period_problem(app.termination_grace_period_seconds, app.pre_stop_sleep_seconds):

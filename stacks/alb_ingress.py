@@ -7,10 +7,10 @@ The scenario, its knobs and how to verify it: docs/scenarios/alb-ingress.md.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import pulumi
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from components.aws.annotations import (
     AlbIngressAnnotations,
@@ -30,9 +30,9 @@ from k8s.game2048 import SERVICE as GAME_SERVICE
 from k8s.game2048 import Game2048, Game2048Args
 from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
 from k8s.versions import ECHOSERVER_IMAGE, GAME_2048_IMAGE
-from stacks.aws_base import AwsBase, AwsBaseConfig, build_aws_base, export_base
-from stacks.config import Loc, StackModel, raise_problems, within
-from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
+from stacks.aws_base import AwsBase, build_aws_base, export_base
+from stacks.config import Loc, StackModel, checked_by, raise_problems, within
+from stacks.workloads import PlacedConfig, WorkloadsConfig, hostname_command, hostname_variable, placement
 
 GAME_INGRESS = "ingress-2048"
 ECHO_NAME = "echoserver"
@@ -73,7 +73,7 @@ class EchoIngressConfig(StackModel):
     """Pods (seed: 1)."""
     image: str = Field(ECHOSERVER_IMAGE, min_length=1)
     """Image (seed: the echoserver of its GitHub example; here echoserver:1.5 like seeds 001/003)."""
-    group_name: str = Field("my-alb-group", max_length=GROUP_NAME_MAX)
+    group_name: Annotated[str, checked_by(group_name_problem)] = Field("my-alb-group", max_length=GROUP_NAME_MAX)
     """alb.ingress.kubernetes.io/group.name (seed: my-alb-group)."""
     host: str = Field(
         "www.example.com", pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
@@ -83,7 +83,7 @@ class EchoIngressConfig(StackModel):
     """Path to the echo server (seed: /echo-server, Prefix)."""
     fixed_response: str = Field("Path is /", max_length=limits.FIXED_RESPONSE_BODY_LENGTH)
     """Body of the fixed-response action on / (seed: "Path is /", 200 text/plain)."""
-    certificate_arn: str | None = None
+    certificate_arn: Annotated[str | None, checked_by(certificate_arn_problem)] = None
     """ACM certificate ARN for the host; with it: listen-ports HTTP 80 + HTTPS 443, certificate-arn,
     ssl-redirect (seed: its own certificate). Without it: HTTP 80 only."""
     ssl_redirect_port: int = within(limits.PORT, 443)
@@ -92,22 +92,8 @@ class EchoIngressConfig(StackModel):
     """Strip `path` before the echo server sees it, with an ALB URL-rewrite transform (LBC >= v2.14.1).
     Seed 002: no rewrite (it found none)."""
 
-    @field_validator("certificate_arn")
-    @classmethod
-    def _arn(cls, value: str | None) -> str | None:
-        if value is not None and (problem := certificate_arn_problem(value)):
-            raise ValueError(problem)
-        return value
 
-    @field_validator("group_name")
-    @classmethod
-    def _group_name(cls, value: str) -> str:
-        if problem := group_name_problem(value):
-            raise ValueError(problem)
-        return value
-
-
-class Config(AwsBaseConfig):
+class Config(PlacedConfig):
     """alb-ingress: the shared EKS bed, game-2048 and the echoserver Ingress."""
 
     alb: AlbConfig = AlbConfig()
@@ -121,7 +107,6 @@ class Config(AwsBaseConfig):
 
     @model_validator(mode="after")
     def _rules(self) -> Config:
-        check_placement(self, self.workloads)
         problems: list[tuple[Loc, str]] = []
         if self.echoserver.path == "/":
             problems.append((("echoserver", "path"), "'/' is taken by the fixed-response action; allowed: a sub-path"))

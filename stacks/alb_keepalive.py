@@ -16,8 +16,9 @@ from components.aws.load_balancers import ApplicationLoadBalancer, ApplicationLo
 from components.limits import aws as limits
 from stacks.config import within
 from stacks.experiments.model import Experiment
-from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig, seed_experiments
+from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig
 from stacks.keepalive_bed import build_keepalive
+from stacks.keepalive_experiments import seed_experiments
 
 # ALB docs, "Connection idle timeout" and "HTTP 502: target closes the connection ...".
 AWS_GUIDANCE = (

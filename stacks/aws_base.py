@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import pulumi
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, TypeAdapter, ValidationInfo, field_validator, model_validator
 
 from components.aws import (
     Cluster,
@@ -24,23 +24,20 @@ from components.aws import (
     Network,
     NetworkArgs,
     NodeGroupSpec,
-    Taint,
 )
 from components.aws.cluster import VpcCniSpec, kubernetes_version_problem
-from components.aws.node_groups import architecture_problem, eks_name_problem, scaling_problem
+from components.aws.node_groups import eks_name_problem
 from components.aws.subnets import public_access_cidr_problem, vpc_cidr_problem, zones_problem
 from components.aws.tags import tag_problems
 from components.aws.versions import (
     EKS_EXTENDED_SUPPORT_EXTRA_USD_PER_HOUR,
     EKS_SUPPORT_CALENDAR,
     EKS_VERSION,
-    NODE_AMI_TYPE,
 )
-from components.k8s_labels import label_problem, matches
+from components.k8s_labels import matches
 from components.limits import aws as limits
-from components.limits.ec2 import instance_type_problem
-from stacks.config import ConfigProblems, Loc, StackModel, raise_problems, within
-from stacks.support import version_warning
+from stacks.config import ConfigProblems, Loc, SpecDefaults, StackModel, checked_by, raise_problems
+from stacks.support import version_check, version_warning
 
 SEED_REGION = "ap-northeast-2"
 SEED_ZONE_LETTERS = ("a", "c")
@@ -49,94 +46,21 @@ SEED_ZONE_LETTERS = ("a", "c")
 class NetworkConfig(StackModel):
     """The VPC."""
 
-    vpc_cidr: str = "10.0.0.0/16"
+    vpc_cidr: Annotated[str, checked_by(vpc_cidr_problem)] = "10.0.0.0/16"
     """VPC CIDR, a private /16 to /20. Subnets are carved per zone letter (components/aws/subnets.py)."""
     nat_gateways: Literal["single", "one-per-az"] = "single"
     """`single`: one NAT gateway, in the first zone (seed: eksctl `nat.gateway: Single`); `one-per-az`: one per zone."""
 
-    @field_validator("vpc_cidr")
-    @classmethod
-    def _cidr(cls, value: str) -> str:
-        if problem := vpc_cidr_problem(value):
-            raise ValueError(problem)
-        return value
+
+NodeGroupConfig = Annotated[NodeGroupSpec, SpecDefaults(instance_type="t3.medium")]
+"""A managed node group in a stack file: the component's own spec (its rules run once, as it is made), with the
+seeds' instance type as the default a component leaves to its user."""
+_NODE_GROUP = TypeAdapter(NodeGroupConfig)
 
 
-class TaintConfig(StackModel):
-    """A node taint (EKS API terms)."""
-
-    key: str
-    """Taint key, e.g. dedicated."""
-    value: str = ""
-    """Taint value (may be empty)."""
-    effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] = "NO_SCHEDULE"
-    """What the taint does to pods that do not tolerate it."""
-
-    @model_validator(mode="after")
-    def _syntax(self) -> TaintConfig:
-        if problem := label_problem(self.key, self.value):
-            raise ConfigProblems([(("key",), problem.replace("label", "taint"))])
-        return self
-
-
-class NodeGroupConfig(StackModel):
-    """One managed node group (seed 000: eksctl `managedNodeGroups[]`). Nodes are always in private subnets."""
-
-    instance_type: str = "t3.medium"
-    """EC2 instance type (seed: t3.medium)."""
-    min_size: int = within(limits.NODE_GROUP_SIZE, 1)
-    """Minimum number of nodes (seed: 1)."""
-    max_size: int = within(limits.NODE_GROUP_MAX_SIZE, 1)
-    """Maximum number of nodes (seed: 1; infra 2); EKS caps a managed node group (components/limits/aws.py)."""
-    desired_size: int = within(limits.NODE_GROUP_SIZE, 1)
-    """Nodes to start with (seed: 1)."""
-    availability_zones: list[str] | None = None
-    """Zones to place the nodes in, a subset of `availabilityZones` (seed: the first zone, ap-northeast-2a)."""
-    labels: dict[str, str] = {}
-    """Node labels (seed: role=infra, role=server, role=client)."""
-    taints: list[TaintConfig] = []
-    """Node taints (seed: none)."""
-    ami_type: Literal["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"] = NODE_AMI_TYPE
-    """EKS AMI type; ARM needs a Graviton instance type."""
-    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
-    """On-demand (seed) or spot capacity."""
-    disk_size_gib: int = within(limits.NODE_DISK_SIZE_GIB, 20)
-    """Root volume size (gp3, encrypted); at least the EKS AMI's 20 GiB."""
-
-    @field_validator("instance_type")
-    @classmethod
-    def _instance_type(cls, value: str) -> str:
-        if problem := instance_type_problem(value):
-            raise ValueError(problem)
-        return value
-
-    @model_validator(mode="after")
-    def _rules(self) -> NodeGroupConfig:
-        problems: list[tuple[Loc, str]] = []
-        if problem := architecture_problem(self.instance_type, self.ami_type):
-            problems.append((("amiType",), problem))
-        if problem := scaling_problem(self.min_size, self.desired_size, self.max_size):
-            problems.append((("desiredSize",), problem))
-        for key, value in self.labels.items():
-            if problem := label_problem(key, value):
-                problems.append((("labels", key), problem))
-        raise_problems(problems)
-        return self
-
-    def spec(self) -> NodeGroupSpec:
-        """The component-level spec of this node group."""
-        return NodeGroupSpec(
-            instance_type=self.instance_type,
-            min_size=self.min_size,
-            max_size=self.max_size,
-            desired_size=self.desired_size,
-            availability_zones=self.availability_zones,
-            labels=self.labels,
-            taints=[Taint(key=t.key, value=t.value, effect=t.effect) for t in self.taints],
-            ami_type=self.ami_type,
-            capacity_type=self.capacity_type,
-            disk_size_gib=self.disk_size_gib,
-        )
+def node_group(keys: Mapping[str, Any]) -> NodeGroupSpec:
+    """A node group from stack-config keys (camelCase), as a stack file would give it."""
+    return _NODE_GROUP.validate_python(dict(keys))
 
 
 SEED_NODE_GROUPS: Mapping[str, Mapping[str, Any]] = {
@@ -148,14 +72,14 @@ SEED_NODE_GROUPS: Mapping[str, Mapping[str, Any]] = {
 labelled by role. The bed's choice, not a component default: `ClusterArgs.node_groups` has none."""
 
 
-def _seed_node_groups() -> dict[str, NodeGroupConfig]:
-    return {name: NodeGroupConfig.model_validate(dict(group)) for name, group in SEED_NODE_GROUPS.items()}
+def _seed_node_groups() -> dict[str, NodeGroupSpec]:
+    return {name: node_group(group) for name, group in SEED_NODE_GROUPS.items()}
 
 
 class ClusterConfig(StackModel):
     """The EKS control plane and its system add-ons."""
 
-    kubernetes_version: str = EKS_VERSION
+    kubernetes_version: Annotated[str, version_check(EKS_SUPPORT_CALENDAR, kubernetes_version_problem)] = EKS_VERSION
     """EKS Kubernetes version, quoted, one of the EKS support calendar's (components/aws/versions.py; seed: "1.33",
     in extended support since 2026-07-29). A plan warns when the version is out of standard support."""
     endpoint_public_access: bool = True
@@ -172,17 +96,6 @@ class ClusterConfig(StackModel):
     """Install metrics-server (seed: present, moved to infra)."""
     metrics_server_replicas: int = Field(1, ge=1, le=10)
     """metrics-server replicas (seed: scaled to 1)."""
-
-    @field_validator("kubernetes_version", mode="before")
-    @classmethod
-    def _quoted(cls, value: Any) -> Any:
-        if isinstance(value, float):
-            raise ValueError(f'{value!r}: write the version quoted, e.g. "1.36" (YAML reads 1.30 as 1.3)')
-        if isinstance(value, str) and (
-            problem := kubernetes_version_problem(value) or EKS_SUPPORT_CALENDAR.unknown_version_problem(value)
-        ):
-            raise ValueError(problem)
-        return value
 
     @field_validator("public_access_cidrs")
     @classmethod
@@ -339,7 +252,6 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
             tags=tags,
         ),
     )
-    groups = {name: group.spec() for name, group in cfg.node_groups.items()}
     cluster = Cluster(
         "cluster",
         ClusterArgs(
@@ -351,7 +263,7 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
             endpoint_public_access=cfg.cluster.endpoint_public_access,
             endpoint_private_access=cfg.cluster.endpoint_private_access,
             public_access_cidrs=cfg.cluster.public_access_cidrs,
-            node_groups=groups,
+            node_groups=cfg.node_groups,
             system_node_selector=cfg.cluster.system_node_selector,
             coredns_replicas=cfg.cluster.coredns_replicas,
             enable_metrics_server=cfg.cluster.enable_metrics_server,

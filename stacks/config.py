@@ -16,17 +16,17 @@ import difflib
 import json
 import re
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from components.errors import shown
+from components.errors import ArgsError, shown
 from components.limits import Range
 from components.limits import aws as aws_limits
 from components.limits import azure as azure_limits
-from stacks.messages import problem_lines
+from stacks.messages import fields_of, problem_lines, with_value
 
 NAMESPACE = "testbed"
 SCENARIO_KEY = f"{NAMESPACE}:scenario"
@@ -59,6 +59,49 @@ class StackModel(BaseModel):
 def within(limit: Range, default: int | None = None, **kwargs: Any) -> Any:
     """A config field bounded by a cloud limit (components/limits): the bounds are written there only."""
     return Field(default, ge=limit.low, le=limit.high, **kwargs)
+
+
+def checked_by(problem_of: Callable[[Any], str | None], *, empty_ok: bool = False) -> AfterValidator:
+    """A field checked by a component's rule (`Annotated[str, checked_by(group_name_problem)]`): its problem,
+    if any, is the field's one-line error. null (and, with `empty_ok`, "") is left to the field's type."""
+
+    def check(value: Any) -> Any:
+        if value is None or (empty_ok and not value):
+            return value
+        if problem := problem_of(value):
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+class SpecDefaults:
+    """Stack-side defaults for fields a component spec leaves to its user (a component does not pick a size; a
+    test bed does): `Annotated[NodeGroupSpec, SpecDefaults(instance_type="t3.medium")]` fills them in before
+    validation and shows them in the JSON Schema."""
+
+    def __init__(self, **defaults: Any):
+        self.defaults = {to_camel(name): value for name, value in defaults.items()}
+
+    def _fill(self, value: Any) -> Any:
+        return {**self.defaults, **value} if isinstance(value, dict) else value
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_before_validator_function(self._fill, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> Any:
+        json_schema = handler(schema)
+        target = handler.resolve_ref_schema(json_schema)
+        for key, value in self.defaults.items():
+            target["properties"][key]["default"] = value
+        required = [key for key in target.get("required", []) if key not in self.defaults]
+        if required:
+            target["required"] = required
+        else:
+            target.pop("required", None)
+        return json_schema
 
 
 class ConfigProblems(ValueError):
@@ -202,11 +245,13 @@ def _lines(model: type[StackModel], err: ValidationError) -> list[str]:
         if isinstance(cause, ConfigProblems):
             for sub_loc, message in cause.problems:
                 lines.append(f"{_key(model, loc + sub_loc)}: {message}")
+        elif isinstance(cause, ArgsError):
+            lines.extend(_spec_lines(model, loc, error.get("input"), cause))
         elif error["type"] == "missing":
             field = _field_at(model, loc)
             hint = f" ({field.description})" if field is not None and field.description else ""
             lines.append(f"{_key(model, loc)}: missing; this key has no default and must be set{hint}")
-        elif error["type"] == "extra_forbidden":
+        elif error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             known = _known_keys(model, loc[:-1])
             listed = f"; {_suggest(str(loc[-1]), known)}known keys: {', '.join(known)}" if known else ""
             lines.append(f"{_key(model, loc)}: unknown key{listed}")
@@ -214,6 +259,18 @@ def _lines(model: type[StackModel], err: ValidationError) -> list[str]:
             plain.append(error)
     lines.extend(problem_lines(model, plain, lambda loc: _key(model, loc)))
     return list(dict.fromkeys(lines))
+
+
+def _spec_lines(model: type[StackModel], loc: Loc, given: Any, err: ArgsError) -> list[str]:
+    """A component spec's own problems (its `__post_init__` raised ArgsError) as config lines: a field
+    `labels.role` is the key path `labels.role` under the spec's key."""
+    lines = []
+    for name, reason in err.problems:
+        head, _, rest = name.partition(".")
+        key = _key(model, loc + (to_camel(head),) + ((rest,) if rest else ()))
+        value = given.get(to_camel(head)) if isinstance(given, dict) and not rest else None
+        lines.append(f"{key}: {with_value(value, reason) if value is not None else reason}")
+    return lines
 
 
 def _key(model: type[StackModel], loc: Loc) -> str:
@@ -234,40 +291,37 @@ def _cut(part: str, limit: int = 40) -> str:
 
 
 def _field_at(model: type[BaseModel], loc: Loc) -> Any:
-    """The pydantic FieldInfo at `loc`, or None."""
+    """The field at `loc` (its annotation and description), or None."""
     parent = _model_at(model, loc[:-1])
     if parent is None:
         return None
-    by_alias = {f.alias or n: f for n, f in parent.model_fields.items()}
-    return by_alias.get(str(loc[-1]))
+    return (fields_of(parent) or {}).get(str(loc[-1]))
 
 
 def _known_keys(model: type[BaseModel], loc: Loc) -> list[str]:
-    """Keys a nested model at `loc` accepts (for 'unknown key' messages)."""
+    """Keys a nested model or spec at `loc` accepts (for 'unknown key' messages)."""
     current = _model_at(model, loc)
-    return sorted(f.alias or n for n, f in current.model_fields.items()) if current is not None else []
+    return sorted(fields_of(current) or {}) if current is not None else []
 
 
-def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
-    """The model class that validates the mapping at `loc`."""
+def _model_at(model: type[BaseModel], loc: Loc) -> Any:
+    """The model (or component spec) class that validates the mapping at `loc`."""
     current: Any = model
     for part in loc:
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        fields = fields_of(current)
+        if fields is None:
             return None
-        by_alias = {f.alias or n: f for n, f in current.model_fields.items()}
-        field = by_alias.get(str(part))
+        field = fields.get(str(part))
         if field is None:
             # a mapping key or list index: step into the mapping's value type
             continue
         current = _model_in(field.annotation)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return current
-    return None
+    return current if fields_of(current) is not None else None
 
 
 def _model_in(annotation: Any) -> Any:
-    """The BaseModel class inside an annotation like `Model | None` or `dict[str, Model]`."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    """The model or spec class inside an annotation like `Model | None`, `dict[str, Model]`, `Annotated[Spec, ...]`."""
+    if fields_of(annotation) is not None:
         return annotation
     for arg in reversed(typing.get_args(annotation)):
         found = _model_in(arg)

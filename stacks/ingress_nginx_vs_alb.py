@@ -21,9 +21,9 @@ from k8s.ingress import Ingress, IngressArgs, IngressPath
 from k8s.ingress_nginx import SERVICE_NAME as NGINX_SERVICE
 from k8s.ingress_nginx import IngressNginx, IngressNginxArgs
 from k8s.versions import ECHOSERVER_IMAGE
-from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
+from stacks.aws_base import build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems
-from stacks.workloads import WorkloadsConfig, check_placement, hostname_command, hostname_variable, placement
+from stacks.workloads import PlacedConfig, WorkloadsConfig, hostname_command, hostname_variable, placement
 
 ECHO = "echoserver"
 NGINX_INGRESS = "echoserver-nginx"
@@ -63,7 +63,7 @@ class NginxConfig(StackModel):
     exactly the node every NLB connection crosses. {}: every node (the seed's setup)."""
 
 
-class Config(AwsBaseConfig):
+class Config(PlacedConfig):
     """ingress-nginx-vs-alb: the shared EKS bed, the echo server, and both paths to it."""
 
     echoserver: EchoConfig = EchoConfig()
@@ -75,7 +75,6 @@ class Config(AwsBaseConfig):
 
     @model_validator(mode="after")
     def _rules(self) -> Config:
-        check_placement(self, self.workloads)
         problems: list[tuple[Loc, str]] = []
         if self.ingress_nginx.namespace == self.echoserver.namespace:
             problems.append((("ingressNginx", "namespace"), "must differ from echoserver.namespace"))

@@ -23,9 +23,9 @@ from stacks.keepalive import (
     bind_server,
     build_client,
     build_server,
-    exported,
     workload_commands,
 )
+from stacks.keepalive_experiments import exported
 
 
 class Front(Protocol):

@@ -8,15 +8,18 @@ cut (components.errors.shown).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from components.errors import shown
+from components.specs import camel
 
 Loc = tuple[str | int, ...]
 
@@ -59,6 +62,7 @@ _TYPE_WORDS: Mapping[str, str] = {
     "dict_type": "a mapping of key: value",
     "model_type": "a mapping of key: value",
     "model_attributes_type": "a mapping of key: value",
+    "dataclass_type": "a mapping of key: value",
     "list_type": "a list",
     "tuple_type": "a list",
     "set_type": "a list",
@@ -145,14 +149,40 @@ def allowed_words(error: dict[str, Any]) -> str:
     return "a value of another kind (see the key's description)"
 
 
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    """What the messages need of a field of a model or of a component spec."""
+
+    annotation: Any
+    description: str | None
+
+
+def fields_of(cls: Any) -> dict[str, _Field] | None:
+    """A config model's or a component spec's fields by stack-file key, or None for any other type."""
+    if isinstance(cls, type) and issubclass(cls, BaseModel):
+        return {f.alias or n: _Field(f.annotation, f.description) for n, f in cls.model_fields.items()}
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and hasattr(cls, "__pydantic_config__"):
+        return _spec_fields(cls)
+    return None
+
+
+@functools.cache
+def _spec_fields(cls: type) -> dict[str, _Field]:
+    hints = typing.get_type_hints(cls, include_extras=True)
+    properties = TypeAdapter(cls).json_schema(by_alias=True).get("properties", {})
+    return {
+        camel(f.name): _Field(hints[f.name], properties.get(camel(f.name), {}).get("description"))
+        for f in dataclasses.fields(cls)
+    }
+
+
 def clean_loc(model: type[BaseModel], loc: Loc) -> Loc:
     """`loc` without pydantic's union-member tags: only field names, mapping keys and list indexes."""
     out: list[str | int] = []
     annotation: Any = model
     for part in loc:
         annotation = _strip_optional(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            fields = {f.alias or n: f for n, f in annotation.model_fields.items()}
+        if (fields := fields_of(annotation)) is not None:
             out.append(part)
             annotation = fields[str(part)].annotation if str(part) in fields else None
             continue

@@ -7,7 +7,7 @@ The scenario, its knobs and how to verify it: docs/scenarios/nlb-ip.md.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import pulumi
 from pydantic import Field, field_validator, model_validator
@@ -23,18 +23,18 @@ from components.aws.annotations.values import certificate_arn_problem, cidr_prob
 from components.limits import aws as limits
 from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.versions import ECHOSERVER_IMAGE
-from stacks.aws_base import AwsBaseConfig, build_aws_base, export_base
-from stacks.config import ConfigProblems, StackModel, within
+from stacks.aws_base import build_aws_base, export_base
+from stacks.config import ConfigProblems, StackModel, checked_by, within
 from stacks.experiments.model import Experiment, exported
 from stacks.experiments.predicates import Distinct, FieldIs, RequestCount
 from stacks.workloads import (
-    HTTP_ONCE,
     HTTP_STATUS,
+    PlacedConfig,
     WorkloadsConfig,
-    check_placement,
     hostname_command,
     hostname_variable,
     placement,
+    request_loop,
 )
 
 DEPLOYMENT = "deploy-echo"
@@ -61,7 +61,7 @@ class NlbConfig(StackModel):
     """aws-load-balancer-scheme (seed: internet-facing)."""
     target_type: Literal["ip", "instance"] = "ip"
     """aws-load-balancer-nlb-target-type (seed: ip, the pods themselves)."""
-    healthcheck_port: int | str = CONTAINER_PORT
+    healthcheck_port: Annotated[int | str, checked_by(health_check_port_problem)] = CONTAINER_PORT
     """aws-load-balancer-healthcheck-port (seed: 8080, the pods' port); `traffic-port` with instance targets,
     or the name of the Service's port."""
     cross_zone: bool = True
@@ -69,26 +69,12 @@ class NlbConfig(StackModel):
     deregistration_delay_seconds: int = within(limits.DEREGISTRATION_DELAY, 60)
     """Target group deregistration_delay.timeout_seconds (seed: 60)."""
 
-    @field_validator("healthcheck_port")
-    @classmethod
-    def _healthcheck_port(cls, value: int | str) -> int | str:
-        if problem := health_check_port_problem(value):
-            raise ValueError(problem)
-        return value
-
     proxy_protocol_v2: bool = False
     """aws-load-balancer-proxy-protocol "*" (seed 003's option; off in its first run)."""
-    certificate_arn: str | None = None
+    certificate_arn: Annotated[str | None, checked_by(certificate_arn_problem)] = None
     """ACM certificate ARN: when set, port 443 is added and terminated with TLS on the NLB (seed 003)."""
     source_ranges: list[str] = []
     """spec.loadBalancerSourceRanges (seed: anyone). AWS applies them only with client IP preservation."""
-
-    @field_validator("certificate_arn")
-    @classmethod
-    def _arn(cls, value: str | None) -> str | None:
-        if value is not None and (problem := certificate_arn_problem(value)):
-            raise ValueError(problem)
-        return value
 
     @model_validator(mode="after")
     def _health_check_port(self) -> NlbConfig:
@@ -113,7 +99,7 @@ class NlbConfig(StackModel):
         return value
 
 
-class Config(AwsBaseConfig):
+class Config(PlacedConfig):
     """nlb-ip: the shared EKS bed, the echo server and its NLB Service."""
 
     echoserver: EchoServerConfig = EchoServerConfig()
@@ -122,11 +108,6 @@ class Config(AwsBaseConfig):
     """The NLB's annotations."""
     workloads: WorkloadsConfig = WorkloadsConfig()
     """Where the echo server runs (seed: wherever; here the server node group)."""
-
-    @model_validator(mode="after")
-    def _placement(self) -> Config:
-        check_placement(self, self.workloads)
-        return self
 
 
 def nlb_annotations(nlb: NlbConfig) -> NlbServiceAnnotations:
@@ -158,20 +139,16 @@ REQUESTS = 100  # seed 001's loop
 def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
     """Seed 001's 100 requests from this machine: every echoserver pod answers some."""
     return [
-        Experiment(
-            name="spread",
-            title=f"{REQUESTS} requests through the NLB to {cfg.echoserver.replicas} pods",
-            where="local",
-            argv=(*HTTP_ONCE, "{url}"),
-            interval_seconds=0,
-            count=REQUESTS,
-            expected_seconds=REQUESTS * 0.2,
-            expectations=(
+        request_loop(
+            "spread",
+            f"{REQUESTS} requests through the NLB to {cfg.echoserver.replicas} pods",
+            "{url}",
+            (
                 RequestCount(REQUESTS),
                 FieldIs("ok", True),
                 Distinct("server", cfg.echoserver.replicas, meaning="each pod's Hostname in the echo"),
             ),
-            mode="repeat",
+            count=REQUESTS,
             parse={**HTTP_STATUS, "server": r"Hostname: (\S+)"},
             time_scale=time_scale,
         )

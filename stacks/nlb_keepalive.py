@@ -13,15 +13,9 @@ from components.aws.load_balancers import NetworkLoadBalancer, NetworkLoadBalanc
 from components.limits import aws as limits
 from stacks.config import within
 from stacks.experiments.model import Experiment
-from stacks.keepalive import (
-    KeepAliveConfig,
-    LoadBalancerConfig,
-    keepalive_experiment,
-    nlb_expectations,
-    seed_experiments,
-    timing,
-)
+from stacks.keepalive import KeepAliveConfig, LoadBalancerConfig
 from stacks.keepalive_bed import build_keepalive
+from stacks.keepalive_experiments import keepalive_experiment, nlb_expectations, seed_experiments, timing
 
 # ELB docs, "Update the TCP idle timeout for your Network Load Balancer listener".
 AWS_IDLE = (

@@ -8,10 +8,13 @@ error, not pods stuck Pending.
 
 from __future__ import annotations
 
+from pydantic import model_validator
+
 from components.k8s_labels import matches
 from components.placement import Placement
 from stacks.aws_base import AwsBase, AwsBaseConfig
 from stacks.config import Loc, StackModel, raise_problems
+from stacks.experiments.model import Expectation, Experiment
 
 
 class WorkloadsConfig(StackModel):
@@ -30,6 +33,19 @@ def check_placement(cfg: AwsBaseConfig, workloads: WorkloadsConfig) -> None:
             (("workloads", "nodeSelector"), f"{selector}: no node group has these labels, so the pods could not run")
         )
     raise_problems(problems)
+
+
+class PlacedConfig(AwsBaseConfig):
+    """An EKS bed whose own pods run where `workloads.nodeSelector` says (a scenario's Config derives from it
+    and may re-declare `workloads` only to say, in its description, which pods these are)."""
+
+    workloads: WorkloadsConfig = WorkloadsConfig()
+    """Where the scenario's own pods run."""
+
+    @model_validator(mode="after")
+    def _placement(self) -> PlacedConfig:
+        check_placement(self, self.workloads)
+        return self
 
 
 def placement(base: AwsBase, workloads: WorkloadsConfig) -> Placement:
@@ -59,3 +75,29 @@ def hostname_variable(variable: str, kind: str, name: str, namespace: str) -> st
 # One HTTP request as the experiments' runner repeats it: the body, then the status on a line of its own.
 HTTP_ONCE = ("curl", "-s", "-m", "10", "-w", "\\nstatus=%{http_code}\\n")
 HTTP_STATUS = {"status": r"status=(\d{3})"}
+
+
+def request_loop(
+    name: str,
+    title: str,
+    url: str,
+    expectations: tuple[Expectation, ...],
+    *,
+    count: int,
+    parse: dict[str, str] | None = None,
+    time_scale: float = 1.0,
+) -> Experiment:
+    """The seeds' check loop: `count` HTTP requests from this machine, back to back (about 0.2 s each)."""
+    return Experiment(
+        name=name,
+        title=title,
+        where="local",
+        argv=(*HTTP_ONCE, url),
+        interval_seconds=0,
+        count=count,
+        expected_seconds=count * 0.2,
+        expectations=expectations,
+        mode="repeat",
+        parse=parse or HTTP_STATUS,
+        time_scale=time_scale,
+    )

@@ -165,7 +165,7 @@ def test_one_zone_is_allowed_and_two_work_too():
     ],
 )
 def test_what_to_expect_through_an_nlb(interval, keep_alive, idle, words):
-    from stacks.keepalive import nlb_expectations, timing
+    from stacks.keepalive_experiments import nlb_expectations, timing
 
     t = timing(interval, 3, keep_alive=keep_alive, idle_timeout=idle, scale=1, whole_idle=True)
     assert words in "; ".join(e.describe() for e in nlb_expectations(t))
@@ -181,7 +181,7 @@ def test_what_to_expect_through_an_nlb(interval, keep_alive, idle, words):
     ],
 )
 def test_what_to_expect_through_an_alb(interval, keep_alive, idle, words, absent):
-    from stacks.keepalive import alb_expectations, timing
+    from stacks.keepalive_experiments import alb_expectations, timing
 
     t = timing(interval, 3, keep_alive=keep_alive, idle_timeout=idle, scale=1, whole_idle=False)
     text = "; ".join(e.describe() for e in alb_expectations(t))

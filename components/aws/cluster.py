@@ -53,8 +53,8 @@ from .max_pods import max_pods, nodeadm_max_pods_user_data
 from .node_groups import (
     NodeGroupSpec,
     eks_name_problem,
-    node_group_problems,
     tolerations_for,
+    zone_problems,
 )
 from .versions import EKS_VERSION, METRICS_SERVER
 from .vpc_cni import VpcCniSpec, vpc_cni_configuration, vpc_cni_problems
@@ -388,7 +388,7 @@ def _validate(args: ClusterArgs) -> None:
     for group, spec in args.node_groups.items():
         if problem := eks_name_problem(group, 63):
             problems.append((f"node_groups[{group!r}]", problem))
-        for fld, reason in node_group_problems(spec, list(args.private_subnet_ids)):
+        for fld, reason in zone_problems(spec, list(args.private_subnet_ids)):
             problems.append((f"node_groups[{group!r}].{fld}", reason))
     labels = {group: spec.labels for group, spec in args.node_groups.items()}
     if labels and (problem := selector_problem(args.system_node_selector, labels, "node group")):

@@ -1,8 +1,9 @@
 """Managed node group specs and their rules: plain data, no Pulumi.
 
 The rules here are the EKS API's own (CreateNodegroup: names, scaling, taint effects) and
-Kubernetes' (label syntax); the cluster component and the stack config both use them, so a
-bad value gets the same message whichever way it comes in.
+Kubernetes' (label syntax). A spec checks itself as it is made (`__post_init__`), and the stack
+configs embed these specs as they are (components/specs.py), so the rules run once and a bad
+value gets the same message whichever way it comes in; the cluster adds what needs its network.
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
+from ..errors import raise_if_any
 from ..k8s_labels import label_problem
 from ..limits import aws as limits
 from ..limits.ec2 import instance_type_problem, is_graviton
+from ..specs import Spec
 from .versions import NODE_AMI_TYPE
 
 TaintEffect = Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
 CapacityType = Literal["ON_DEMAND", "SPOT"]
+AmiType = Literal["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD"]
 
 TAINT_EFFECTS: tuple[str, ...] = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
 CAPACITY_TYPES: tuple[str, ...] = ("ON_DEMAND", "SPOT")
@@ -33,42 +37,53 @@ K8S_TAINT_EFFECT = {
 
 
 @dataclass(frozen=True, kw_only=True)
-class Taint:
+class Taint(Spec):
     """A node taint, in the EKS API's terms."""
 
     key: str
-    """Taint key, e.g. "CriticalAddonsOnly"."""
+    """Taint key, e.g. dedicated."""
     value: str = ""
     """Taint value; may be empty."""
     effect: TaintEffect = "NO_SCHEDULE"
     """What the taint does to pods that do not tolerate it: NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE."""
 
+    def __post_init__(self) -> None:
+        problems: list[tuple[str, str]] = []
+        if problem := label_problem(self.key, self.value):
+            problems.append(("key", problem.replace("label", "taint")))
+        if self.effect not in TAINT_EFFECTS:
+            problems.append(("effect", f"{self.effect!r} is not one of {', '.join(TAINT_EFFECTS)}"))
+        raise_if_any("Taint", problems)
+
 
 @dataclass(frozen=True, kw_only=True)
-class NodeGroupSpec:
-    """One managed node group. No default picks a size for you: `instance_type` is required;
-    the rest default to one on-demand node in the network's first zone, as EKS would."""
+class NodeGroupSpec(Spec):
+    """One managed node group, its nodes in private subnets: one on-demand node in the network's first zone
+    unless said otherwise, as EKS would. A program must choose `instance_type`: no default picks a size."""
 
     instance_type: str
-    """EC2 instance type of every node, e.g. "t3.medium" (required: sizing is your decision)."""
-    min_size: int = 1
+    """EC2 instance type of every node, e.g. t3.medium."""
+    min_size: Annotated[int, limits.NODE_GROUP_SIZE] = 1
     """Fewest nodes the group scales to."""
-    max_size: int = 1
-    """Most nodes the group scales to."""
-    desired_size: int = 1
-    """Nodes to start with, between `min_size` and `max_size`."""
+    max_size: Annotated[int, limits.NODE_GROUP_MAX_SIZE] = 1
+    """Most nodes the group scales to; EKS caps a managed node group (components/limits/aws.py)."""
+    desired_size: Annotated[int, limits.NODE_GROUP_SIZE] = 1
+    """Nodes to start with, between `minSize` and `maxSize`."""
     availability_zones: Sequence[str] | None = None
-    """Zones to place nodes in (private subnets of the network). None: the first zone."""
+    """Zones to place the nodes in, a subset of the network's zones (`availabilityZones`). null: the first zone."""
     labels: Mapping[str, str] = field(default_factory=dict)
-    """Kubernetes labels of every node, e.g. {"role": "server"}. Default: none."""
+    """Kubernetes labels of every node, e.g. role: server (the beds' seeds: role=infra, server, client)."""
     taints: Sequence[Taint] = ()
-    """Node taints. Default: none."""
-    ami_type: str = NODE_AMI_TYPE
-    """EKS AMI type (versions.py: Amazon Linux 2023, x86_64)."""
+    """Node taints."""
+    ami_type: AmiType = NODE_AMI_TYPE
+    """EKS AMI type (Amazon Linux 2023); ARM needs a Graviton instance type."""
     capacity_type: CapacityType = "ON_DEMAND"
     """On-demand or spot capacity."""
-    disk_size_gib: int = 20
-    """Root volume (gp3, encrypted) size; 20 GiB is EKS's own default."""
+    disk_size_gib: Annotated[int, limits.NODE_DISK_SIZE_GIB] = 20
+    """Root volume size (gp3, encrypted); at least the EKS AMI's 20 GiB."""
+
+    def __post_init__(self) -> None:
+        raise_if_any("NodeGroupSpec", spec_problems(self))
 
 
 def eks_name_problem(name: str, max_length: int) -> str | None:
@@ -105,8 +120,8 @@ def tolerations_for(taints: Sequence[Taint]) -> list[dict[str, str]]:
     return [{"key": t.key, "operator": "Equal", "value": t.value, "effect": K8S_TAINT_EFFECT[t.effect]} for t in taints]
 
 
-def node_group_problems(spec: NodeGroupSpec, zones: Sequence[str]) -> list[tuple[str, str]]:
-    """Every problem with one node group spec, as (field, reason); `zones` are those it may use."""
+def spec_problems(spec: NodeGroupSpec) -> list[tuple[str, str]]:
+    """Every problem with one node group spec on its own, as (field, reason); a label's field names its key."""
     problems: list[tuple[str, str]] = []
     if problem := instance_type_problem(spec.instance_type):
         problems.append(("instance_type", problem))
@@ -118,22 +133,22 @@ def node_group_problems(spec: NodeGroupSpec, zones: Sequence[str]) -> list[tuple
         problems.append(
             ("max_size", f"{spec.max_size}: at most {limits.NODE_GROUP_MAX_SIZE.high} per managed node group")
         )
-    if spec.availability_zones is not None:
-        if not spec.availability_zones:
-            problems.append(("availability_zones", "must name at least one zone"))
-        for zone in spec.availability_zones:
-            if zone not in zones:
-                problems.append(("availability_zones", f"{zone!r} is not one of the network's zones {list(zones)}"))
+    if spec.availability_zones is not None and not spec.availability_zones:
+        problems.append(("availability_zones", "must name at least one zone"))
     for key, value in spec.labels.items():
         if problem := label_problem(key, value):
-            problems.append(("labels", problem))
-    for taint in spec.taints:
-        if taint.effect not in TAINT_EFFECTS:
-            problems.append(("taints", f"effect {taint.effect!r} is not one of {', '.join(TAINT_EFFECTS)}"))
-        if problem := label_problem(taint.key, taint.value):
-            problems.append(("taints", problem.replace("label", "taint")))
+            problems.append((f"labels.{key}", problem))
     if spec.capacity_type not in CAPACITY_TYPES:
         problems.append(("capacity_type", f"{spec.capacity_type!r} is not one of {', '.join(CAPACITY_TYPES)}"))
     if problem := limits.NODE_DISK_SIZE_GIB.problem(spec.disk_size_gib):
         problems.append(("disk_size_gib", problem))
     return problems
+
+
+def zone_problems(spec: NodeGroupSpec, zones: Sequence[str]) -> list[tuple[str, str]]:
+    """The node group's zones that are not among `zones` (the network's), as (field, reason)."""
+    return [
+        ("availability_zones", f"{zone!r} is not one of the network's zones {list(zones)}")
+        for zone in spec.availability_zones or ()
+        if zone not in zones
+    ]

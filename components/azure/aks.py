@@ -32,7 +32,7 @@ import base64
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import pulumi
 import pulumi_kubernetes as kubernetes
@@ -42,6 +42,7 @@ from ..errors import raise_if_any
 from ..k8s_labels import label_problem, taint_problem, tolerations_for
 from ..limits import azure as limits
 from ..placement import NodePool, Placement, place
+from ..specs import Spec
 from .names import (
     cidr_problem,
     cluster_name_problem,
@@ -62,19 +63,20 @@ RESERVED_LABEL_PREFIXES = ("kubernetes.azure.com/", "kubernetes.io/", "k8s.io/")
 
 
 @dataclass(frozen=True, kw_only=True)
-class AgentPoolSpec:
-    """One node pool (Linux, virtual machine scale set)."""
+class AgentPoolSpec(Spec):
+    """One AKS node pool (Linux, virtual machine scale set)."""
 
     vm_size: str
-    """Azure VM size of every node, e.g. "Standard_D2s_v5" (required: sizing is your decision)."""
-    count: int = 1
-    """Number of nodes (no autoscaling: a test bed pins its node counts). A System pool needs >= 2."""
+    """Azure VM size of every node, e.g. Standard_D2s_v5 (2 vCPUs, 8 GiB)."""
+    count: Annotated[int, limits.POOL_NODE_COUNT] = 1
+    """Number of nodes (no autoscaling: a test bed pins its node counts); AKS takes at most 1000 per pool,
+    and a System pool needs >= 2."""
     zones: Sequence[str] | None = None
-    """Availability zones ("1", "2", "3"); None: no zone pinning."""
+    """Availability zones, e.g. ["1"]; null: no zone pinning."""
     labels: Mapping[str, str] = field(default_factory=dict)
-    """Kubernetes labels of every node, e.g. {"role": "server"}."""
+    """Kubernetes labels of every node, e.g. role: server."""
     taints: Sequence[str] = ()
-    """Taints as 'key=value:Effect'."""
+    """Taints as key=value:Effect."""
 
 
 def pool_problems(pool: str, spec: AgentPoolSpec, *, system: bool) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ builders alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 def is_int(value: object) -> bool:
@@ -30,6 +31,11 @@ class Range:
 
     def __contains__(self, value: object) -> bool:
         return is_int(value) and self.low <= value <= self.high  # type: ignore[operator]
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        """pydantic's hook (its protocol, no import): `Annotated[int, RANGE]` in a component spec gives a stack
+        config the same bounds, messages and JSON-Schema minimum/maximum as `within(RANGE)`."""
+        return {**handler(source), "ge": self.low, "le": self.high}
 
     def problem(self, value: object) -> str | None:
         """Why `value` is not in the range (naming the value and the range), or None."""

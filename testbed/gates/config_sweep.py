@@ -11,10 +11,12 @@ every new knob is swept without anyone writing a case for it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from components.specs import camel
 from stacks import scenario_module
 from stacks.config import NAMESPACE, SCENARIO_KEY, ConfigError, config_key, load_config, program_value
 from stacks.messages import unclear_line
@@ -87,6 +89,13 @@ def invalid_values(
             yield "unknown key", {**(current if isinstance(current, dict) else {}), UNKNOWN_KEY: 1}
 
 
+def _plain(value: Any) -> Any:
+    """A config default as its stack-file keys: a model by alias, a component spec by camelCase field."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {camel(f.name): getattr(value, f.name) for f in dataclasses.fields(value)}
+    return value.model_dump(by_alias=True)
+
+
 def cases(model, raw: dict[str, str]) -> Iterator[tuple[str, str, str, Any]]:
     """(config key, key path shown in errors, what is wrong, new raw config) for every generated bad value."""
     document = model.model_json_schema(by_alias=True)
@@ -97,7 +106,7 @@ def cases(model, raw: dict[str, str]) -> Iterator[tuple[str, str, str, Any]]:
         key = config_key(model, name)
         alias = field.alias or name
         current = program_value(raw[key]) if key in raw else field.get_default(call_default_factory=True)
-        current = json.loads(json.dumps(current, default=lambda o: o.model_dump(by_alias=True)))
+        current = json.loads(json.dumps(current, default=_plain))
         for path, schema, value in _walk(document["properties"][alias], definitions, current, ()):
             for problem, bad in invalid_values(schema, definitions, value, reserved_tag):
                 shown = key + "".join(f".{p}" for p in path)
