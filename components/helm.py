@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from .placement import Placement
 
@@ -79,16 +79,16 @@ class HelmAddOn:
 
 
 def helm_release(
-    resource_name: str, add_on: HelmAddOn, *, provider: k8s.Provider, parent: pulumi.Resource
-) -> k8s.helm.v3.Release:
+    resource_name: str, add_on: HelmAddOn, *, provider: kubernetes.Provider, parent: pulumi.Resource
+) -> kubernetes.helm.v3.Release:
     """The add-on's Release, on the cluster of `provider`, a child of `parent`."""
-    return k8s.helm.v3.Release(
+    return kubernetes.helm.v3.Release(
         resource_name,
         name=add_on.release_name,
         namespace=add_on.namespace,
         chart=add_on.chart.name,
         version=add_on.chart.version,
-        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=add_on.chart.repository),
+        repository_opts=kubernetes.helm.v3.RepositoryOptsArgs(repo=add_on.chart.repository),
         values=add_on.merged_values(),
         opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=add_on.depends_on()),
     )

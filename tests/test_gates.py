@@ -9,7 +9,7 @@ from datetime import date
 import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 import pytest
 
 from components.aws.versions import METRICS_SERVER_CHART, METRICS_SERVER_CHART_VERSION
@@ -44,7 +44,7 @@ def findings(stack: Stack, gate: str) -> list[tuple[str, str, str]]:
 
 
 def provider():
-    return k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"))
+    return kubernetes.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"))
 
 
 # ---- kubernetes-schema ----------------------------------------------------------------------------
@@ -54,8 +54,8 @@ def test_kubernetes_schema_rejects_a_typo_and_a_wrong_type():
     def program():
         p = provider()
         opts = pulumi.ResourceOptions(provider=p)
-        k8s.core.v1.Service("svc", metadata={"name": "s"}, spec={"ports": [{"port": 80}], "typo": 1}, opts=opts)
-        k8s.apps.v1.Deployment(
+        kubernetes.core.v1.Service("svc", metadata={"name": "s"}, spec={"ports": [{"port": 80}], "typo": 1}, opts=opts)
+        kubernetes.apps.v1.Deployment(
             "dep",
             metadata={"name": "d"},
             spec={
@@ -80,7 +80,7 @@ def test_kubernetes_schema_rejects_a_typo_and_a_wrong_type():
 
 def test_crd_schema_rejects_a_misspelled_target_group_binding_field():
     def program():
-        k8s.apiextensions.CustomResource(
+        kubernetes.apiextensions.CustomResource(
             "tgb",
             api_version="elbv2.k8s.aws/v1beta1",
             kind="TargetGroupBinding",
@@ -142,7 +142,7 @@ def test_helm_values_flags_keys_the_chart_does_not_have():
 
 def test_helm_values_gate_checks_every_chart_we_pin():
     def release(name, chart, version, values):
-        k8s.helm.v3.Release(
+        kubernetes.helm.v3.Release(
             name, chart=chart, version=version, values=values, opts=pulumi.ResourceOptions(provider=provider())
         )
 
@@ -181,7 +181,7 @@ def test_helm_values_gate_checks_every_chart_we_pin():
 
 def test_helm_values_gate_reads_the_pinned_charts_values():
     def program():
-        k8s.helm.v3.Release(
+        kubernetes.helm.v3.Release(
             "lbc",
             name="aws-load-balancer-controller",
             chart="aws-load-balancer-controller",
@@ -236,7 +236,7 @@ def test_aws_api_checks_enums_ranges_attributes_and_annotations():
             capacity_type="ON_DEMAND",
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(min_size=1, desired_size=3, max_size=2),
         )
-        k8s.networking.v1.Ingress(
+        kubernetes.networking.v1.Ingress(
             "ing",
             metadata={
                 "name": "i",
@@ -355,7 +355,7 @@ def test_checkov_flags_a_root_container_without_limits():
     assert checkov_command(), "checkov is not installed: run python -m testbed tools"
 
     def program():
-        k8s.apps.v1.Deployment(
+        kubernetes.apps.v1.Deployment(
             "dep",
             metadata={"name": "d", "namespace": "app"},
             spec={
@@ -446,7 +446,7 @@ def eks_program(*, depend: bool):
     def program():
         eks.Cluster("eks", name="c", skip_default_node_group=True)
         p = provider()
-        release = k8s.helm.v3.Release(
+        release = kubernetes.helm.v3.Release(
             "lbc",
             name="aws-load-balancer-controller",
             chart="aws-load-balancer-controller",
@@ -454,12 +454,14 @@ def eks_program(*, depend: bool):
             opts=pulumi.ResourceOptions(provider=p),
         )
         after = pulumi.ResourceOptions(provider=p, depends_on=[release] if depend else [])
-        k8s.core.v1.Service(
+        kubernetes.core.v1.Service(
             "svc", metadata={"name": "s"}, spec={"type": "LoadBalancer", "ports": [{"port": 80}]}, opts=after
         )
-        k8s.networking.v1.Ingress("ing", metadata={"name": "i"}, spec={"ingressClassName": "alb"}, opts=after)
-        k8s.helm.v3.Release("ops-view", chart="kube-ops-view", values={"service": {"type": "LoadBalancer"}}, opts=after)
-        k8s.core.v1.Service("internal", metadata={"name": "c"}, spec={"ports": [{"port": 80}]}, opts=after)
+        kubernetes.networking.v1.Ingress("ing", metadata={"name": "i"}, spec={"ingressClassName": "alb"}, opts=after)
+        kubernetes.helm.v3.Release(
+            "ops-view", chart="kube-ops-view", values={"service": {"type": "LoadBalancer"}}, opts=after
+        )
+        kubernetes.core.v1.Service("internal", metadata={"name": "c"}, spec={"ports": [{"port": 80}]}, opts=after)
 
     return program
 
@@ -491,7 +493,7 @@ def aks_program(*, safe: bool):
             "role",
             {"principalId": "p", "scope": "/subscriptions/s/resourceGroups/rg-network", "roleDefinitionId": "r"},
         )
-        k8s.core.v1.Service(
+        kubernetes.core.v1.Service(
             "tcp",
             metadata={"name": "t"},
             spec={"type": "LoadBalancer", "ports": [{"port": 9999}]},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pulumi
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from components.helm import HelmAddOn, HelmChart, deep_merge, helm_release
 from components.placement import Placement
@@ -61,7 +61,7 @@ def test_deep_merge_is_pure():
 
 def test_one_release_with_the_pinned_chart_after_its_nodes_and_what_it_waits_for():
     def program() -> None:
-        provider = k8s.Provider("cluster")
+        provider = kubernetes.Provider("cluster")
         node_group = pulumi.CustomResource("test:index:NodeGroup", "nodes")
         namespace = pulumi.CustomResource("test:index:Namespace", "tools")
         parent = pulumi.ComponentResource("test:index:Parent", "parent")

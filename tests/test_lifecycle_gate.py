@@ -7,7 +7,7 @@ from datetime import date
 import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 import pytest
 
 from testbed.engine import run_program
@@ -72,10 +72,10 @@ def eks_bed(*, safe: bool, after_release: bool = True):
         egress = [route, association] if safe else []
         group = node_group("infra", cluster, *egress, node_role_arn=node_role.arn, subnet_ids=[private.id])
         coredns = aws.eks.Addon("coredns", cluster_name="c", addon_name="coredns", opts=opts(group))
-        p = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"), opts=opts(cluster))
+        p = kubernetes.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"), opts=opts(cluster))
         role = aws.iam.Role("lbc", assume_role_policy="{}")
         attachment = aws.iam.RolePolicyAttachment("lbc", role=role.name, policy_arn="arn:aws:iam::aws:policy/x")
-        account = k8s.core.v1.ServiceAccount(
+        account = kubernetes.core.v1.ServiceAccount(
             "lbc",
             metadata={
                 "name": "aws-load-balancer-controller",
@@ -84,7 +84,7 @@ def eks_bed(*, safe: bool, after_release: bool = True):
             },
             opts=opts(provider=p),
         )
-        release = k8s.helm.v3.Release(
+        release = kubernetes.helm.v3.Release(
             "lbc",
             name="aws-load-balancer-controller",
             chart="aws-load-balancer-controller",
@@ -93,16 +93,16 @@ def eks_bed(*, safe: bool, after_release: bool = True):
             opts=opts(account, attachment, group, *([coredns] if safe else []), provider=p),
         )
         after = opts(release, provider=p)
-        k8s.networking.v1.Ingress(
+        kubernetes.networking.v1.Ingress(
             "ing",
             metadata={"name": "i"},
             spec={"ingressClassName": "alb"},
             opts=after if after_release else opts(provider=p),
         )
-        k8s.core.v1.Service(
+        kubernetes.core.v1.Service(
             "svc", metadata={"name": "s"}, spec={"type": "LoadBalancer", "ports": [{"port": 80}]}, opts=after
         )
-        k8s.apiextensions.CustomResource(
+        kubernetes.apiextensions.CustomResource(
             "tgb",
             api_version="elbv2.k8s.aws/v1beta1",
             kind="TargetGroupBinding",
@@ -110,13 +110,13 @@ def eks_bed(*, safe: bool, after_release: bool = True):
             spec={"serviceRef": {"name": "s", "port": 80}, "targetGroupARN": "arn:tg", "targetType": "ip"},
             opts=after,
         )
-        k8s.helm.v3.Release(
+        kubernetes.helm.v3.Release(
             "nginx",
             chart="ingress-nginx",
             values={"controller": {"service": {"type": "LoadBalancer", "loadBalancerClass": "service.k8s.aws/nlb"}}},
             opts=after,
         )
-        k8s.core.v1.Service("internal", metadata={"name": "c"}, spec={"ports": [{"port": 80}]}, opts=after)
+        kubernetes.core.v1.Service("internal", metadata={"name": "c"}, spec={"ports": [{"port": 80}]}, opts=after)
 
     return program
 
@@ -169,8 +169,8 @@ def test_nodes_wait_for_their_subnets_egress():
 def test_a_reconciled_object_without_a_controller_is_a_finding():
     def program():
         eks.Cluster("eks", name="c", version="1.33", skip_default_node_group=True)
-        p = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"))
-        k8s.networking.v1.Ingress(
+        p = kubernetes.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"))
+        kubernetes.networking.v1.Ingress(
             "ing", metadata={"name": "i"}, spec={"ingressClassName": "alb"}, opts=opts(provider=p)
         )
 
@@ -186,9 +186,9 @@ def workload_bed(*, wait: bool, selector: dict[str, str]):
     def program():
         cluster = eks.Cluster("eks", name="c", version="1.33", skip_default_node_group=True)
         group = node_group("server", cluster)
-        p = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"), opts=opts(cluster))
+        p = kubernetes.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"), opts=opts(cluster))
         labels = {"app": "server"}
-        k8s.apps.v1.Deployment(
+        kubernetes.apps.v1.Deployment(
             "server",
             metadata={"name": "server"},
             spec={
@@ -280,8 +280,8 @@ def aks_bed(*, safe: bool):
             {**pool, "agentPoolName": "server", "nodeLabels": {"role": "server"}},
             opts=opts(cluster, *([client] if safe else [])),
         )
-        p = k8s.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"), opts=opts(cluster))
-        k8s.core.v1.Service(
+        p = kubernetes.Provider("k8s", kubeconfig=pulumi.Output.secret("{}"), opts=opts(cluster))
+        kubernetes.core.v1.Service(
             "tcp",
             metadata={"name": "t"},
             spec={"type": "LoadBalancer", "ports": [{"port": 9999}]},

@@ -32,7 +32,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 import pulumi_tls as tls
 
 from ..errors import raise_if_any
@@ -64,7 +64,7 @@ class LoadBalancerControllerArgs:
     """The cluster's IAM OIDC provider (`Cluster.oidc_provider_arn`), trusted by the IRSA role."""
     oidc_issuer: pulumi.Input[str]
     """Issuer without https:// (`Cluster.oidc_issuer`)."""
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     """Kubernetes provider of the cluster."""
     node_selector: Mapping[str, str] = field(default_factory=dict)
     """Node labels the controller's pods run on, typically `ClusterArgs.system_node_selector`.
@@ -107,7 +107,7 @@ def helm_values(
 class LoadBalancerController(pulumi.ComponentResource):
     """IRSA role, ServiceAccount, webhook certificates and the Helm release of the AWS LB controller."""
 
-    release: k8s.helm.v3.Release
+    release: kubernetes.helm.v3.Release
     """Depend on this from everything the controller reconciles."""
     role_arn: pulumi.Output[str]
     ingress_class: str
@@ -165,11 +165,11 @@ class LoadBalancerController(pulumi.ComponentResource):
 
     def _service_account(
         self, name: str, args: LoadBalancerControllerArgs, role: aws.iam.Role
-    ) -> k8s.core.v1.ServiceAccount:
+    ) -> kubernetes.core.v1.ServiceAccount:
         """The controller's ServiceAccount, annotated with its IRSA role (the chart creates none)."""
-        return k8s.core.v1.ServiceAccount(
+        return kubernetes.core.v1.ServiceAccount(
             f"{name}-sa",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
                 name=SERVICE_ACCOUNT,
                 namespace=NAMESPACE,
                 labels={"app.kubernetes.io/name": SERVICE_ACCOUNT, "app.kubernetes.io/managed-by": "pulumi"},

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
+import pulumi_kubernetes as kubernetes
 
 from ..errors import raise_if_any
 from ..limits import aws as limits
@@ -356,7 +356,7 @@ def target_group_binding_spec(
 class TargetGroupBindingArgs:
     """Bind a target group to a Service's pods through the AWS Load Balancer Controller."""
 
-    provider: k8s.Provider
+    provider: kubernetes.Provider
     controller: pulumi.Resource
     """The controller's Helm release (`LoadBalancerController.release`): the binding is created after
     it and deleted before it, while the controller can still deregister targets and remove its rules."""
@@ -376,7 +376,7 @@ class TargetGroupBindingArgs:
 class TargetGroupBinding(pulumi.ComponentResource):
     """An `elbv2.k8s.aws/v1beta1` TargetGroupBinding, after the controller that reconciles it."""
 
-    binding: k8s.apiextensions.CustomResource
+    binding: kubernetes.apiextensions.CustomResource
 
     def __init__(self, name: str, args: TargetGroupBindingArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:aws:TargetGroupBinding", name, None, opts)
@@ -391,11 +391,11 @@ class TargetGroupBinding(pulumi.ComponentResource):
             problems.append(("target_port", "needed with from_security_group_id: the port to open on the pods"))
         raise_if_any("TargetGroupBinding", problems)
 
-        self.binding = k8s.apiextensions.CustomResource(
+        self.binding = kubernetes.apiextensions.CustomResource(
             f"{name}-tgb",
             api_version=TGB_API_VERSION,
             kind=TGB_KIND,
-            metadata=k8s.meta.v1.ObjectMetaArgs(
+            metadata=kubernetes.meta.v1.ObjectMetaArgs(
                 name=args.service_name,
                 namespace=args.namespace,
                 labels={"app.kubernetes.io/managed-by": "pulumi"},
