@@ -39,6 +39,7 @@ from components.aws.annotations import (
     SourceIp,
     UrlRewrite,
     WeightedForward,
+    alb_attributes,
     parse_string_list,
     parse_string_map,
     rules,
@@ -426,20 +427,20 @@ def test_attribute_ranges_and_values_agree_with_the_api_reference():
         attribute_catalog(s) for s in ("LoadBalancerAttribute", "TargetGroupAttribute", "ListenerAttribute")
     )
     for ours, spec in [
-        (alb.IDLE_TIMEOUT, lb["idle_timeout.timeout_seconds"]),
-        (alb.CLIENT_KEEP_ALIVE, lb["client_keep_alive.seconds"]),
-        (alb.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
+        (alb_attributes.IDLE_TIMEOUT, lb["idle_timeout.timeout_seconds"]),
+        (alb_attributes.CLIENT_KEEP_ALIVE, lb["client_keep_alive.seconds"]),
+        (alb_attributes.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
         (nlb.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
-        (alb.SLOW_START, tg["slow_start.duration_seconds"]),
-        (alb.STICKINESS_DURATION, tg["stickiness.lb_cookie.duration_seconds"]),
-        (alb.STICKINESS_DURATION, tg["stickiness.app_cookie.duration_seconds"]),
+        (alb_attributes.SLOW_START, tg["slow_start.duration_seconds"]),
+        (alb_attributes.STICKINESS_DURATION, tg["stickiness.lb_cookie.duration_seconds"]),
+        (alb_attributes.STICKINESS_DURATION, tg["stickiness.app_cookie.duration_seconds"]),
         (nlb.UNHEALTHY_DRAINING_INTERVAL, tg["target_health_state.unhealthy.draining_interval_seconds"]),
         (nlb.TCP_IDLE_TIMEOUT, listener["tcp.idle_timeout.seconds"]),
     ]:
         assert (ours.low, ours.high) == (spec.minimum, spec.maximum), spec.key
-    assert tg["load_balancing.algorithm.type"].values == alb.ALGORITHMS
-    assert lb["routing.http.desync_mitigation_mode"].values == alb.DESYNC_MITIGATION_MODES
-    assert tg["stickiness.type"].values == alb.STICKINESS_TYPES
+    assert tg["load_balancing.algorithm.type"].values == alb_attributes.ALGORITHMS
+    assert lb["routing.http.desync_mitigation_mode"].values == alb_attributes.DESYNC_MITIGATION_MODES
+    assert tg["stickiness.type"].values == alb_attributes.STICKINESS_TYPES
 
 
 def test_health_check_and_action_limits_agree_with_the_api_models():
@@ -586,7 +587,7 @@ def alb_annotations(draw) -> AlbIngressAnnotations:
     https = [p.port for p in listen_ports if p.protocol == "HTTPS"]
     redirect = draw(st.sampled_from(https)) if https and any(p.protocol == "HTTP" for p in listen_ports) else None
     weights = draw(st.lists(st.integers(0, 999), min_size=1, max_size=5).filter(lambda w: any(w)))
-    algorithm = draw(st.none() | st.sampled_from(alb.ALGORITHMS))
+    algorithm = draw(st.none() | st.sampled_from(alb_attributes.ALGORITHMS))
     return AlbIngressAnnotations(
         scheme=draw(st.none() | st.sampled_from(alb.SCHEMES)),
         target_type=draw(st.none() | st.sampled_from(alb.TARGET_TYPES)),

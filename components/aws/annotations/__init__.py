@@ -13,13 +13,8 @@ ranges live. Pure Python, no Pulumi: each returns `dict[str, str]` or raises one
 - values.py: the value formats (stringList, stringMap, JSON) and the shared checks.
 """
 
-from .ingress import (
-    AlbHealthCheck,
-    AlbIngressAnnotations,
-    AlbLoadBalancerAttributes,
-    AlbTargetGroupAttributes,
-    ListenPort,
-)
+from .alb_attributes import AlbLoadBalancerAttributes, AlbTargetGroupAttributes
+from .ingress import AlbHealthCheck, AlbIngressAnnotations, ListenPort
 from .rules import (
     FixedResponse,
     ForwardTarget,
@@ -34,14 +29,8 @@ from .rules import (
     UrlRewrite,
     WeightedForward,
 )
-from .service import (
-    LOAD_BALANCER_CLASS,
-    NlbHealthCheck,
-    NlbServiceAnnotations,
-    NlbTargetGroupAttributes,
-    NlbTls,
-    ServicePort,
-)
+from .nlb_attributes import NlbTargetGroupAttributes
+from .service import LOAD_BALANCER_CLASS, NlbHealthCheck, NlbServiceAnnotations, NlbTls, ServicePort
 from .values import AnnotationError, parse_string_list, parse_string_map
 
 __all__ = [
