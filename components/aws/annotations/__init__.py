@@ -15,6 +15,7 @@ ranges live. Pure Python, no Pulumi: each returns `dict[str, str]` or raises one
 
 from .alb_attributes import AlbLoadBalancerAttributes, AlbTargetGroupAttributes
 from .ingress import AlbHealthCheck, AlbIngressAnnotations, ListenPort
+from .nlb_attributes import NlbTargetGroupAttributes
 from .rules import (
     FixedResponse,
     ForwardTarget,
@@ -29,7 +30,6 @@ from .rules import (
     UrlRewrite,
     WeightedForward,
 )
-from .nlb_attributes import NlbTargetGroupAttributes
 from .service import LOAD_BALANCER_CLASS, NlbHealthCheck, NlbServiceAnnotations, NlbTls, ServicePort
 from .values import AnnotationError, parse_string_list, parse_string_map
 
