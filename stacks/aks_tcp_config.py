@@ -26,7 +26,7 @@ from components.azure.versions import AKS_SUPPORT_CALENDAR, AKS_VERSION
 from components.k8s_labels import matches
 from components.limits import azure as limits
 from k8s.versions import PYTHON_IMAGE
-from stacks.config import Loc, SpecDefaults, StackModel, checked_by, raise_problems, within
+from stacks.config import Loc, SpecDefaults, StackModel, checked_by, cluster_name_or_stack, raise_problems, within
 from stacks.support import version_check
 
 # The seed's names and ports (seed 004's manifests).
@@ -221,12 +221,7 @@ class Config(StackModel):
     @field_validator("cluster_name")
     @classmethod
     def _cluster_name(cls, value: str | None, info: ValidationInfo) -> str:
-        if value == "":
-            raise ValueError("'': a name; leave the key out to name the cluster after the stack")
-        name = value if value is not None else (info.context or {}).get("stack", "")
-        if problem := cluster_name_problem(name):
-            raise ValueError(problem)
-        return name
+        return cluster_name_or_stack(value, (info.context or {}).get("stack", ""), cluster_name_problem)
 
     @field_validator("resource_groups")
     @classmethod

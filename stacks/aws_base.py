@@ -36,7 +36,15 @@ from components.aws.versions import (
 )
 from components.k8s_labels import matches
 from components.limits import aws as limits
-from stacks.config import ConfigProblems, Loc, SpecDefaults, StackModel, checked_by, raise_problems
+from stacks.config import (
+    ConfigProblems,
+    Loc,
+    SpecDefaults,
+    StackModel,
+    checked_by,
+    cluster_name_or_stack,
+    raise_problems,
+)
 from stacks.support import version_check, version_warning
 
 SEED_REGION = "ap-northeast-2"
@@ -173,12 +181,11 @@ class AwsBaseConfig(StackModel):
     @field_validator("cluster_name")
     @classmethod
     def _cluster_name(cls, value: str | None, info: ValidationInfo) -> str:
-        if value == "":
-            raise ValueError("'': a name; leave the key out to name the cluster after the stack")
-        name = value if value is not None else (info.context or {}).get("stack", "")
-        if problem := eks_name_problem(name, limits.CLUSTER_NAME_LENGTH):
-            raise ValueError(problem)
-        return name
+        return cluster_name_or_stack(
+            value,
+            (info.context or {}).get("stack", ""),
+            lambda name: eks_name_problem(name, limits.CLUSTER_NAME_LENGTH),
+        )
 
     @field_validator("availability_zones")
     @classmethod

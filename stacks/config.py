@@ -75,6 +75,17 @@ def checked_by(problem_of: Callable[[Any], str | None], *, empty_ok: bool = Fals
     return AfterValidator(check)
 
 
+def cluster_name_or_stack(value: str | None, stack: str, problem_of: Callable[[str], str | None]) -> str:
+    """`clusterName` as both clouds read it: unset names the cluster after the stack, "" is refused, and the
+    cloud's own naming rule (`problem_of`) judges the result."""
+    if value == "":
+        raise ValueError("'': a name; leave the key out to name the cluster after the stack")
+    name = value if value is not None else stack
+    if problem := problem_of(name):
+        raise ValueError(problem)
+    return name
+
+
 class SpecDefaults:
     """Stack-side defaults for fields a component spec leaves to its user (a component does not pick a size; a
     test bed does): `Annotated[NodeGroupSpec, SpecDefaults(instance_type="t3.medium")]` fills them in before
