@@ -42,17 +42,15 @@ def _plan(args: argparse.Namespace) -> int:
     from testbed.lifecycle import analyse, region_of, summary_line
     from testbed.outdir import out_problem
 
-    stacks = known_stacks()
-    if args.scenario not in set(stacks) | set(SCENARIOS):
-        known = ", ".join(sorted(set(stacks) | set(SCENARIOS)))
-        print(f"unknown scenario {args.scenario!r}; known: {known}", file=sys.stderr)
+    if not _known(args.scenario, "scenario"):
         return 2
     if args.out is not None and (problem := out_problem(args.out)):
         print(problem, file=sys.stderr)
         return 2
-    config = _overridden(read_stack_config(args.scenario) if args.scenario in stacks else {}, args.config)
+    config = _overridden(args.scenario, args.config)
     scenario = config.get(SCENARIO_KEY, args.scenario)
-    source = display_path(stack_file(args.scenario)) if args.scenario in stacks else "(no stack file: defaults)"
+    has_file = args.scenario in known_stacks()
+    source = display_path(stack_file(args.scenario)) if has_file else "(no stack file: defaults)"
     print(
         f"planning stack {args.scenario} (scenario {scenario}) from {source} under the mock engine ...", file=sys.stderr
     )
@@ -91,9 +89,19 @@ def _write_out(plan: Plan, lifecycle: Lifecycle, out: Path) -> int:
     return 0
 
 
-def _overridden(config: dict[str, str], settings: list[str]) -> dict[str, str]:
-    """`config` with each `-c KEY=VALUE` applied (KEY may be a path: testbed:nlb.tcpIdleTimeoutSeconds);
-    ConfigError, one line, for a malformed one."""
+def _known(name: str, noun: str) -> bool:
+    """Whether `name` is a stack file or a scenario; if not, says so in one line naming the known ones."""
+    known = set(known_stacks()) | set(SCENARIOS)
+    if name not in known:
+        print(f"unknown {noun} {name!r}; known: {', '.join(sorted(known))}", file=sys.stderr)
+    return name in known
+
+
+def _overridden(name: str, settings: list[str]) -> dict[str, str]:
+    """The config of stack `name` (a scenario without a stack file: none, so its defaults) with each
+    `-c KEY=VALUE` applied (KEY may be a path: testbed:nlb.tcpIdleTimeoutSeconds); ConfigError, one line,
+    for a malformed one."""
+    config = read_stack_config(name) if name in known_stacks() else {}
     for setting in settings:
         config = apply_override(config, setting)
     return config
@@ -103,16 +111,12 @@ def _lab(args: argparse.Namespace) -> int:
     from testbed.lab.runner import run_lab, write
     from testbed.lab.system import LabUnavailable
 
-    stacks = known_stacks()
-    if args.stack not in set(stacks) | set(SCENARIOS):
-        print(
-            f"unknown stack {args.stack!r}; known: {', '.join(sorted(set(stacks) | set(SCENARIOS)))}", file=sys.stderr
-        )
+    if not _known(args.stack, "stack"):
         return 2
     if not 0.01 <= args.time_scale <= 1:
         print(f"--time-scale {args.time_scale:g}: must be between 0.01 and 1", file=sys.stderr)
         return 2
-    config = _overridden(read_stack_config(args.stack) if args.stack in stacks else {}, args.config)
+    config = _overridden(args.stack, args.config)
     started = time.monotonic()
     try:
         results = run_lab(args.stack, config, names=args.experiments, time_scale=args.time_scale)
