@@ -40,6 +40,7 @@ from components.aws.annotations import (
     UrlRewrite,
     WeightedForward,
     alb_attributes,
+    nlb_attributes,
     parse_string_list,
     parse_string_map,
     rules,
@@ -430,11 +431,11 @@ def test_attribute_ranges_and_values_agree_with_the_api_reference():
         (alb_attributes.IDLE_TIMEOUT, lb["idle_timeout.timeout_seconds"]),
         (alb_attributes.CLIENT_KEEP_ALIVE, lb["client_keep_alive.seconds"]),
         (alb_attributes.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
-        (nlb.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
+        (nlb_attributes.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
         (alb_attributes.SLOW_START, tg["slow_start.duration_seconds"]),
         (alb_attributes.STICKINESS_DURATION, tg["stickiness.lb_cookie.duration_seconds"]),
         (alb_attributes.STICKINESS_DURATION, tg["stickiness.app_cookie.duration_seconds"]),
-        (nlb.UNHEALTHY_DRAINING_INTERVAL, tg["target_health_state.unhealthy.draining_interval_seconds"]),
+        (nlb_attributes.UNHEALTHY_DRAINING_INTERVAL, tg["target_health_state.unhealthy.draining_interval_seconds"]),
         (nlb.TCP_IDLE_TIMEOUT, listener["tcp.idle_timeout.seconds"]),
     ]:
         assert (ours.low, ours.high) == (spec.minimum, spec.maximum), spec.key
