@@ -13,6 +13,7 @@ import functools
 import re
 import types
 import typing
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -70,6 +71,17 @@ _TYPE_WORDS: Mapping[str, str] = {
     "finite_number": "a finite number",
 }
 
+_BOUND_WORDS: Mapping[str, str] = {
+    "greater_than_equal": "at least {ge}",
+    "greater_than": "more than {gt}",
+    "less_than_equal": "at most {le}",
+    "less_than": "less than {lt}",
+    "too_short": "at least {min_length} item(s)",
+    "too_long": "at most {max_length} item(s)",
+    "string_too_long": "at most {max_length} characters",
+}
+"""Error types whose words name their bound: the template, filled from the error's `ctx`."""
+
 
 def unclear_line(line: str) -> str | None:
     """Why a problem line is not clear (too long, validator internals), or None."""
@@ -119,22 +131,10 @@ def allowed_words(error: dict[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if kind in _TYPE_WORDS:
         return _TYPE_WORDS[kind]
-    if kind == "greater_than_equal":
-        return f"at least {ctx['ge']}"
-    if kind == "greater_than":
-        return f"more than {ctx['gt']}"
-    if kind == "less_than_equal":
-        return f"at most {ctx['le']}"
-    if kind == "less_than":
-        return f"less than {ctx['lt']}"
-    if kind == "too_short":
-        return f"at least {ctx.get('min_length')} item(s)"
-    if kind == "too_long":
-        return f"at most {ctx.get('max_length')} item(s)"
+    if kind in _BOUND_WORDS:
+        return _BOUND_WORDS[kind].format_map(defaultdict(lambda: None, ctx))
     if kind == "string_too_short":
         return "not empty" if ctx.get("min_length") == 1 else f"at least {ctx.get('min_length')} characters"
-    if kind == "string_too_long":
-        return f"at most {ctx.get('max_length')} characters"
     if kind == "string_pattern_mismatch":
         return PATTERN_WORDS.get(str(ctx.get("pattern")), "text of the documented form (see the key's description)")
     if kind in ("literal_error", "enum"):
