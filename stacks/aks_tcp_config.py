@@ -4,7 +4,7 @@ Service annotations the config asks for. The build is in stacks/aks_tcp.py."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, TypeAdapter, ValidationInfo, field_validator, model_validator
 
@@ -226,8 +226,7 @@ class Config(StackModel):
     @field_validator("resource_groups")
     @classmethod
     def _groups(cls, value: ResourceGroupsConfig, info: ValidationInfo) -> ResourceGroupsConfig:
-        if not value.cluster and info.data.get("cluster_name"):
-            value = value.model_copy(update={"cluster": f"rg-{info.data['cluster_name']}"})
+        value = _named_after_cluster(value, info, "cluster", "rg")
         problems: list[tuple[Loc, str]] = []
         for key, name in (("cluster", value.cluster), ("network", value.network)):
             if name and (problem := resource_group_name_problem(name)):
@@ -240,8 +239,7 @@ class Config(StackModel):
     @field_validator("network")
     @classmethod
     def _network(cls, value: NetworkConfig, info: ValidationInfo) -> NetworkConfig:
-        if not value.vnet_name and info.data.get("cluster_name"):
-            value = value.model_copy(update={"vnet_name": f"vnet-{info.data['cluster_name']}"})
+        value = _named_after_cluster(value, info, "vnet_name", "vnet")
         problems: list[tuple[Loc, str]] = []
         if value.vnet_name and (problem := network_name_problem(value.vnet_name)):
             problems.append((("vnetName",), problem))
@@ -277,6 +275,17 @@ class Config(StackModel):
         ]
         raise_problems(problems)
         return value
+
+
+_Named = TypeVar("_Named", bound=StackModel)
+
+
+def _named_after_cluster(value: _Named, info: ValidationInfo, name_field: str, prefix: str) -> _Named:
+    """`value` with `name_field` defaulted to `<prefix>-<clusterName>` where the stack file leaves it empty
+    (the cluster name, itself defaulted to the stack name, is validated first)."""
+    if getattr(value, name_field) or not info.data.get("cluster_name"):
+        return value
+    return value.model_copy(update={name_field: f"{prefix}-{info.data['cluster_name']}"})
 
 
 # Where a problem the annotation builder finds sits under testbed:service.
