@@ -45,6 +45,11 @@ def _listing(items: list[str]) -> str:
     return shown + (f" and {len(items) - _MAX_LISTED} more" if len(items) > _MAX_LISTED else "")
 
 
+def _with_meaning(text: str, meaning: str) -> str:
+    """`text (meaning)`, or `text` alone when the predicate was given no meaning."""
+    return f"{text} ({meaning})" if meaning else text
+
+
 def _holds(op: Op, value: Any, wanted: Any) -> bool:
     if op == "==":
         return bool(value == wanted)
@@ -73,7 +78,7 @@ class FieldIs:
         return f"{self.field} {self.op} {self.value!r}"
 
     def describe(self) -> str:
-        return f"{_seqs(self.first, self.last)}: {self._wanted()}{f' ({self.meaning})' if self.meaning else ''}"
+        return _with_meaning(f"{_seqs(self.first, self.last)}: {self._wanted()}", self.meaning)
 
     def check(self, events: Sequence[Event]) -> CheckResult:
         selected = _selected(events, self.first, self.last)
@@ -100,8 +105,7 @@ class Near:
     not_in_lab: str | None = None
 
     def _wanted(self) -> str:
-        why = f" ({self.meaning})" if self.meaning else ""
-        return f"{self.field} within {self.target:g} ± {self.tolerance:g} s{why}"
+        return _with_meaning(f"{self.field} within {self.target:g} ± {self.tolerance:g} s", self.meaning)
 
     def describe(self) -> str:
         return f"{_seqs(self.first, None)}: {self._wanted()}"
@@ -126,8 +130,8 @@ class Changes:
     not_in_lab: str | None = None
 
     def _wanted(self) -> str:
-        why = f" ({self.meaning})" if self.meaning else ""
-        return f"{self.field} {'differs between requests' if self.changes else 'is the same for every request'}{why}"
+        wanted = "differs between requests" if self.changes else "is the same for every request"
+        return _with_meaning(f"{self.field} {wanted}", self.meaning)
 
     def describe(self) -> str:
         return self._wanted()
@@ -154,7 +158,7 @@ class Distinct:
     not_in_lab: str | None = None
 
     def _wanted(self) -> str:
-        return f"at least {self.at_least} distinct {self.field}{f' ({self.meaning})' if self.meaning else ''}"
+        return _with_meaning(f"at least {self.at_least} distinct {self.field}", self.meaning)
 
     def describe(self) -> str:
         return f"the requests that succeed: {self._wanted()}"
