@@ -232,44 +232,45 @@ class KeepAliveConfig(AwsBaseConfig):
         return self
 
 
+def _pod_args(cfg: KeepAliveConfig, base: AwsBase, namespace: str, node_selector: dict[str, str]) -> dict[str, Any]:
+    """What the server's and the client's pods take alike (`KeepAlivePodArgs`): the cluster, their namespace,
+    the nodes the cluster places `node_selector` on, the program image and the optional capture."""
+    where = base.cluster.placement(node_selector)
+    return {
+        "provider": base.cluster.provider,
+        "namespace": namespace,
+        "node_selector": where.node_selector,
+        "tolerations": where.tolerations,
+        "images": cfg.images.program_image(),
+        "capture": cfg.capture.packet_capture(),
+        "wait_for": where.wait_for,
+    }
+
+
 def build_server(cfg: KeepAliveConfig, base: AwsBase) -> KeepAliveServer:
     """`kubectl create ns server; kubectl apply -f server.yaml -n server`."""
-    where = base.cluster.placement(cfg.server.node_selector)
     return KeepAliveServer(
         "server",
         KeepAliveServerArgs(
-            provider=base.cluster.provider,
+            **_pod_args(cfg, base, SERVER_NAMESPACE, cfg.server.node_selector),
             keep_alive_seconds=cfg.server.keep_alive_seconds,
             timeout_seconds=cfg.server.timeout_seconds,
             log_level=cfg.server.log_level,
-            namespace=SERVER_NAMESPACE,
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            images=cfg.images.program_image(),
-            capture=cfg.capture.packet_capture(),
-            wait_for=where.wait_for,
         ),
     )
 
 
 def build_client(cfg: KeepAliveConfig, base: AwsBase, *, dns_name: pulumi.Output[str]) -> KeepAliveClient:
     """`kubectl create ns client; kubectl apply -f client.yaml -n client`, HOST wired from the LB."""
-    where = base.cluster.placement(cfg.client.node_selector)
     return KeepAliveClient(
         "client",
         KeepAliveClientArgs(
-            provider=base.cluster.provider,
+            **_pod_args(cfg, base, CLIENT_NAMESPACE, cfg.client.node_selector),
             host=dns_name,
             host_header=cfg.client.host_header or dns_name,
             port=LISTENER_PORT,
             use_tls=False,
             endpoint=cfg.client.endpoint,
-            namespace=CLIENT_NAMESPACE,
-            node_selector=where.node_selector,
-            tolerations=where.tolerations,
-            images=cfg.images.program_image(),
-            capture=cfg.capture.packet_capture(),
-            wait_for=where.wait_for,
         ),
     )
 
