@@ -12,6 +12,8 @@ repository's `components/` (docs/components.md); nothing here imports the checko
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 from lb_testbed_components.aws import (
@@ -37,7 +39,14 @@ network = Network(
     NetworkArgs(availability_zones=zones, cluster_name=cluster_name, cidr_block="10.42.0.0/16", tags=tags),
 )
 
-system_labels = {"node.example.com/pool": "system"}
+POOL_LABEL = "node.example.com/pool"
+
+
+def pool(name: str, **spec: Any) -> NodeGroupSpec:
+    """A node group over the zones, labelled with its pool's name; `spec`: the rest of its NodeGroupSpec."""
+    return NodeGroupSpec(availability_zones=zones, labels={POOL_LABEL: name}, **spec)
+
+
 system_taints = [Taint(key="CriticalAddonsOnly", value="true", effect="NO_SCHEDULE")]
 cluster = Cluster(
     "platform",
@@ -48,27 +57,20 @@ cluster = Cluster(
         public_subnet_ids=network.public_subnet_ids,
         egress=network.egress,  # node groups after the NAT route; on destroy, before it
         node_groups={
-            "system": NodeGroupSpec(
-                instance_type="m6i.large",
-                min_size=2,
-                max_size=3,
-                desired_size=2,
-                availability_zones=zones,
-                labels=system_labels,
-                taints=system_taints,
+            "system": pool(
+                "system", instance_type="m6i.large", min_size=2, max_size=3, desired_size=2, taints=system_taints
             ),
-            "apps": NodeGroupSpec(
+            "apps": pool(
+                "apps",
                 instance_type="m6i.xlarge",
                 min_size=1,
                 max_size=6,
                 desired_size=2,
-                availability_zones=zones,
-                labels={"node.example.com/pool": "apps"},
                 capacity_type="SPOT",
                 disk_size_gib=50,
             ),
         },
-        system_node_selector=system_labels,
+        system_node_selector={POOL_LABEL: "system"},
         public_access_cidrs=config.get_object("publicAccessCidrs") or ["0.0.0.0/0"],
         tags=tags,
     ),
