@@ -87,6 +87,8 @@ def _seed_node_groups() -> dict[str, NodeGroupSpec]:
 class ClusterConfig(StackModel):
     """The EKS control plane and its system add-ons."""
 
+    # Every field is the ClusterArgs knob of the same name: build_aws_base passes them all through.
+
     kubernetes_version: Annotated[str, version_check(EKS_SUPPORT_CALENDAR, kubernetes_version_problem)] = EKS_VERSION
     """EKS Kubernetes version, quoted, one of the EKS support calendar's (components/aws/versions.py; seed: "1.33",
     in extended support since 2026-07-29). A plan warns when the version is out of standard support."""
@@ -266,18 +268,11 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
             vpc_id=network.vpc_id,
             private_subnet_ids=network.private_subnet_ids,
             public_subnet_ids=network.public_subnet_ids,
-            kubernetes_version=cfg.cluster.kubernetes_version,
-            endpoint_public_access=cfg.cluster.endpoint_public_access,
-            endpoint_private_access=cfg.cluster.endpoint_private_access,
-            public_access_cidrs=cfg.cluster.public_access_cidrs,
             node_groups=cfg.node_groups,
-            system_node_selector=cfg.cluster.system_node_selector,
-            coredns_replicas=cfg.cluster.coredns_replicas,
-            enable_metrics_server=cfg.cluster.enable_metrics_server,
-            metrics_server_replicas=cfg.cluster.metrics_server_replicas,
             vpc_cni=vpc_cni,
             egress=network.egress,
             tags=tags,
+            **cfg.cluster.model_dump(),
         ),
     )
     lb_controller = LoadBalancerController(
