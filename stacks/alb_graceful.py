@@ -205,16 +205,10 @@ def build(cfg: Config) -> None:
             provider=base.cluster.provider,
             controller=base.lb_controller.release,
             ingress_annotations=annotations(cfg).annotations(),
-            namespace=cfg.app.namespace,
             name=NAME,
-            replicas=cfg.app.replicas,
-            image=cfg.app.image,
-            health_path=cfg.app.health_path,
-            readiness_initial_delay_seconds=cfg.app.readiness_initial_delay_seconds,
-            readiness_period_seconds=cfg.app.readiness_period_seconds,
-            pre_stop_sleep_seconds=cfg.app.pre_stop_sleep_seconds,
-            termination_grace_period_seconds=cfg.app.termination_grace_period_seconds,
             placement=where,
+            # The app's knobs are GracefulAppArgs' of the same names; scaleInTo is the check's alone.
+            **cfg.app.model_dump(exclude={"scale_in_to"}),
         ),
     )
     pulumi.export("url", app.ingress.hostname.apply(lambda h: f"http://{h}"))
