@@ -23,16 +23,10 @@ from k8s.nginx_page import PORT, NginxPage, NginxPageArgs
 from k8s.versions import NGINX_IMAGE
 from stacks.aws_base import build_aws_base, export_base
 from stacks.config import StackModel, checked_by, within
+from stacks.experiments.loops import request_loop
 from stacks.experiments.model import Experiment, exported
 from stacks.experiments.predicates import FieldIs, RequestCount, Share
-from stacks.workloads import (
-    PlacedConfig,
-    WorkloadsConfig,
-    hostname_command,
-    hostname_variable,
-    placement,
-    request_loop,
-)
+from stacks.workloads import PlacedConfig, WorkloadsConfig, hostname_command, hostname_variable, placement
 
 PRIMARY = "ng"
 CANARY = "ng-canary"

@@ -25,17 +25,10 @@ from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.versions import ECHOSERVER_IMAGE
 from stacks.aws_base import build_aws_base, export_base
 from stacks.config import ConfigProblems, StackModel, checked_by, within
+from stacks.experiments.loops import HTTP_STATUS, request_loop
 from stacks.experiments.model import Experiment, exported
 from stacks.experiments.predicates import Distinct, FieldIs, RequestCount
-from stacks.workloads import (
-    HTTP_STATUS,
-    PlacedConfig,
-    WorkloadsConfig,
-    hostname_command,
-    hostname_variable,
-    placement,
-    request_loop,
-)
+from stacks.workloads import PlacedConfig, WorkloadsConfig, hostname_command, hostname_variable, placement
 
 DEPLOYMENT = "deploy-echo"
 SERVICE = "svc-nlb-ip-type"

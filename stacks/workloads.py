@@ -14,7 +14,6 @@ from components.k8s_labels import matches
 from components.placement import Placement
 from stacks.aws_base import AwsBase, AwsBaseConfig
 from stacks.config import Loc, StackModel, raise_problems
-from stacks.experiments.model import Expectation, Experiment
 
 
 class WorkloadsConfig(StackModel):
@@ -69,35 +68,4 @@ def hostname_variable(variable: str, kind: str, name: str, namespace: str) -> st
     return (
         f"{variable}=$(kubectl -n {namespace} get {kind} {name}"
         " -o jsonpath='{.status.loadBalancer.ingress[0].hostname}')"
-    )
-
-
-# One HTTP request as the experiments' runner repeats it: the body, then the status on a line of its own.
-HTTP_ONCE = ("curl", "-s", "-m", "10", "-w", "\\nstatus=%{http_code}\\n")
-HTTP_STATUS = {"status": r"status=(\d{3})"}
-
-
-def request_loop(
-    name: str,
-    title: str,
-    url: str,
-    expectations: tuple[Expectation, ...],
-    *,
-    count: int,
-    parse: dict[str, str] | None = None,
-    time_scale: float = 1.0,
-) -> Experiment:
-    """The seeds' check loop: `count` HTTP requests from this machine, back to back (about 0.2 s each)."""
-    return Experiment(
-        name=name,
-        title=title,
-        where="local",
-        argv=(*HTTP_ONCE, url),
-        interval_seconds=0,
-        count=count,
-        expected_seconds=count * 0.2,
-        expectations=expectations,
-        mode="repeat",
-        parse=parse or HTTP_STATUS,
-        time_scale=time_scale,
     )
