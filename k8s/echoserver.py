@@ -23,8 +23,9 @@ import pulumi_kubernetes as kubernetes
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
 from components.placement import Placement
+from k8s.load_balancer import ingress_hostname
 from k8s.namespaces import namespace
-from k8s.pods import app_labels, deployment, http_container, pod_spec, resources, service
+from k8s.pods import app_labels, deployment, http_container, pod_spec, replicas_problems, resources, service
 from k8s.versions import ECHOSERVER_IMAGE
 
 CONTAINER_PORT = 8080
@@ -137,19 +138,12 @@ class EchoServer(pulumi.ComponentResource):
             spec=service_spec,
             opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=depends_on),
         )
-        self.hostname = self.service.status.apply(_hostname)
+        self.hostname = self.service.status.apply(ingress_hostname)
         self.register_outputs({"hostname": self.hostname})
 
 
-def _hostname(status) -> str:
-    ingress = (status.load_balancer.ingress or []) if status and status.load_balancer else []
-    return (ingress[0].hostname or ingress[0].ip or "") if ingress else ""
-
-
 def _validate(args: EchoServerArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if not 0 <= args.replicas <= 100:
-        problems.append(("replicas", f"{args.replicas} is not in 0..100"))
+    problems = replicas_problems(args.replicas, 100)
     if args.load_balancer is not None and args.controller is None:
         problems.append(("controller", "required with load_balancer: the NLB Service must depend on the controller"))
     if not args.service_ports:

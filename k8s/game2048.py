@@ -15,7 +15,7 @@ import pulumi_kubernetes as kubernetes
 from components.errors import raise_if_any
 from components.placement import Placement
 from k8s.namespaces import namespace
-from k8s.pods import deployment, http_container, pod_spec, resources, service
+from k8s.pods import deployment, http_container, pod_spec, replicas_problems, resources, service
 from k8s.versions import GAME_2048_IMAGE
 
 NAMESPACE = "game-2048"
@@ -108,7 +108,4 @@ class Game2048(pulumi.ComponentResource):
 
 
 def _validate(args: Game2048Args) -> None:
-    problems: list[tuple[str, str]] = []
-    if not 0 <= args.replicas <= 100:
-        problems.append(("replicas", f"{args.replicas} is not in 0..100"))
-    raise_if_any("Game2048", problems)
+    raise_if_any("Game2048", replicas_problems(args.replicas, 100))

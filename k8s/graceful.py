@@ -27,7 +27,15 @@ from components.errors import raise_if_any
 from components.placement import Placement
 from k8s.ingress import Ingress, IngressArgs, IngressPath
 from k8s.namespaces import namespace
-from k8s.pods import app_labels, deployment, pod_spec, resources, restricted_container_security, service
+from k8s.pods import (
+    app_labels,
+    deployment,
+    pod_spec,
+    replicas_problems,
+    resources,
+    restricted_container_security,
+    service,
+)
 from k8s.programs import mount_programs
 from k8s.versions import PYTHON_IMAGE
 
@@ -259,8 +267,7 @@ def _validate(args: GracefulAppArgs) -> None:
     problems: list[tuple[str, str]] = []
     if problem := grace_period_problem(args.termination_grace_period_seconds, args.pre_stop_sleep_seconds):
         problems.append(("termination_grace_period_seconds", problem))
-    if not 1 <= args.replicas <= 100:
-        problems.append(("replicas", f"{args.replicas} is not in 1..100"))
+    problems += replicas_problems(args.replicas, 100, least=1)
     if not args.health_path.startswith("/"):
         problems.append(("health_path", f"{args.health_path!r} must start with '/'"))
     raise_if_any("GracefulApp", problems)

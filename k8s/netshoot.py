@@ -13,7 +13,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.pods import app_labels, deployment, pod_spec, resources, restricted_container_security
+from k8s.pods import app_labels, deployment, pod_spec, replicas_problems, resources, restricted_container_security
 from k8s.versions import NETSHOOT_IMAGE
 
 NAME = "netshoot-pod"
@@ -79,7 +79,4 @@ class Netshoot(pulumi.ComponentResource):
 
 
 def _validate(args: NetshootArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if not 1 <= args.replicas <= 100:
-        problems.append(("replicas", f"{args.replicas} is not in 1..100"))
-    raise_if_any("Netshoot", problems)
+    raise_if_any("Netshoot", replicas_problems(args.replicas, 100, least=1))

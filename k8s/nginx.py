@@ -13,7 +13,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, resources
+from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, replicas_problems, resources
 from k8s.versions import NGINX_IMAGE
 
 NAME = "nginx-deployment"
@@ -91,7 +91,4 @@ class NginxDeployment(pulumi.ComponentResource):
 
 
 def _validate(args: NginxDeploymentArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if not 0 <= args.replicas <= 1000:
-        problems.append(("replicas", f"{args.replicas} is not in 0..1000"))
-    raise_if_any("NginxDeployment", problems)
+    raise_if_any("NginxDeployment", replicas_problems(args.replicas, 1000))

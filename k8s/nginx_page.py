@@ -19,7 +19,7 @@ import pulumi_kubernetes as kubernetes
 from components.errors import raise_if_any
 from components.placement import Placement
 from k8s.nginx import NGINX_SCRATCH, nginx_security
-from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, resources, service
+from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, replicas_problems, resources, service
 from k8s.versions import NGINX_IMAGE
 
 PORT = 80
@@ -107,8 +107,7 @@ def _validate(args: NginxPageArgs) -> None:
     problems: list[tuple[str, str]] = []
     if not re.fullmatch(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?", args.name):
         problems.append(("name", f"{args.name!r} is not a Service name (a DNS-1035 label)"))
-    if not 0 <= args.replicas <= 100:
-        problems.append(("replicas", f"{args.replicas} is not in 0..100"))
+    problems += replicas_problems(args.replicas, 100)
     if any(c in args.message for c in '"$`\\'):
         problems.append(("message", f"{args.message!r}: no quotes, $, ` or backslashes (it goes into a shell echo)"))
     raise_if_any("NginxPage", problems)
