@@ -25,8 +25,9 @@ from components.errors import raise_if_any
 from components.placement import Placement
 from k8s.load_balancer import ingress_hostname
 from k8s.namespaces import namespace
-from k8s.pods import app_labels, deployment, http_container, pod_spec, replicas_problems, resources, service
+from k8s.pods import app_labels, http_container, pod_spec, resources, service
 from k8s.versions import ECHOSERVER_IMAGE
+from k8s.workload import WorkloadArgs, replicas_problems, workload_deployment
 
 CONTAINER_PORT = 8080
 
@@ -44,12 +45,9 @@ def echoserver_security() -> kubernetes.core.v1.SecurityContextArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
-class EchoServerArgs:
-    """The echo server Deployment and its Service."""
+class EchoServerArgs(WorkloadArgs):
+    """The echo server Deployment and its Service (seeds 001/003: in the default namespace)."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
-    namespace: str = "default"
     create_namespace: bool = False
     """Create `namespace` (seed 002's `echoserver`); False for one that exists (`default`)."""
     deployment_name: str = "deploy-echo"
@@ -91,12 +89,12 @@ class EchoServer(pulumi.ComponentResource):
             self.namespace = namespace(f"{name}-namespace", name=args.namespace, opts=k8s_opts)
             namespace_deps.append(self.namespace)
 
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=args.deployment_name,
-            namespace=args.namespace,
+        self.deployment = workload_deployment(
+            self,
+            name,
+            args,
+            app=args.deployment_name,
             labels=labels,
-            replicas=args.replicas,
             pod=pod_spec(
                 non_root=False,
                 placement=args.placement,
@@ -111,9 +109,7 @@ class EchoServer(pulumi.ComponentResource):
                     )
                 ],
             ),
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=[*namespace_deps, *args.placement.wait_for]
-            ),
+            depends_on=[*namespace_deps, *args.placement.wait_for],
         )
 
         annotations = None

@@ -15,8 +15,9 @@ import pulumi_kubernetes as kubernetes
 from components.errors import raise_if_any
 from components.placement import Placement
 from k8s.namespaces import namespace
-from k8s.pods import deployment, http_container, pod_spec, replicas_problems, resources, service
+from k8s.pods import http_container, pod_spec, resources, service
 from k8s.versions import GAME_2048_IMAGE
+from k8s.workload import WorkloadArgs, replicas_problems, workload_deployment
 
 NAMESPACE = "game-2048"
 DEPLOYMENT = "deployment-2048"
@@ -40,11 +41,9 @@ def game_security() -> kubernetes.core.v1.SecurityContextArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Game2048Args:
+class Game2048Args(WorkloadArgs):
     """The game's namespace, pods and Service."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
     namespace: str = NAMESPACE
     replicas: int = 2
     image: str = GAME_2048_IMAGE
@@ -67,12 +66,12 @@ class Game2048(pulumi.ComponentResource):
             f"{name}-namespace", name=args.namespace, opts=pulumi.ResourceOptions(parent=self, provider=args.provider)
         )
         after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=DEPLOYMENT,
-            namespace=args.namespace,
+        self.deployment = workload_deployment(
+            self,
+            name,
+            args,
+            app=DEPLOYMENT,
             labels=labels,
-            replicas=args.replicas,
             pod=pod_spec(
                 non_root=False,
                 placement=args.placement,
@@ -87,9 +86,7 @@ class Game2048(pulumi.ComponentResource):
                     )
                 ],
             ),
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=[self.namespace, *args.placement.wait_for]
-            ),
+            depends_on=[self.namespace, *args.placement.wait_for],
         )
         self.service = service(
             f"{name}-service",

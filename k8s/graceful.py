@@ -27,17 +27,10 @@ from components.errors import raise_if_any
 from components.placement import Placement
 from k8s.ingress import Ingress, IngressArgs, IngressPath
 from k8s.namespaces import namespace
-from k8s.pods import (
-    app_labels,
-    deployment,
-    pod_spec,
-    replicas_problems,
-    resources,
-    restricted_container_security,
-    service,
-)
+from k8s.pods import app_labels, pod_spec, resources, restricted_container_security, service
 from k8s.programs import mount_programs
 from k8s.versions import PYTHON_IMAGE
+from k8s.workload import WorkloadArgs, replicas_problems, workload_deployment
 
 READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
 PROGRAM = Path(__file__).resolve().parent / "apps" / "graceful_server.py"
@@ -51,11 +44,9 @@ SERVICE_PORT = 80
 
 
 @dataclass(frozen=True, kw_only=True)
-class GracefulAppArgs:
+class GracefulAppArgs(WorkloadArgs):
     """The app, its probes and hook, and the ALB Ingress in front of it."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
     controller: pulumi.Resource
     """The AWS LB controller's release: the Ingress depends on it."""
     ingress_annotations: Mapping[str, str]
@@ -152,12 +143,12 @@ class GracefulApp(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=args.name,
-            namespace=args.namespace,
+        self.deployment = workload_deployment(
+            self,
+            name,
+            args,
+            app=args.name,
             labels=labels,
-            replicas=args.replicas,
             template_annotations=program.annotations,
             pod=pod_spec(
                 placement=args.placement,
@@ -170,18 +161,14 @@ class GracefulApp(pulumi.ComponentResource):
                     ),
                 ],
             ),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=args.provider,
-                # The readiness gate is injected only into pods created after these exist.
-                depends_on=[
-                    self.namespace,
-                    self.service,
-                    self.ingress.ingress,
-                    program.config_map,
-                    *args.placement.wait_for,
-                ],
-            ),
+            # The readiness gate is injected only into pods created after these exist.
+            depends_on=[
+                self.namespace,
+                self.service,
+                self.ingress.ingress,
+                program.config_map,
+                *args.placement.wait_for,
+            ],
         )
         self.register_outputs({"hostname": self.ingress.hostname})
 

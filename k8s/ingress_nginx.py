@@ -23,8 +23,8 @@ from components.errors import raise_if_any
 from components.helm import HelmAddOn, helm_release
 from components.placement import Placement
 from k8s.namespaces import namespace
-from k8s.pods import replicas_problems
 from k8s.versions import INGRESS_NGINX
+from k8s.workload import replicas_problems
 
 RELEASE_NAME = "ingress-nginx"
 INGRESS_CLASS = "nginx"

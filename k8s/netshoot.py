@@ -13,21 +13,18 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.pods import app_labels, deployment, pod_spec, replicas_problems, resources, restricted_container_security
+from k8s.pods import app_labels, pod_spec, resources, restricted_container_security
 from k8s.versions import NETSHOOT_IMAGE
+from k8s.workload import WorkloadArgs, replicas_problems, workload_deployment
 
 NAME = "netshoot-pod"
 """The seed's Deployment name, container name and `app` label."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class NetshootArgs:
-    """How many netshoot pods, and where."""
+class NetshootArgs(WorkloadArgs):
+    """How many netshoot pods (seed: in the default namespace), and what they wait for."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
-    namespace: str = "default"
-    """Seed: the default namespace."""
     replicas: int = 3
     """Seed: 3, one per node."""
     wait_for: tuple[pulumi.Resource, ...] = ()
@@ -43,12 +40,12 @@ class Netshoot(pulumi.ComponentResource):
         super().__init__("testbed:k8s:Netshoot", name, None, opts)
         _validate(args)
         labels = app_labels(NAME)
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=NAME,
-            namespace=args.namespace,
+        self.deployment = workload_deployment(
+            self,
+            name,
+            args,
+            app=NAME,
             labels=labels,
-            replicas=args.replicas,
             pod=pod_spec(
                 # Seed: terminationGracePeriodSeconds 0, the toolbox holds nothing to drain.
                 termination_grace_period_seconds=0,
@@ -73,7 +70,7 @@ class Netshoot(pulumi.ComponentResource):
                     )
                 ],
             ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+            depends_on=args.wait_for,
         )
         self.register_outputs({"name": NAME})
 

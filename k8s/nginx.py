@@ -13,8 +13,9 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, replicas_problems, resources
+from k8s.pods import app_labels, empty_dirs, http_container, pod_spec, resources
 from k8s.versions import NGINX_IMAGE
+from k8s.workload import WorkloadArgs, replicas_problems, workload_deployment
 
 NAME = "nginx-deployment"
 APP = "nginx"
@@ -24,13 +25,9 @@ NGINX_SCRATCH = {"cache": "/var/cache/nginx", "run": "/run"}
 
 
 @dataclass(frozen=True, kw_only=True)
-class NginxDeploymentArgs:
-    """How many nginx pods."""
+class NginxDeploymentArgs(WorkloadArgs):
+    """How many nginx pods (seed: in the default namespace), and what they wait for."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
-    namespace: str = "default"
-    """Seed: the default namespace."""
     replicas: int = 2
     """Seed: 2 in the manifest (then scaled to 50 by hand)."""
     wait_for: tuple[pulumi.Resource, ...] = ()
@@ -61,12 +58,12 @@ class NginxDeployment(pulumi.ComponentResource):
         _validate(args)
         labels = app_labels(APP)
         mounts, volumes = empty_dirs(NGINX_SCRATCH)
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=NAME,
-            namespace=args.namespace,
+        self.deployment = workload_deployment(
+            self,
+            name,
+            args,
+            app=NAME,
             labels=labels,
-            replicas=args.replicas,
             # Pulumi would otherwise wait for every replica to be ready, which never happens once
             # the replicas outnumber the free pod slots: the experiment's point (pulumi-kubernetes
             # "pulumi.com/skipAwait").
@@ -85,7 +82,7 @@ class NginxDeployment(pulumi.ComponentResource):
                 ],
                 volumes=volumes,
             ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+            depends_on=args.wait_for,
         )
         self.register_outputs({"name": NAME})
 

@@ -19,25 +19,22 @@ import pulumi_kubernetes as kubernetes
 from components.errors import raise_if_any
 from components.placement import Placement
 from k8s.nginx import NGINX_SCRATCH, nginx_security
-from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, replicas_problems, resources, service
+from k8s.pods import app_labels, empty_dirs, http_container, pod_spec, resources, service
 from k8s.versions import NGINX_IMAGE
+from k8s.workload import WorkloadArgs, replicas_problems, workload_deployment
 
 PORT = 80
 HTML = "/usr/share/nginx/html"
 
 
 @dataclass(frozen=True, kw_only=True)
-class NginxPageArgs:
+class NginxPageArgs(WorkloadArgs):
     """Which page, how many pods, where."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
     name: str
     """Deployment, Service, container and `app` label (seed: ng, ng-canary)."""
     message: str
     """The page's text before `$HOSTNAME` (seed: "Im Primary service and being served from")."""
-    namespace: str = "default"
-    replicas: int = 1
     image: str = NGINX_IMAGE
     placement: Placement = field(default_factory=Placement)
     """Where the pods run and what the page waits for (`Cluster.placement`, and the namespace the page
@@ -64,12 +61,12 @@ class NginxPage(pulumi.ComponentResource):
         _validate(args)
         labels = app_labels(args.name)
         mounts, volumes = empty_dirs({"html": HTML, **NGINX_SCRATCH})
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=args.name,
-            namespace=args.namespace,
+        self.deployment = workload_deployment(
+            self,
+            name,
+            args,
+            app=args.name,
             labels=labels,
-            replicas=args.replicas,
             pod=pod_spec(
                 non_root=False,
                 placement=args.placement,
@@ -86,7 +83,7 @@ class NginxPage(pulumi.ComponentResource):
                 ],
                 volumes=volumes,
             ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.placement.wait_for)),
+            depends_on=args.placement.wait_for,
         )
         self.service = service(
             f"{name}-service",

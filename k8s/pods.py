@@ -47,13 +47,6 @@ def pod_security(*, non_root: bool = True, run_as_user: int = 10001) -> kubernet
     )
 
 
-def replicas_problems(replicas: int, most: int, *, least: int = 0) -> list[tuple[str, str]]:
-    """The `replicas` problem of a workload that runs `least`..`most` pods, as ArgsError takes it ([] if none)."""
-    if least <= replicas <= most:
-        return []
-    return [("replicas", f"{replicas} is not in {least}..{most}")]
-
-
 def resources(
     *, cpu: str = "50m", memory: str = "64Mi", cpu_limit: str = "500m", memory_limit: str = "256Mi"
 ) -> kubernetes.core.v1.ResourceRequirementsArgs:
