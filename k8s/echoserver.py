@@ -25,9 +25,9 @@ from components.errors import raise_if_any
 from components.placement import Placement
 from k8s.load_balancer import ingress_hostname
 from k8s.namespaces import namespace
-from k8s.pods import app_labels, http_container, pod_spec, resources, service
+from k8s.pods import app_labels, http_container, resources
 from k8s.versions import ECHOSERVER_IMAGE
-from k8s.workload import WorkloadArgs, replicas_problems, workload_deployment
+from k8s.workload import Workload, WorkloadArgs, replicas_problems, root_http_pod
 
 CONTAINER_PORT = 8080
 
@@ -69,17 +69,16 @@ class EchoServerArgs(WorkloadArgs):
     """Where the pods run and what they wait for (`Cluster.placement`); default: any node, nothing."""
 
 
-class EchoServer(pulumi.ComponentResource):
+class EchoServer(Workload):
     """echoserver Deployment and a ClusterIP or NLB Service."""
 
     namespace: kubernetes.core.v1.Namespace | None
-    deployment: kubernetes.apps.v1.Deployment
     service: kubernetes.core.v1.Service
     hostname: pulumi.Output[str]
     """The NLB's DNS name ("" for a ClusterIP Service)."""
 
     def __init__(self, name: str, args: EchoServerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:EchoServer", name, None, opts)
+        super().__init__("testbed:k8s:EchoServer", name, args, opts)
         _validate(args)
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
         labels = app_labels(args.app_label)
@@ -89,25 +88,18 @@ class EchoServer(pulumi.ComponentResource):
             self.namespace = namespace(f"{name}-namespace", name=args.namespace, opts=k8s_opts)
             namespace_deps.append(self.namespace)
 
-        self.deployment = workload_deployment(
-            self,
-            name,
-            args,
-            app=args.deployment_name,
+        container = http_container(
+            name=args.container_name,
+            image=args.image,
+            port=CONTAINER_PORT,
+            security_context=echoserver_security(),
+            resources=resources(),
+        )
+        self.deployment = self._deployment(
+            name=args.deployment_name,
             labels=labels,
-            pod=pod_spec(
-                non_root=False,
-                placement=args.placement,
-                termination_grace_period_seconds=args.termination_grace_period_seconds,
-                containers=[
-                    http_container(
-                        name=args.container_name,
-                        image=args.image,
-                        port=CONTAINER_PORT,
-                        security_context=echoserver_security(),
-                        resources=resources(),
-                    )
-                ],
+            pod=root_http_pod(
+                args.placement, container, termination_grace_period_seconds=args.termination_grace_period_seconds
             ),
             depends_on=[*namespace_deps, *args.placement.wait_for],
         )
@@ -125,14 +117,8 @@ class EchoServer(pulumi.ComponentResource):
                 "selector": labels,
             }
             depends_on = list(namespace_deps)
-        self.service = service(
-            f"{name}-service",
-            name=args.service_name,
-            namespace=args.namespace,
-            labels=labels,
-            annotations=annotations,
-            spec=service_spec,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=depends_on),
+        self.service = self._service(
+            name=args.service_name, labels=labels, annotations=annotations, spec=service_spec, depends_on=depends_on
         )
         self.hostname = self.service.status.apply(ingress_hostname)
         self.register_outputs({"hostname": self.hostname})

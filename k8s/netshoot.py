@@ -15,7 +15,7 @@ import pulumi_kubernetes as kubernetes
 from components.errors import raise_if_any
 from k8s.pods import app_labels, pod_spec, resources, restricted_container_security
 from k8s.versions import NETSHOOT_IMAGE
-from k8s.workload import WorkloadArgs, replicas_problems, workload_deployment
+from k8s.workload import Workload, WorkloadArgs, replicas_problems
 
 NAME = "netshoot-pod"
 """The seed's Deployment name, container name and `app` label."""
@@ -31,20 +31,15 @@ class NetshootArgs(WorkloadArgs):
     """What the pods need first, typically the node groups."""
 
 
-class Netshoot(pulumi.ComponentResource):
+class Netshoot(Workload):
     """A Deployment of nicolaka/netshoot idling on `tail -f /dev/null`, spread one per node."""
 
-    deployment: kubernetes.apps.v1.Deployment
-
     def __init__(self, name: str, args: NetshootArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:Netshoot", name, None, opts)
+        super().__init__("testbed:k8s:Netshoot", name, args, opts)
         _validate(args)
         labels = app_labels(NAME)
-        self.deployment = workload_deployment(
-            self,
-            name,
-            args,
-            app=NAME,
+        self.deployment = self._deployment(
+            name=NAME,
             labels=labels,
             pod=pod_spec(
                 # Seed: terminationGracePeriodSeconds 0, the toolbox holds nothing to drain.

@@ -8,14 +8,15 @@ Requests are tiny on purpose, so that pod slots, not CPU or memory, are what run
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.pods import app_labels, empty_dirs, http_container, pod_spec, resources
+from k8s.pods import app_labels, empty_dirs, http_container, resources
 from k8s.versions import NGINX_IMAGE
-from k8s.workload import WorkloadArgs, replicas_problems, workload_deployment
+from k8s.workload import Workload, WorkloadArgs, replicas_problems, root_http_pod
 
 NAME = "nginx-deployment"
 APP = "nginx"
@@ -48,40 +49,38 @@ def nginx_security() -> kubernetes.core.v1.SecurityContextArgs:
     )
 
 
-class NginxDeployment(pulumi.ComponentResource):
+def nginx_container(
+    image: str, mounts: list[kubernetes.core.v1.VolumeMountArgs], *, cpu_limit: str, **fields: Any
+) -> kubernetes.core.v1.ContainerArgs:
+    """nginx serving port 80 as `nginx_security` allows, with tiny requests; `mounts` hold at least the
+    `NGINX_SCRATCH` directories; `fields` are any other Container fields."""
+    return http_container(
+        name=APP,
+        image=image,
+        port=PORT,
+        security_context=nginx_security(),
+        resources=resources(cpu="10m", memory="16Mi", cpu_limit=cpu_limit, memory_limit="64Mi"),
+        volume_mounts=mounts,
+        **fields,
+    )
+
+
+class NginxDeployment(Workload):
     """The seed's nginx Deployment (app=nginx, nginx:alpine, port 80)."""
 
-    deployment: kubernetes.apps.v1.Deployment
-
     def __init__(self, name: str, args: NginxDeploymentArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:NginxDeployment", name, None, opts)
+        super().__init__("testbed:k8s:NginxDeployment", name, args, opts)
         _validate(args)
         labels = app_labels(APP)
         mounts, volumes = empty_dirs(NGINX_SCRATCH)
-        self.deployment = workload_deployment(
-            self,
-            name,
-            args,
-            app=NAME,
+        self.deployment = self._deployment(
+            name=NAME,
             labels=labels,
             # Pulumi would otherwise wait for every replica to be ready, which never happens once
             # the replicas outnumber the free pod slots: the experiment's point (pulumi-kubernetes
             # "pulumi.com/skipAwait").
             annotations={"pulumi.com/skipAwait": "true"},
-            pod=pod_spec(
-                non_root=False,
-                containers=[
-                    http_container(
-                        name=APP,
-                        image=NGINX_IMAGE,
-                        port=PORT,
-                        security_context=nginx_security(),
-                        resources=resources(cpu="10m", memory="16Mi", cpu_limit="100m", memory_limit="64Mi"),
-                        volume_mounts=mounts,
-                    )
-                ],
-                volumes=volumes,
-            ),
+            pod=root_http_pod(None, nginx_container(NGINX_IMAGE, mounts, cpu_limit="100m"), volumes=volumes),
             depends_on=args.wait_for,
         )
         self.register_outputs({"name": NAME})
