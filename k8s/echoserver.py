@@ -74,6 +74,8 @@ class EchoServer(Workload):
 
     namespace: kubernetes.core.v1.Namespace | None
     service: kubernetes.core.v1.Service
+    backend: list[pulumi.Resource]
+    """What an Ingress routing to the Service waits for: the Service, and the namespace if created here."""
     hostname: pulumi.Output[str]
     """The NLB's DNS name ("" for a ClusterIP Service)."""
 
@@ -120,6 +122,7 @@ class EchoServer(Workload):
         self.service = self._service(
             name=args.service_name, labels=labels, annotations=annotations, spec=service_spec, depends_on=depends_on
         )
+        self.backend = [self.service, *namespace_deps]
         self.hostname = self.service.status.apply(ingress_hostname)
         self.register_outputs({"hostname": self.hostname})
 
