@@ -19,15 +19,7 @@ from stacks.aws_base import build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems, within
 from stacks.experiments.model import Action, Experiment, exported
 from stacks.experiments.predicates import FieldIs, RequestCount
-from stacks.workloads import (
-    HTTP_ONCE,
-    HTTP_STATUS,
-    PlacedConfig,
-    WorkloadsConfig,
-    hostname_command,
-    hostname_variable,
-    placement,
-)
+from stacks.workloads import PlacedConfig, WorkloadsConfig, hostname_command, hostname_variable, placement, request_loop
 
 NAME = "graceful"
 
@@ -135,15 +127,11 @@ def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
     """Steady load from this machine while the deployment scales in: no 5xx at all."""
     ns = cfg.app.namespace
     return [
-        Experiment(
-            name="scaleIn",
-            title=f"{LOAD_REQUESTS} requests while scaling {cfg.app.replicas} -> {cfg.app.scale_in_to} replicas",
-            where="local",
-            argv=(*HTTP_ONCE, "{url}/"),
-            interval_seconds=LOAD_INTERVAL_SECONDS * time_scale,
-            count=LOAD_REQUESTS,
-            expected_seconds=LOAD_REQUESTS * LOAD_INTERVAL_SECONDS * time_scale,
-            expectations=(
+        request_loop(
+            "scaleIn",
+            f"{LOAD_REQUESTS} requests while scaling {cfg.app.replicas} -> {cfg.app.scale_in_to} replicas",
+            "{url}/",
+            (
                 RequestCount(LOAD_REQUESTS),
                 FieldIs(
                     "status",
@@ -153,8 +141,8 @@ def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
                     "the blog measured 504s 340 -> 0, 502s 200 -> 30",
                 ),
             ),
-            mode="repeat",
-            parse=HTTP_STATUS,
+            count=LOAD_REQUESTS,
+            interval_seconds=LOAD_INTERVAL_SECONDS,
             actions=(
                 Action(
                     SCALE_IN_AFTER_SECONDS * time_scale,

@@ -14,7 +14,7 @@ from components.k8s_labels import matches
 from components.placement import Placement
 from stacks.aws_base import AwsBase, AwsBaseConfig
 from stacks.config import Loc, StackModel, raise_problems
-from stacks.experiments.model import Expectation, Experiment
+from stacks.experiments.model import Action, Expectation, Experiment
 
 
 class WorkloadsConfig(StackModel):
@@ -86,18 +86,26 @@ def request_loop(
     count: int,
     parse: dict[str, str] | None = None,
     time_scale: float = 1.0,
+    interval_seconds: float = 0,
+    actions: tuple[Action, ...] = (),
 ) -> Experiment:
-    """The seeds' check loop: `count` HTTP requests from this machine, back to back (about 0.2 s each)."""
+    """The seeds' check loop: `count` HTTP requests from this machine, back to back (about 0.2 s each), or
+    `interval_seconds` apart (scaled by `time_scale`), with `actions` done while it runs."""
+    if interval_seconds:
+        interval, expected = interval_seconds * time_scale, count * interval_seconds * time_scale
+    else:
+        interval, expected = 0, count * 0.2
     return Experiment(
         name=name,
         title=title,
         where="local",
         argv=(*HTTP_ONCE, url),
-        interval_seconds=0,
+        interval_seconds=interval,
         count=count,
-        expected_seconds=count * 0.2,
+        expected_seconds=expected,
         expectations=expectations,
         mode="repeat",
         parse=parse or HTTP_STATUS,
+        actions=actions,
         time_scale=time_scale,
     )
