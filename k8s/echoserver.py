@@ -23,9 +23,11 @@ import pulumi_kubernetes as kubernetes
 from components.aws.annotations import NlbServiceAnnotations, ServicePort
 from components.errors import raise_if_any
 from components.placement import Placement
+from k8s.load_balancer import ingress_hostname
 from k8s.namespaces import namespace
-from k8s.pods import app_labels, deployment, http_container, pod_spec, resources, service
+from k8s.pods import app_labels, http_container, resources
 from k8s.versions import ECHOSERVER_IMAGE
+from k8s.workload import Workload, WorkloadArgs, replicas_problems, root_http_pod
 
 CONTAINER_PORT = 8080
 
@@ -43,12 +45,9 @@ def echoserver_security() -> kubernetes.core.v1.SecurityContextArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
-class EchoServerArgs:
-    """The echo server Deployment and its Service."""
+class EchoServerArgs(WorkloadArgs):
+    """The echo server Deployment and its Service (seeds 001/003: in the default namespace)."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
-    namespace: str = "default"
     create_namespace: bool = False
     """Create `namespace` (seed 002's `echoserver`); False for one that exists (`default`)."""
     deployment_name: str = "deploy-echo"
@@ -70,17 +69,18 @@ class EchoServerArgs:
     """Where the pods run and what they wait for (`Cluster.placement`); default: any node, nothing."""
 
 
-class EchoServer(pulumi.ComponentResource):
+class EchoServer(Workload):
     """echoserver Deployment and a ClusterIP or NLB Service."""
 
     namespace: kubernetes.core.v1.Namespace | None
-    deployment: kubernetes.apps.v1.Deployment
     service: kubernetes.core.v1.Service
+    backend: list[pulumi.Resource]
+    """What an Ingress routing to the Service waits for: the Service, and the namespace if created here."""
     hostname: pulumi.Output[str]
     """The NLB's DNS name ("" for a ClusterIP Service)."""
 
     def __init__(self, name: str, args: EchoServerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:EchoServer", name, None, opts)
+        super().__init__("testbed:k8s:EchoServer", name, args, opts)
         _validate(args)
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
         labels = app_labels(args.app_label)
@@ -90,29 +90,20 @@ class EchoServer(pulumi.ComponentResource):
             self.namespace = namespace(f"{name}-namespace", name=args.namespace, opts=k8s_opts)
             namespace_deps.append(self.namespace)
 
-        self.deployment = deployment(
-            f"{name}-deployment",
+        container = http_container(
+            name=args.container_name,
+            image=args.image,
+            port=CONTAINER_PORT,
+            security_context=echoserver_security(),
+            resources=resources(),
+        )
+        self.deployment = self._deployment(
             name=args.deployment_name,
-            namespace=args.namespace,
             labels=labels,
-            replicas=args.replicas,
-            pod=pod_spec(
-                non_root=False,
-                placement=args.placement,
-                termination_grace_period_seconds=args.termination_grace_period_seconds,
-                containers=[
-                    http_container(
-                        name=args.container_name,
-                        image=args.image,
-                        port=CONTAINER_PORT,
-                        security_context=echoserver_security(),
-                        resources=resources(),
-                    )
-                ],
+            pod=root_http_pod(
+                args.placement, container, termination_grace_period_seconds=args.termination_grace_period_seconds
             ),
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=[*namespace_deps, *args.placement.wait_for]
-            ),
+            depends_on=[*namespace_deps, *args.placement.wait_for],
         )
 
         annotations = None
@@ -128,28 +119,16 @@ class EchoServer(pulumi.ComponentResource):
                 "selector": labels,
             }
             depends_on = list(namespace_deps)
-        self.service = service(
-            f"{name}-service",
-            name=args.service_name,
-            namespace=args.namespace,
-            labels=labels,
-            annotations=annotations,
-            spec=service_spec,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=depends_on),
+        self.service = self._service(
+            name=args.service_name, labels=labels, annotations=annotations, spec=service_spec, depends_on=depends_on
         )
-        self.hostname = self.service.status.apply(_hostname)
+        self.backend = [self.service, *namespace_deps]
+        self.hostname = self.service.status.apply(ingress_hostname)
         self.register_outputs({"hostname": self.hostname})
 
 
-def _hostname(status) -> str:
-    ingress = (status.load_balancer.ingress or []) if status and status.load_balancer else []
-    return (ingress[0].hostname or ingress[0].ip or "") if ingress else ""
-
-
 def _validate(args: EchoServerArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if not 0 <= args.replicas <= 100:
-        problems.append(("replicas", f"{args.replicas} is not in 0..100"))
+    problems = replicas_problems(args.replicas, 100)
     if args.load_balancer is not None and args.controller is None:
         problems.append(("controller", "required with load_balancer: the NLB Service must depend on the controller"))
     if not args.service_ports:

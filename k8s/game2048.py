@@ -15,8 +15,9 @@ import pulumi_kubernetes as kubernetes
 from components.errors import raise_if_any
 from components.placement import Placement
 from k8s.namespaces import namespace
-from k8s.pods import deployment, http_container, pod_spec, resources, service
+from k8s.pods import http_container, resources
 from k8s.versions import GAME_2048_IMAGE
+from k8s.workload import Workload, WorkloadArgs, replicas_problems, root_http_pod
 
 NAMESPACE = "game-2048"
 DEPLOYMENT = "deployment-2048"
@@ -40,11 +41,9 @@ def game_security() -> kubernetes.core.v1.SecurityContextArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Game2048Args:
+class Game2048Args(WorkloadArgs):
     """The game's namespace, pods and Service."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
     namespace: str = NAMESPACE
     replicas: int = 2
     image: str = GAME_2048_IMAGE
@@ -52,49 +51,35 @@ class Game2048Args:
     """Where the pods run and what they wait for (`Cluster.placement`); default: any node, nothing."""
 
 
-class Game2048(pulumi.ComponentResource):
+class Game2048(Workload):
     """Namespace, Deployment and NodePort Service of game-2048."""
 
     namespace: kubernetes.core.v1.Namespace
-    deployment: kubernetes.apps.v1.Deployment
     service: kubernetes.core.v1.Service
 
     def __init__(self, name: str, args: Game2048Args, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:Game2048", name, None, opts)
+        super().__init__("testbed:k8s:Game2048", name, args, opts)
         _validate(args)
         labels = {"app.kubernetes.io/name": APP}
         self.namespace = namespace(
             f"{name}-namespace", name=args.namespace, opts=pulumi.ResourceOptions(parent=self, provider=args.provider)
         )
-        after_namespace = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.namespace])
-        self.deployment = deployment(
-            f"{name}-deployment",
-            name=DEPLOYMENT,
-            namespace=args.namespace,
-            labels=labels,
-            replicas=args.replicas,
-            pod=pod_spec(
-                non_root=False,
-                placement=args.placement,
-                containers=[
-                    http_container(
-                        name=APP,
-                        image=args.image,
-                        port=PORT,
-                        image_pull_policy="Always",
-                        security_context=game_security(),
-                        resources=resources(),
-                    )
-                ],
-            ),
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=[self.namespace, *args.placement.wait_for]
-            ),
+        container = http_container(
+            name=APP,
+            image=args.image,
+            port=PORT,
+            image_pull_policy="Always",
+            security_context=game_security(),
+            resources=resources(),
         )
-        self.service = service(
-            f"{name}-service",
+        self.deployment = self._deployment(
+            name=DEPLOYMENT,
+            labels=labels,
+            pod=root_http_pod(args.placement, container),
+            depends_on=[self.namespace, *args.placement.wait_for],
+        )
+        self.service = self._service(
             name=SERVICE,
-            namespace=args.namespace,
             # The walkthrough's Service carries no app labels; its selector does.
             labels={},
             spec=kubernetes.core.v1.ServiceSpecArgs(
@@ -102,13 +87,10 @@ class Game2048(pulumi.ComponentResource):
                 selector=labels,
                 ports=[kubernetes.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
             ),
-            opts=after_namespace,
+            depends_on=[self.namespace],
         )
         self.register_outputs({"service": SERVICE})
 
 
 def _validate(args: Game2048Args) -> None:
-    problems: list[tuple[str, str]] = []
-    if not 0 <= args.replicas <= 100:
-        problems.append(("replicas", f"{args.replicas} is not in 0..100"))
-    raise_if_any("Game2048", problems)
+    raise_if_any("Game2048", replicas_problems(args.replicas, 100))

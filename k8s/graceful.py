@@ -27,9 +27,10 @@ from components.errors import raise_if_any
 from components.placement import Placement
 from k8s.ingress import Ingress, IngressArgs, IngressPath
 from k8s.namespaces import namespace
-from k8s.pods import app_labels, deployment, pod_spec, resources, restricted_container_security, service
+from k8s.pods import app_labels, pod_spec, resources, restricted_container_security
 from k8s.programs import mount_programs
 from k8s.versions import PYTHON_IMAGE
+from k8s.workload import Workload, WorkloadArgs, replicas_problems
 
 READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
 PROGRAM = Path(__file__).resolve().parent / "apps" / "graceful_server.py"
@@ -43,11 +44,9 @@ SERVICE_PORT = 80
 
 
 @dataclass(frozen=True, kw_only=True)
-class GracefulAppArgs:
+class GracefulAppArgs(WorkloadArgs):
     """The app, its probes and hook, and the ALB Ingress in front of it."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
     controller: pulumi.Resource
     """The AWS LB controller's release: the Ingress depends on it."""
     ingress_annotations: Mapping[str, str]
@@ -104,16 +103,15 @@ def grace_period_problem(termination_grace_period_seconds: int, pre_stop_sleep_s
     return None
 
 
-class GracefulApp(pulumi.ComponentResource):
+class GracefulApp(Workload):
     """Labelled namespace, Service, ALB Ingress, then the Deployment (so the readiness gate is injected)."""
 
     namespace: kubernetes.core.v1.Namespace | kubernetes.core.v1.NamespacePatch
     service: kubernetes.core.v1.Service
     ingress: Ingress
-    deployment: kubernetes.apps.v1.Deployment
 
     def __init__(self, name: str, args: GracefulAppArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:GracefulApp", name, None, opts)
+        super().__init__("testbed:k8s:GracefulApp", name, args, opts)
         _validate(args)
         labels = app_labels(args.name)
         self.namespace = _gated_namespace(name, args, pulumi.ResourceOptions(parent=self, provider=args.provider))
@@ -128,7 +126,17 @@ class GracefulApp(pulumi.ComponentResource):
             volume_name="program",
             opts=in_namespace,
         )
-        self.service = _service(name, args, labels, in_namespace)
+        self.service = self._service(
+            name=args.name,
+            labels=labels,
+            # The Deployment waits for this Service (readiness gates are injected only for pods
+            # created after it), and pulumi-kubernetes would wait for the Service to have live
+            # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
+            # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
+            annotations={"pulumi.com/skipAwait": "true"},
+            spec=_service_spec(labels),
+            depends_on=[self.namespace],
+        )
         self.ingress = Ingress(
             f"{name}-alb",
             IngressArgs(
@@ -144,12 +152,9 @@ class GracefulApp(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.deployment = deployment(
-            f"{name}-deployment",
+        self.deployment = self._deployment(
             name=args.name,
-            namespace=args.namespace,
             labels=labels,
-            replicas=args.replicas,
             template_annotations=program.annotations,
             pod=pod_spec(
                 placement=args.placement,
@@ -162,18 +167,14 @@ class GracefulApp(pulumi.ComponentResource):
                     ),
                 ],
             ),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=args.provider,
-                # The readiness gate is injected only into pods created after these exist.
-                depends_on=[
-                    self.namespace,
-                    self.service,
-                    self.ingress.ingress,
-                    program.config_map,
-                    *args.placement.wait_for,
-                ],
-            ),
+            # The readiness gate is injected only into pods created after these exist.
+            depends_on=[
+                self.namespace,
+                self.service,
+                self.ingress.ingress,
+                program.config_map,
+                *args.placement.wait_for,
+            ],
         )
         self.register_outputs({"hostname": self.ingress.hostname})
 
@@ -194,29 +195,15 @@ def _gated_namespace(
     return namespace(f"{name}-namespace", name=args.namespace, labels=gate, opts=opts)
 
 
-def _service(
-    name: str, args: GracefulAppArgs, labels: Mapping[str, str], opts: pulumi.ResourceOptions
-) -> kubernetes.core.v1.Service:
+def _service_spec(labels: Mapping[str, str]) -> kubernetes.core.v1.ServiceSpecArgs:
     """The ClusterIP Service the Ingress routes to (port 80 to the app's 8080)."""
-    return service(
-        f"{name}-service",
-        name=args.name,
-        namespace=args.namespace,
-        labels=labels,
-        # The Deployment waits for this Service (readiness gates are injected only for pods
-        # created after it), and pulumi-kubernetes would wait for the Service to have live
-        # endpoints, i.e. for those very pods: a deadlock ("Service does not target any
-        # Pods", pulumi-kubernetes #1974). The Service is usable at once without pods.
-        annotations={"pulumi.com/skipAwait": "true"},
-        spec=kubernetes.core.v1.ServiceSpecArgs(
-            selector=dict(labels),
-            ports=[
-                kubernetes.core.v1.ServicePortArgs(
-                    name="http", port=SERVICE_PORT, target_port=CONTAINER_PORT, protocol="TCP"
-                )
-            ],
-        ),
-        opts=opts,
+    return kubernetes.core.v1.ServiceSpecArgs(
+        selector=dict(labels),
+        ports=[
+            kubernetes.core.v1.ServicePortArgs(
+                name="http", port=SERVICE_PORT, target_port=CONTAINER_PORT, protocol="TCP"
+            )
+        ],
     )
 
 
@@ -259,8 +246,7 @@ def _validate(args: GracefulAppArgs) -> None:
     problems: list[tuple[str, str]] = []
     if problem := grace_period_problem(args.termination_grace_period_seconds, args.pre_stop_sleep_seconds):
         problems.append(("termination_grace_period_seconds", problem))
-    if not 1 <= args.replicas <= 100:
-        problems.append(("replicas", f"{args.replicas} is not in 1..100"))
+    problems += replicas_problems(args.replicas, 100, least=1)
     if not args.health_path.startswith("/"):
         problems.append(("health_path", f"{args.health_path!r} must start with '/'"))
     raise_if_any("GracefulApp", problems)

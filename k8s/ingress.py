@@ -19,6 +19,7 @@ import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from components.limits import PORT
+from k8s.load_balancer import ingress_hostname
 from k8s.pods import MANAGED_BY
 
 USE_ANNOTATION = "use-annotation"
@@ -105,13 +106,8 @@ class Ingress(pulumi.ComponentResource):
                 parent=self, provider=args.provider, depends_on=[args.controller, *args.wait_for]
             ),
         )
-        self.hostname = self.ingress.status.apply(_hostname)
+        self.hostname = self.ingress.status.apply(ingress_hostname)
         self.register_outputs({"hostname": self.hostname})
-
-
-def _hostname(status) -> str:
-    ingress = (status.load_balancer.ingress or []) if status and status.load_balancer else []
-    return (ingress[0].hostname or ingress[0].ip or "") if ingress else ""
 
 
 def _validate(args: IngressArgs) -> None:

@@ -24,6 +24,7 @@ from components.helm import HelmAddOn, helm_release
 from components.placement import Placement
 from k8s.namespaces import namespace
 from k8s.versions import INGRESS_NGINX
+from k8s.workload import replicas_problems
 
 RELEASE_NAME = "ingress-nginx"
 INGRESS_CLASS = "nginx"
@@ -113,9 +114,7 @@ class IngressNginx(pulumi.ComponentResource):
 
 
 def _validate(args: IngressNginxArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if not 1 <= args.replicas <= 10:
-        problems.append(("replicas", f"{args.replicas} is not in 1..10"))
+    problems = replicas_problems(args.replicas, 10, least=1)
     if args.namespace in ("default", "kube-system"):
         problems.append(("namespace", f"{args.namespace!r}: give ingress-nginx its own namespace"))
     raise_if_any("IngressNginx", problems)

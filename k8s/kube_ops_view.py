@@ -23,6 +23,7 @@ import pulumi_kubernetes as kubernetes
 from components.errors import raise_if_any
 from components.helm import HelmAddOn, helm_release
 from components.placement import Placement
+from k8s.load_balancer import ingress_hostname
 from k8s.pods import service
 from k8s.versions import KUBE_OPS_VIEW
 
@@ -122,14 +123,9 @@ class KubeOpsView(pulumi.ComponentResource):
                 parent=self, provider=args.provider, depends_on=[args.lb_controller_release, self.release]
             ),
         )
-        self.hostname = self.service.status.apply(_hostname)
+        self.hostname = self.service.status.apply(ingress_hostname)
         self.url = self.hostname.apply(lambda host: f"http://{host}:{PORT}/#scale=1.5")
         self.register_outputs({"hostname": self.hostname, "url": self.url})
-
-
-def _hostname(status) -> str:
-    ingress = (status.load_balancer.ingress or []) if status and status.load_balancer else []
-    return (ingress[0].hostname or ingress[0].ip or "") if ingress else ""
 
 
 def _validate(args: KubeOpsViewArgs) -> None:

@@ -77,10 +77,20 @@ class LoadBalancerService(pulumi.ComponentResource):
                 custom_timeouts=pulumi.CustomTimeouts(create=timeout, update=timeout),
             ),
         )
-        self.ingress_ip = self.service.status.apply(_ingress_ip)
+        self.ingress_ip = self.service.status.apply(ingress_ip)
         self.register_outputs({"ingressIp": self.ingress_ip})
 
 
-def _ingress_ip(status) -> str:
-    ingress = (status.load_balancer.ingress or []) if status and status.load_balancer else []
-    return next((i.ip or i.hostname or "" for i in ingress), "")
+def _ingresses(status) -> list:
+    """The load balancer ingress points of a Service's or an Ingress's status (none until the controller answers)."""
+    return (status.load_balancer.ingress or []) if status and status.load_balancer else []
+
+
+def ingress_ip(status) -> str:
+    """The load balancer's address, its IP first (Azure gives one), from a status ("" until there is one)."""
+    return next((i.ip or i.hostname or "" for i in _ingresses(status)), "")
+
+
+def ingress_hostname(status) -> str:
+    """The load balancer's DNS name, its hostname first (AWS gives one), from a status ("" until there is one)."""
+    return next((i.hostname or i.ip or "" for i in _ingresses(status)), "")

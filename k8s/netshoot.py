@@ -13,42 +13,34 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.pods import app_labels, deployment, pod_spec, resources, restricted_container_security
+from k8s.pods import app_labels, pod_spec, resources, restricted_container_security
 from k8s.versions import NETSHOOT_IMAGE
+from k8s.workload import Workload, WorkloadArgs, replicas_problems
 
 NAME = "netshoot-pod"
 """The seed's Deployment name, container name and `app` label."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class NetshootArgs:
-    """How many netshoot pods, and where."""
+class NetshootArgs(WorkloadArgs):
+    """How many netshoot pods (seed: in the default namespace), and what they wait for."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
-    namespace: str = "default"
-    """Seed: the default namespace."""
     replicas: int = 3
     """Seed: 3, one per node."""
     wait_for: tuple[pulumi.Resource, ...] = ()
     """What the pods need first, typically the node groups."""
 
 
-class Netshoot(pulumi.ComponentResource):
+class Netshoot(Workload):
     """A Deployment of nicolaka/netshoot idling on `tail -f /dev/null`, spread one per node."""
 
-    deployment: kubernetes.apps.v1.Deployment
-
     def __init__(self, name: str, args: NetshootArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:Netshoot", name, None, opts)
+        super().__init__("testbed:k8s:Netshoot", name, args, opts)
         _validate(args)
         labels = app_labels(NAME)
-        self.deployment = deployment(
-            f"{name}-deployment",
+        self.deployment = self._deployment(
             name=NAME,
-            namespace=args.namespace,
             labels=labels,
-            replicas=args.replicas,
             pod=pod_spec(
                 # Seed: terminationGracePeriodSeconds 0, the toolbox holds nothing to drain.
                 termination_grace_period_seconds=0,
@@ -73,13 +65,10 @@ class Netshoot(pulumi.ComponentResource):
                     )
                 ],
             ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+            depends_on=args.wait_for,
         )
         self.register_outputs({"name": NAME})
 
 
 def _validate(args: NetshootArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if not 1 <= args.replicas <= 100:
-        problems.append(("replicas", f"{args.replicas} is not in 1..100"))
-    raise_if_any("Netshoot", problems)
+    raise_if_any("Netshoot", replicas_problems(args.replicas, 100, least=1))

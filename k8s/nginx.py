@@ -8,13 +8,15 @@ Requests are tiny on purpose, so that pod slots, not CPU or memory, are what run
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
-from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, resources
+from k8s.pods import app_labels, empty_dirs, http_container, resources
 from k8s.versions import NGINX_IMAGE
+from k8s.workload import Workload, WorkloadArgs, replicas_problems, root_http_pod
 
 NAME = "nginx-deployment"
 APP = "nginx"
@@ -24,13 +26,9 @@ NGINX_SCRATCH = {"cache": "/var/cache/nginx", "run": "/run"}
 
 
 @dataclass(frozen=True, kw_only=True)
-class NginxDeploymentArgs:
-    """How many nginx pods."""
+class NginxDeploymentArgs(WorkloadArgs):
+    """How many nginx pods (seed: in the default namespace), and what they wait for."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
-    namespace: str = "default"
-    """Seed: the default namespace."""
     replicas: int = 2
     """Seed: 2 in the manifest (then scaled to 50 by hand)."""
     wait_for: tuple[pulumi.Resource, ...] = ()
@@ -51,47 +49,42 @@ def nginx_security() -> kubernetes.core.v1.SecurityContextArgs:
     )
 
 
-class NginxDeployment(pulumi.ComponentResource):
+def nginx_container(
+    image: str, mounts: list[kubernetes.core.v1.VolumeMountArgs], *, cpu_limit: str, **fields: Any
+) -> kubernetes.core.v1.ContainerArgs:
+    """nginx serving port 80 as `nginx_security` allows, with tiny requests; `mounts` hold at least the
+    `NGINX_SCRATCH` directories; `fields` are any other Container fields."""
+    return http_container(
+        name=APP,
+        image=image,
+        port=PORT,
+        security_context=nginx_security(),
+        resources=resources(cpu="10m", memory="16Mi", cpu_limit=cpu_limit, memory_limit="64Mi"),
+        volume_mounts=mounts,
+        **fields,
+    )
+
+
+class NginxDeployment(Workload):
     """The seed's nginx Deployment (app=nginx, nginx:alpine, port 80)."""
 
-    deployment: kubernetes.apps.v1.Deployment
-
     def __init__(self, name: str, args: NginxDeploymentArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:NginxDeployment", name, None, opts)
+        super().__init__("testbed:k8s:NginxDeployment", name, args, opts)
         _validate(args)
         labels = app_labels(APP)
         mounts, volumes = empty_dirs(NGINX_SCRATCH)
-        self.deployment = deployment(
-            f"{name}-deployment",
+        self.deployment = self._deployment(
             name=NAME,
-            namespace=args.namespace,
             labels=labels,
-            replicas=args.replicas,
             # Pulumi would otherwise wait for every replica to be ready, which never happens once
             # the replicas outnumber the free pod slots: the experiment's point (pulumi-kubernetes
             # "pulumi.com/skipAwait").
             annotations={"pulumi.com/skipAwait": "true"},
-            pod=pod_spec(
-                non_root=False,
-                containers=[
-                    http_container(
-                        name=APP,
-                        image=NGINX_IMAGE,
-                        port=PORT,
-                        security_context=nginx_security(),
-                        resources=resources(cpu="10m", memory="16Mi", cpu_limit="100m", memory_limit="64Mi"),
-                        volume_mounts=mounts,
-                    )
-                ],
-                volumes=volumes,
-            ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.wait_for)),
+            pod=root_http_pod(None, nginx_container(NGINX_IMAGE, mounts, cpu_limit="100m"), volumes=volumes),
+            depends_on=args.wait_for,
         )
         self.register_outputs({"name": NAME})
 
 
 def _validate(args: NginxDeploymentArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if not 0 <= args.replicas <= 1000:
-        problems.append(("replicas", f"{args.replicas} is not in 0..1000"))
-    raise_if_any("NginxDeployment", problems)
+    raise_if_any("NginxDeployment", replicas_problems(args.replicas, 1000))

@@ -18,26 +18,23 @@ import pulumi_kubernetes as kubernetes
 
 from components.errors import raise_if_any
 from components.placement import Placement
-from k8s.nginx import NGINX_SCRATCH, nginx_security
-from k8s.pods import app_labels, deployment, empty_dirs, http_container, pod_spec, resources, service
+from k8s.nginx import NGINX_SCRATCH, nginx_container
+from k8s.pods import app_labels, empty_dirs
 from k8s.versions import NGINX_IMAGE
+from k8s.workload import Workload, WorkloadArgs, replicas_problems, root_http_pod
 
 PORT = 80
 HTML = "/usr/share/nginx/html"
 
 
 @dataclass(frozen=True, kw_only=True)
-class NginxPageArgs:
+class NginxPageArgs(WorkloadArgs):
     """Which page, how many pods, where."""
 
-    provider: kubernetes.Provider
-    """Kubernetes provider of the cluster."""
     name: str
     """Deployment, Service, container and `app` label (seed: ng, ng-canary)."""
     message: str
     """The page's text before `$HOSTNAME` (seed: "Im Primary service and being served from")."""
-    namespace: str = "default"
-    replicas: int = 1
     image: str = NGINX_IMAGE
     placement: Placement = field(default_factory=Placement)
     """Where the pods run and what the page waits for (`Cluster.placement`, and the namespace the page
@@ -53,52 +50,32 @@ def page_command(message: str) -> list[str]:
     ]
 
 
-class NginxPage(pulumi.ComponentResource):
+class NginxPage(Workload):
     """Deployment and ClusterIP Service of one nginx page."""
 
-    deployment: kubernetes.apps.v1.Deployment
     service: kubernetes.core.v1.Service
 
     def __init__(self, name: str, args: NginxPageArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:NginxPage", name, None, opts)
+        super().__init__("testbed:k8s:NginxPage", name, args, opts)
         _validate(args)
         labels = app_labels(args.name)
         mounts, volumes = empty_dirs({"html": HTML, **NGINX_SCRATCH})
-        self.deployment = deployment(
-            f"{name}-deployment",
+        container = nginx_container(args.image, mounts, cpu_limit="200m", command=page_command(args.message))
+        self.deployment = self._deployment(
             name=args.name,
-            namespace=args.namespace,
             labels=labels,
-            replicas=args.replicas,
-            pod=pod_spec(
-                non_root=False,
-                placement=args.placement,
-                containers=[
-                    http_container(
-                        name="nginx",
-                        image=args.image,
-                        port=PORT,
-                        command=page_command(args.message),
-                        security_context=nginx_security(),
-                        resources=resources(cpu="10m", memory="16Mi", cpu_limit="200m", memory_limit="64Mi"),
-                        volume_mounts=mounts,
-                    )
-                ],
-                volumes=volumes,
-            ),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.placement.wait_for)),
+            pod=root_http_pod(args.placement, container, volumes=volumes),
+            depends_on=args.placement.wait_for,
         )
-        self.service = service(
-            f"{name}-service",
+        self.service = self._service(
             name=args.name,
-            namespace=args.namespace,
             labels=labels,
             spec=kubernetes.core.v1.ServiceSpecArgs(
                 selector=labels,
                 ports=[kubernetes.core.v1.ServicePortArgs(port=PORT, target_port=PORT, protocol="TCP")],
             ),
             # What the page waits for may hold the namespace it lives in.
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.placement.wait_for)),
+            depends_on=args.placement.wait_for,
         )
         self.register_outputs({"service": args.name})
 
@@ -107,8 +84,7 @@ def _validate(args: NginxPageArgs) -> None:
     problems: list[tuple[str, str]] = []
     if not re.fullmatch(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?", args.name):
         problems.append(("name", f"{args.name!r} is not a Service name (a DNS-1035 label)"))
-    if not 0 <= args.replicas <= 100:
-        problems.append(("replicas", f"{args.replicas} is not in 0..100"))
+    problems += replicas_problems(args.replicas, 100)
     if any(c in args.message for c in '"$`\\'):
         problems.append(("message", f"{args.message!r}: no quotes, $, ` or backslashes (it goes into a shell echo)"))
     raise_if_any("NginxPage", problems)

@@ -17,29 +17,26 @@ from components.aws.annotations import (
     AlbTargetGroupAttributes,
     FixedResponse,
     ListenPort,
-    ServicePort,
-    UrlRewrite,
 )
 from components.aws.annotations.ingress import GROUP_NAME_MAX, group_name_problem
 from components.aws.annotations.values import certificate_arn_problem
 from components.limits import aws as limits
 from components.placement import Placement
-from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.game2048 import NAMESPACE as GAME_NAMESPACE
 from k8s.game2048 import SERVICE as GAME_SERVICE
 from k8s.game2048 import Game2048, Game2048Args
 from k8s.ingress import USE_ANNOTATION, Ingress, IngressArgs, IngressPath
-from k8s.versions import ECHOSERVER_IMAGE, GAME_2048_IMAGE
+from k8s.versions import GAME_2048_IMAGE
 from stacks.aws_base import AwsBase, build_aws_base, export_base
 from stacks.config import Loc, StackModel, checked_by, raise_problems, within
+from stacks.echo_server import NAME as ECHO_NAME
+from stacks.echo_server import NAME_PATTERN, EchoServerConfig, echo_server, strip_prefix
 from stacks.workloads import PlacedConfig, WorkloadsConfig, hostname_command, hostname_variable, placement
 
 GAME_INGRESS = "ingress-2048"
-ECHO_NAME = "echoserver"
 FIXED_RESPONSE_ACTION = "rule-echoserver"
 """Seed 002's action name (`alb.ingress.kubernetes.io/actions.rule-echoserver`)."""
 ALGORITHM = Literal["round_robin", "least_outstanding_requests", "weighted_random"]
-NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 
 
 class AlbConfig(StackModel):
@@ -64,15 +61,9 @@ class Game2048Config(StackModel):
     """Image (seed: public.ecr.aws/l6m2t8p7/docker-2048:latest)."""
 
 
-class EchoIngressConfig(StackModel):
+class EchoIngressConfig(EchoServerConfig):
     """Seed 002's echoserver Ingress on an IngressGroup."""
 
-    namespace: str = Field(ECHO_NAME, pattern=NAME_PATTERN)
-    """Namespace (seed: echoserver)."""
-    replicas: int = Field(1, ge=1, le=20)
-    """Pods (seed: 1)."""
-    image: str = Field(ECHOSERVER_IMAGE, min_length=1)
-    """Image (seed: the echoserver of its GitHub example; here echoserver:1.5 like seeds 001/003)."""
     group_name: Annotated[str, checked_by(group_name_problem)] = Field("my-alb-group", max_length=GROUP_NAME_MAX)
     """alb.ingress.kubernetes.io/group.name (seed: my-alb-group)."""
     host: str = Field(
@@ -125,16 +116,6 @@ def game_annotations(cfg: Config) -> AlbIngressAnnotations:
     )
 
 
-def rewrite(path: str) -> UrlRewrite:
-    """`<path>`, `<path>/x` -> `/`, `/x`: what ingress-nginx does with `path: <path>(/|$)(.*)` and
-    `rewrite-target: /$2`."""
-    return UrlRewrite(regex=f"^{_escape(path)}(/|$)(.*)", replace="/$2")
-
-
-def _escape(path: str) -> str:
-    return "".join("\\" + c if c in ".^$*+?()[]{}|\\" else c for c in path)
-
-
 def echo_annotations(cfg: Config) -> AlbIngressAnnotations:
     """Seed 002's echoserver Ingress; the HTTPS parts only with a certificate."""
     echo = cfg.echoserver
@@ -155,7 +136,7 @@ def echo_annotations(cfg: Config) -> AlbIngressAnnotations:
                 status_code=200, content_type="text/plain", message_body=echo.fixed_response
             )
         },
-        transforms={ECHO_NAME: (rewrite(echo.path),)} if echo.rewrite_path else {},
+        transforms={ECHO_NAME: (strip_prefix(echo.path),)} if echo.rewrite_path else {},
     )
 
 
@@ -262,25 +243,9 @@ def _echoserver(cfg: Config, base: AwsBase, where: Placement) -> Ingress:
     """Seed 002's echoserver in its namespace and the Ingress of its ALB (the seed's path, then a
     fixed response on /)."""
     echo = cfg.echoserver
-    server = EchoServer(
-        "echoserver",
-        EchoServerArgs(
-            provider=base.cluster.provider,
-            namespace=echo.namespace,
-            create_namespace=True,
-            deployment_name=ECHO_NAME,
-            app_label=ECHO_NAME,
-            container_name=ECHO_NAME,
-            replicas=echo.replicas,
-            image=echo.image,
-            termination_grace_period_seconds=None,
-            service_name=ECHO_NAME,
-            service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
-            # ALB instance targets reach pods through a NodePort; ip targets need none.
-            service_type="NodePort" if cfg.alb.target_type == "instance" else "ClusterIP",
-            placement=where,
-        ),
-    )
+    # ALB instance targets reach pods through a NodePort; ip targets need none.
+    service_type: Literal["ClusterIP", "NodePort"] = "NodePort" if cfg.alb.target_type == "instance" else "ClusterIP"
+    server = echo_server(echo, base.cluster.provider, where, service_type)
     if message := left_out(cfg):
         pulumi.log.warn(message)
     return Ingress(
@@ -298,6 +263,6 @@ def _echoserver(cfg: Config, base: AwsBase, where: Placement) -> Ingress:
                 IngressPath(path=echo.path, service_name=ECHO_NAME, service_port=80),
                 IngressPath(path="/", service_name=FIXED_RESPONSE_ACTION, service_port=USE_ANNOTATION),
             ],
-            wait_for=[server.service, *([server.namespace] if server.namespace else [])],
+            wait_for=server.backend,
         ),
     )

@@ -13,33 +13,24 @@ from typing import Literal
 import pulumi
 from pydantic import Field, model_validator
 
-from components.aws.annotations import AlbIngressAnnotations, NlbServiceAnnotations, ServicePort, UrlRewrite
+from components.aws.annotations import AlbIngressAnnotations, NlbServiceAnnotations
 from components.k8s_labels import matches
-from components.placement import Placement
-from k8s.echoserver import CONTAINER_PORT, EchoServer, EchoServerArgs
 from k8s.ingress import Ingress, IngressArgs, IngressPath
 from k8s.ingress_nginx import SERVICE_NAME as NGINX_SERVICE
 from k8s.ingress_nginx import IngressNginx, IngressNginxArgs
-from k8s.versions import ECHOSERVER_IMAGE
 from stacks.aws_base import build_aws_base, export_base
 from stacks.config import Loc, StackModel, raise_problems
+from stacks.echo_server import NAME as ECHO
+from stacks.echo_server import NAME_PATTERN, EchoServerConfig, echo_server, strip_prefix
 from stacks.workloads import PlacedConfig, WorkloadsConfig, hostname_command, hostname_variable, placement
 
-ECHO = "echoserver"
 NGINX_INGRESS = "echoserver-nginx"
 ALB_INGRESS = "echoserver-alb"
-NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 
 
-class EchoConfig(StackModel):
+class EchoConfig(EchoServerConfig):
     """The echo server both paths reach."""
 
-    namespace: str = Field(ECHO, pattern=NAME_PATTERN)
-    """Namespace (seed: echoserver)."""
-    replicas: int = Field(1, ge=1, le=20)
-    """Pods (seed: 1)."""
-    image: str = Field(ECHOSERVER_IMAGE, min_length=1)
-    """Image (echoserver:1.5, as in seeds 001/003)."""
     path_prefix: str = Field("/test", pattern=r"^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$")
     """The prefix both paths strip (seed: /test, i.e. `/test(/|$)(.*)` -> `/$2`)."""
     host: str | None = Field(None, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
@@ -113,18 +104,12 @@ def nlb_annotations(cfg: Config) -> NlbServiceAnnotations:
     )
 
 
-def url_rewrite(prefix: str) -> UrlRewrite:
-    """The ALB's equivalent of `rewrite-target: /$2` on `<prefix>(/|$)(.*)`."""
-    escaped = "".join("\\" + c if c in ".^$*+?()[]{}|\\" else c for c in prefix)
-    return UrlRewrite(regex=f"^{escaped}(/|$)(.*)", replace="/$2")
-
-
 def alb_annotations(cfg: Config) -> AlbIngressAnnotations:
     """The proposed path: ALB straight to the pods, with the same rewrite."""
     return AlbIngressAnnotations(
         scheme="internet-facing",
         target_type="ip",
-        transforms={ECHO: (url_rewrite(cfg.echoserver.path_prefix),)},
+        transforms={ECHO: (strip_prefix(cfg.echoserver.path_prefix),)},
     )
 
 
@@ -186,8 +171,7 @@ def build(cfg: Config) -> None:
     provider, controller = base.cluster.provider, base.lb_controller.release
     where = placement(base, cfg.workloads)
     echo = cfg.echoserver
-    server = _echo_server(cfg, provider, where)
-    backend = [server.service, *([server.namespace] if server.namespace else [])]
+    server = echo_server(echo, provider, where)
     nginx = IngressNginx(
         "ingress-nginx",
         IngressNginxArgs(
@@ -219,7 +203,7 @@ def build(cfg: Config) -> None:
                     service_port=80,
                 )
             ],
-            wait_for=[*backend, controller],
+            wait_for=[*server.backend, controller],
         ),
     )
     via_alb = Ingress(
@@ -233,35 +217,13 @@ def build(cfg: Config) -> None:
             host=echo.host,
             annotations=alb_annotations(cfg).annotations(),
             paths=[IngressPath(path=echo.path_prefix, service_name=ECHO, service_port=80)],
-            wait_for=backend,
+            wait_for=server.backend,
         ),
     )
     pulumi.export("nginxUrl", via_nginx.hostname.apply(lambda h: f"http://{h}{echo.path_prefix}/"))
     pulumi.export("albUrl", via_alb.hostname.apply(lambda h: f"http://{h}{echo.path_prefix}/"))
     pulumi.export("paths", request_paths(cfg))
     export_base(base, commands(cfg))
-
-
-def _echo_server(cfg: Config, provider: pulumi.ProviderResource, where: Placement) -> EchoServer:
-    """The one echo server both paths lead to, in a namespace of its own behind a ClusterIP Service."""
-    echo = cfg.echoserver
-    return EchoServer(
-        ECHO,
-        EchoServerArgs(
-            provider=provider,
-            namespace=echo.namespace,
-            create_namespace=True,
-            deployment_name=ECHO,
-            app_label=ECHO,
-            container_name=ECHO,
-            replicas=echo.replicas,
-            image=echo.image,
-            termination_grace_period_seconds=None,
-            service_name=ECHO,
-            service_ports=(ServicePort(name="http", port=80, target_port=CONTAINER_PORT),),
-            placement=where,
-        ),
-    )
 
 
 def request_paths(cfg: Config) -> dict[str, str]:
