@@ -365,14 +365,3 @@ def _validate(args: AksClusterArgs) -> None:
         problems.append((f"user_pools[{args.system_pool_name!r}]", "has the System pool's name"))
     problems.extend(service_network_problems(args.pod_cidr, args.service_cidr, args.dns_service_ip))
     raise_if_any("AksCluster", problems)
-
-
-__all__ = [
-    "AgentPoolSpec",
-    "AksCluster",
-    "AksClusterArgs",
-    "ClusterIdentity",
-    "ClusterIdentityArgs",
-    "pool_problems",
-    "service_network_problems",
-]
