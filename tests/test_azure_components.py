@@ -86,14 +86,16 @@ def test_every_component_validates_everything_before_creating_anything():
         except ArgsError as err:
             errors.append(err)
 
+    # A valid resource group and location for all three: only their own arguments are wrong.
+    where = {"resource_group_name": "rg", "location": "westeurope"}
+
     def program():
         attempt(lambda: groups(location="West Europe", names={"a": "x y", "b": "X Y"}, retain_on_delete=("c",)))
         attempt(
             lambda: azure.Network(
                 "net",
                 azure.NetworkArgs(
-                    resource_group_name="rg",
-                    location="westeurope",
+                    **where,
                     vnet_name="vnet",
                     address_space="10.1.0.0/16",
                     subnets={"a": "10.2.0.0/24", "b": "10.1.0.0/24", "c": "10.1.0.0/25"},
@@ -104,10 +106,9 @@ def test_every_component_validates_everything_before_creating_anything():
             lambda: azure.StaticPublicIp(
                 "ip",
                 azure.StaticPublicIpArgs(
+                    **where,
                     name="ip",
-                    resource_group_name="rg",
                     resource_group_id=f"{SUB}/resourceGroups/rg",
-                    location="westeurope",
                     zones=("1", "1"),
                     tags={"k8s-azure-service": "default/x"},
                 ),
@@ -117,9 +118,8 @@ def test_every_component_validates_everything_before_creating_anything():
             lambda: azure.AksCluster(
                 "aks",
                 azure.AksClusterArgs(
+                    **where,
                     cluster_name="demo",
-                    resource_group_name="rg",
-                    location="westeurope",
                     node_subnet_id="subnet",
                     control_plane_identity_id="identity",
                     kubernetes_version="1.3",
