@@ -24,6 +24,7 @@ so two stacks never collide; AWS allows at most 32 characters, which is checked.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
@@ -140,24 +141,13 @@ class _LoadBalancer(pulumi.ComponentResource):
             opts=child,
             **load_balancer,
         )
-        hc = args.health_check
         tg = aws.lb.TargetGroup(
             f"{name}-tg",
             vpc_id=args.vpc_id,
             target_type="ip",
             port=args.target_port,
             deregistration_delay=args.deregistration_delay_seconds,
-            health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True,
-                protocol="HTTP",
-                port="traffic-port",
-                path=hc.path,
-                matcher=hc.matcher,
-                interval=hc.interval_seconds,
-                timeout=hc.timeout_seconds,
-                healthy_threshold=hc.healthy_threshold,
-                unhealthy_threshold=hc.unhealthy_threshold,
-            ),
+            health_check=_target_group_health_check(args.health_check),
             tags={**args.tags, "Name": f"{name}-tg"},
             opts=child,
             **target_group,
@@ -260,30 +250,43 @@ def _security_group(
         tags={**args.tags, "Name": f"{name}-sg"},
         opts=child,
     )
-    for cidr in args.ingress_cidrs or [args.vpc_cidr]:
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-sg-in-{args.listener_port}-{cidr.replace('/', '-')}",
+
+    def tcp_rule(rule: type[pulumi.CustomResource], rule_name: str, port: int, cidr: str, description: str) -> None:
+        rule(
+            rule_name,
             security_group_id=group.id,
             ip_protocol="tcp",
-            from_port=args.listener_port,
-            to_port=args.listener_port,
+            from_port=port,
+            to_port=port,
             cidr_ipv4=cidr,
-            description=f"clients to the {kind} listener",
+            description=description,
             tags=dict(args.tags),
             opts=child,
         )
-    aws.vpc.SecurityGroupEgressRule(
+
+    for cidr in args.ingress_cidrs or [args.vpc_cidr]:
+        tcp_rule(
+            aws.vpc.SecurityGroupIngressRule,
+            f"{name}-sg-in-{args.listener_port}-{cidr.replace('/', '-')}",
+            args.listener_port,
+            cidr,
+            f"clients to the {kind} listener",
+        )
+    tcp_rule(
+        aws.vpc.SecurityGroupEgressRule,
         f"{name}-sg-out-{args.target_port}",
-        security_group_id=group.id,
-        ip_protocol="tcp",
-        from_port=args.target_port,
-        to_port=args.target_port,
-        cidr_ipv4=args.vpc_cidr,
-        description=f"{kind} to its targets (pod IPs) and their health checks",
-        tags=dict(args.tags),
-        opts=child,
+        args.target_port,
+        args.vpc_cidr,
+        f"{kind} to its targets (pod IPs) and their health checks",
     )
     return group
+
+
+def _target_group_health_check(hc: HealthCheck) -> aws.lb.TargetGroupHealthCheckArgs:
+    """HTTP GET on the traffic port. HealthCheck's fields are AWS's names with their unit added
+    (`interval_seconds` is `interval`), so they pass through by name."""
+    fields = {key.removesuffix("_seconds"): value for key, value in dataclasses.asdict(hc).items()}
+    return aws.lb.TargetGroupHealthCheckArgs(enabled=True, protocol="HTTP", port="traffic-port", **fields)
 
 
 def _common_problems(name: str, args: ApplicationLoadBalancerArgs | NetworkLoadBalancerArgs) -> list[tuple[str, str]]:
