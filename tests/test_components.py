@@ -7,6 +7,7 @@ import json
 import pytest
 
 from components import aws
+from components.component import camel_case
 from components.errors import ArgsError
 from testbed.engine import run_program
 from tests.graph import ancestors, by_id, json_input, of_type, one, revealed
@@ -255,3 +256,11 @@ def test_node_policies_follow_the_partition():
         for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
     )
     assert json.loads(one(recording, "aws:iam/role:Role", "c-node-role").inputs["assumeRolePolicy"])
+
+
+def test_published_outputs_are_registered_under_their_camel_case_names():
+    assert [camel_case(n) for n in ("arn", "dns_name", "cluster_security_group_id")] == [
+        "arn",
+        "dnsName",
+        "clusterSecurityGroupId",
+    ]

@@ -35,6 +35,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as kubernetes
 
+from ..component import Component
 from ..errors import raise_if_any
 from ..limits import aws as limits
 
@@ -102,7 +103,7 @@ class NetworkLoadBalancerArgs(LoadBalancerArgs):
     """Cross-zone load balancing (NLB default: off)."""
 
 
-class _LoadBalancer(pulumi.ComponentResource):
+class _LoadBalancer(Component):
     """What the ALB and NLB components share: the four resources and the outputs (`_build`).
 
     Validation and each resource's kind-specific fields stay in the subclasses: they only look
@@ -161,21 +162,14 @@ class _LoadBalancer(pulumi.ComponentResource):
             opts=child,
             **listener,
         )
-        self.arn = lb.arn
-        self.dns_name = lb.dns_name
         self.zone_id = lb.zone_id
-        self.security_group_id = group.id
-        self.target_group_arn = tg.arn
-        self.listener_arn = forward.arn
         self.target_port = args.target_port
-        self.register_outputs(
-            {
-                "arn": self.arn,
-                "dnsName": self.dns_name,
-                "securityGroupId": self.security_group_id,
-                "targetGroupArn": self.target_group_arn,
-                "listenerArn": self.listener_arn,
-            }
+        self.publish(
+            arn=lb.arn,
+            dns_name=lb.dns_name,
+            security_group_id=group.id,
+            target_group_arn=tg.arn,
+            listener_arn=forward.arn,
         )
 
 

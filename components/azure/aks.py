@@ -38,6 +38,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import containerservice, managedidentity
 
+from ..component import Component
 from ..errors import raise_if_any
 from ..k8s_labels import label_problem, taint_problem, tolerations_for
 from ..limits import azure as limits
@@ -202,7 +203,7 @@ class AksClusterArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-class AksCluster(pulumi.ComponentResource):
+class AksCluster(Component):
     """An AKS cluster with one inline System pool, User pools as AgentPools, and a Kubernetes provider."""
 
     cluster_name: str
@@ -307,19 +308,13 @@ class AksCluster(pulumi.ComponentResource):
 
     def _outputs(self, args: AksClusterArgs) -> None:
         cluster = self.managed_cluster
-        self.cluster_name = args.cluster_name
         self.resource_group_name = pulumi.Output.from_input(args.resource_group_name)
-        self.node_resource_group = cluster.node_resource_group.apply(lambda g: g or "")
-        self.fqdn = cluster.fqdn
-        self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(lambda p: (p.issuer_url or "") if p else "")
-        self.register_outputs(
-            {
-                "clusterName": self.cluster_name,
-                "nodeResourceGroup": self.node_resource_group,
-                "fqdn": self.fqdn,
-                "oidcIssuerUrl": self.oidc_issuer_url,
-                "kubeconfig": self.kubeconfig,
-            }
+        self.publish(
+            cluster_name=args.cluster_name,
+            node_resource_group=cluster.node_resource_group.apply(lambda g: g or ""),
+            fqdn=cluster.fqdn,
+            oidc_issuer_url=cluster.oidc_issuer_profile.apply(lambda p: (p.issuer_url or "") if p else ""),
+            kubeconfig=self.kubeconfig,
         )
 
 
