@@ -39,7 +39,7 @@ import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import containerservice, managedidentity
 
 from ..component import Component
-from ..errors import raise_if_any
+from ..errors import field_problems, raise_if_any
 from ..k8s_labels import label_problem, taint_problem, tolerations_for
 from ..limits import azure as limits
 from ..placement import NodePool, Placement, place
@@ -152,11 +152,10 @@ class ClusterIdentity(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ClusterIdentityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:azure:ClusterIdentity", name, None, opts)
-        problems = []
-        if problem := identity_name_problem(args.identity_name):
-            problems.append(("identity_name", problem))
-        if problem := location_problem(args.location):
-            problems.append(("location", problem))
+        problems = field_problems(
+            ("identity_name", identity_name_problem(args.identity_name)),
+            ("location", location_problem(args.location)),
+        )
         raise_if_any("ClusterIdentity", problems)
         identity = managedidentity.UserAssignedIdentity(
             f"{name}-identity",
@@ -342,15 +341,12 @@ def _decode(value: str) -> str:
 
 
 def _validate(args: AksClusterArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if problem := cluster_name_problem(args.cluster_name):
-        problems.append(("cluster_name", problem))
-    if problem := dns_prefix_problem(args.dns_prefix or default_dns_prefix(args.cluster_name)):
-        problems.append(("dns_prefix", problem))
-    if problem := location_problem(args.location):
-        problems.append(("location", problem))
-    if problem := kubernetes_version_problem(args.kubernetes_version):
-        problems.append(("kubernetes_version", problem))
+    problems = field_problems(
+        ("cluster_name", cluster_name_problem(args.cluster_name)),
+        ("dns_prefix", dns_prefix_problem(args.dns_prefix or default_dns_prefix(args.cluster_name))),
+        ("location", location_problem(args.location)),
+        ("kubernetes_version", kubernetes_version_problem(args.kubernetes_version)),
+    )
     for fld, reason in pool_problems(args.system_pool_name, args.system_pool, system=True):
         problems.append((f"system_pool.{fld}" if fld != "name" else "system_pool_name", reason))
     for pool, spec in args.user_pools.items():
