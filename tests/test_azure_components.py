@@ -14,6 +14,7 @@ from components.errors import ArgsError
 from components.k8s_labels import parse_taint, taint_problem, tolerations_for
 from testbed.engine import run_program
 from tests.graph import ancestors, of_type, one
+from tests.rejections import rejections
 
 CONFIG = {"azure-native:location": "westeurope"}
 SUB = "/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333"
@@ -78,62 +79,47 @@ def test_existing_groups_are_looked_up_and_must_be_named_roles_never_retained():
 
 
 def test_every_component_validates_everything_before_creating_anything():
-    errors: list[ArgsError] = []
-
-    def attempt(build):
-        try:
-            build()
-        except ArgsError as err:
-            errors.append(err)
-
     # A valid resource group and location for all three: only their own arguments are wrong.
     where = {"resource_group_name": "rg", "location": "westeurope"}
-
-    def program():
-        attempt(lambda: groups(location="West Europe", names={"a": "x y", "b": "X Y"}, retain_on_delete=("c",)))
-        attempt(
-            lambda: azure.Network(
-                "net",
-                azure.NetworkArgs(
-                    **where,
-                    vnet_name="vnet",
-                    address_space="10.1.0.0/16",
-                    subnets={"a": "10.2.0.0/24", "b": "10.1.0.0/24", "c": "10.1.0.0/25"},
-                ),
-            )
-        )
-        attempt(
-            lambda: azure.StaticPublicIp(
-                "ip",
-                azure.StaticPublicIpArgs(
-                    **where,
-                    name="ip",
-                    resource_group_id=f"{SUB}/resourceGroups/rg",
-                    zones=("1", "1"),
-                    tags={"k8s-azure-service": "default/x"},
-                ),
-            )
-        )
-        attempt(
-            lambda: azure.AksCluster(
-                "aks",
-                azure.AksClusterArgs(
-                    **where,
-                    cluster_name="demo",
-                    node_subnet_id="subnet",
-                    control_plane_identity_id="identity",
-                    kubernetes_version="1.3",
-                    system_pool=azure.AgentPoolSpec(vm_size="Standard_B2s", count=1),
-                    user_pools={
-                        "system": azure.AgentPoolSpec(vm_size="Standard_D2s_v5"),
-                        "Apps": azure.AgentPoolSpec(vm_size="Standard_D2s_v5", zones=("4",)),
-                    },
-                    service_cidr="10.244.0.0/16",
-                ),
-            )
-        )
-
-    recording = run_program("t", CONFIG, program=program)
+    errors, recording = rejections(
+        CONFIG,
+        lambda: groups(location="West Europe", names={"a": "x y", "b": "X Y"}, retain_on_delete=("c",)),
+        lambda: azure.Network(
+            "net",
+            azure.NetworkArgs(
+                **where,
+                vnet_name="vnet",
+                address_space="10.1.0.0/16",
+                subnets={"a": "10.2.0.0/24", "b": "10.1.0.0/24", "c": "10.1.0.0/25"},
+            ),
+        ),
+        lambda: azure.StaticPublicIp(
+            "ip",
+            azure.StaticPublicIpArgs(
+                **where,
+                name="ip",
+                resource_group_id=f"{SUB}/resourceGroups/rg",
+                zones=("1", "1"),
+                tags={"k8s-azure-service": "default/x"},
+            ),
+        ),
+        lambda: azure.AksCluster(
+            "aks",
+            azure.AksClusterArgs(
+                **where,
+                cluster_name="demo",
+                node_subnet_id="subnet",
+                control_plane_identity_id="identity",
+                kubernetes_version="1.3",
+                system_pool=azure.AgentPoolSpec(vm_size="Standard_B2s", count=1),
+                user_pools={
+                    "system": azure.AgentPoolSpec(vm_size="Standard_D2s_v5"),
+                    "Apps": azure.AgentPoolSpec(vm_size="Standard_D2s_v5", zones=("4",)),
+                },
+                service_cidr="10.244.0.0/16",
+            ),
+        ),
+    )
     rg, net, ip, aks = errors
     assert [f for f, _ in rg.problems] == ["location", "names['a']", "names['b']", "names", "retain_on_delete"]
     assert [f for f, _ in net.problems] == ["subnets['a']", "subnets"]

@@ -11,6 +11,7 @@ from components.component import camel_case
 from components.errors import ArgsError
 from testbed.engine import run_program
 from tests.graph import ancestors, by_id, json_input, of_type, one, revealed
+from tests.rejections import rejections
 
 ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
 CONFIG = {"aws:region": "eu-west-1"}
@@ -48,16 +49,12 @@ def test_two_networks_coexist_and_every_child_is_parented():
 
 
 def test_network_validates_everything_before_creating_anything():
-    errors = []
-
-    def program():
-        try:
-            network(availability_zones=("eu-west-1a",), cidr_block="8.8.0.0/16", cluster_name="", nat_gateways="many")
-        except ArgsError as err:
-            errors.append(err)
-
-    recording = run_program("t", CONFIG, program=program)
-    [err] = errors
+    [err], recording = rejections(
+        CONFIG,
+        lambda: network(
+            availability_zones=("eu-west-1a",), cidr_block="8.8.0.0/16", cluster_name="", nat_gateways="many"
+        ),
+    )
     assert [field for field, _ in err.problems] == ["availability_zones", "cidr_block", "nat_gateways", "cluster_name"]
     assert (
         str(err).splitlines()[0]
@@ -67,16 +64,9 @@ def test_network_validates_everything_before_creating_anything():
 
 
 def test_network_refuses_the_tags_aws_refuses():
-    errors = []
-
-    def program():
-        try:
-            network(tags={"aws:owner": "me", "team": "x" * 257, **{f"t{i}": "v" for i in range(46)}})
-        except ArgsError as err:
-            errors.append(err)
-
-    run_program("t", CONFIG, program=program)
-    [err] = errors
+    [err], _ = rejections(
+        CONFIG, lambda: network(tags={"aws:owner": "me", "team": "x" * 257, **{f"t{i}": "v" for i in range(46)}})
+    )
     assert str(err).splitlines() == [
         "Network: tags: 48 tags: at most 47 (AWS allows 50 per resource)",
         "Network: tags[aws:owner]: key 'aws:owner': not starting with aws: (AWS's own)",
@@ -232,17 +222,8 @@ def test_restricted_public_endpoint():
     ],
 )
 def test_cluster_argument_errors_name_the_field(overrides, expected):
-    errors = []
-
-    def program():
-        try:
-            cluster_program(**overrides)()
-        except ArgsError as err:
-            errors.append(str(err))
-
-    run_program("t", CONFIG, program=program)
-    [message] = errors
-    assert message.startswith(expected)
+    [err], _ = rejections(CONFIG, cluster_program(**overrides))
+    assert str(err).startswith(expected)
 
 
 def test_node_policies_follow_the_partition():

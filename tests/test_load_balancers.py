@@ -19,6 +19,7 @@ from k8s.keepalive_programs import ProgramImage
 from testbed.engine import run_program
 from tests import keepalive_checks as checks
 from tests.graph import ancestors, of_type, one
+from tests.rejections import rejections
 
 CONFIG = {"aws:region": "eu-west-1"}
 SUBNETS = {"eu-west-1a": "subnet-a", "eu-west-1b": "subnet-b"}
@@ -44,15 +45,7 @@ def nlb_args(**overrides) -> lb.NetworkLoadBalancerArgs:
 
 def errors_of(build) -> tuple[list[ArgsError], list[str]]:
     """The ArgsErrors `build` raised, and the types it registered."""
-    errors: list[ArgsError] = []
-
-    def program():
-        try:
-            build()
-        except ArgsError as err:
-            errors.append(err)
-
-    recording = run_program("t", CONFIG, program=program)
+    errors, recording = rejections(CONFIG, build)
     return errors, [r.type for r in recording.resources]
 
 
