@@ -9,13 +9,14 @@ back from the mock or the stack file.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 
 import pytest
 
 from k8s.versions import KUBE_OPS_VIEW
 from stacks import scenario_module
-from stacks.config import ConfigError, load_config
+from stacks.config import load_config
 from testbed.engine import Recording, run_program
 from testbed.plan import Plan, plan_json
 from tests import plans
@@ -298,14 +299,8 @@ def test_ssh_bastion_only_from_the_configured_cidr():
 # ---- config ----------------------------------------------------------------------------------
 
 
-def load(**overrides):
-    return load_config(Config, plans.stack_config(STACK, **overrides), stack=STACK)
-
-
-def problems(**overrides) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load(**overrides)
-    return caught.value.lines
+load = functools.partial(plans.load_stack, Config, STACK)
+problems = functools.partial(plans.refusal, Config, STACK)
 
 
 def test_defaults_are_the_seeds():
