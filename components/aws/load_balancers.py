@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -245,7 +245,9 @@ def _security_group(
         opts=child,
     )
 
-    def tcp_rule(rule: type[pulumi.CustomResource], rule_name: str, port: int, cidr: str, description: str) -> None:
+    def tcp_rule(
+        rule: Callable[..., pulumi.CustomResource], rule_name: str, port: int, cidr: str, description: str
+    ) -> None:
         rule(
             rule_name,
             security_group_id=group.id,
