@@ -44,6 +44,11 @@ class ArgsError(ValueError):
         return [f"{self.component}: {field}: {reason}" for field, reason in self.problems]
 
 
+def field_problems(*checks: tuple[str, str | None]) -> list[tuple[str, str]]:
+    """(field, problem) for each `(field, check's answer)` whose check found a problem, in order."""
+    return [(name, problem) for name, problem in checks if problem is not None]
+
+
 def raise_if_any(component: str, problems: list[tuple[str, str]]) -> None:
     """Raise ArgsError for `component` when `problems` is not empty."""
     if problems:

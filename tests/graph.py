@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from components.helm import HelmChart
 from testbed.engine import Recording, Resource, Secret
 
 
@@ -49,6 +50,22 @@ def revealed(value: Any) -> Any:
 def json_input(resource: Resource, key: str) -> Any:
     """An input that holds a JSON document (a policy, add-on configuration values)."""
     return json.loads(revealed(resource.inputs[key]))
+
+
+def installed(release: Resource) -> tuple[str, str, HelmChart]:
+    """A Helm Release's name, namespace, and the chart it installs (name, version, repository)."""
+    inputs = release.inputs
+    chart = HelmChart(name=inputs["chart"], version=inputs["version"], repository=inputs["repositoryOpts"]["repo"])
+    return inputs["name"], inputs["namespace"], chart
+
+
+def deployed(deployment: Resource) -> tuple[str, str, int]:
+    """A Deployment's name, namespace and replica count."""
+    return (
+        deployment.inputs["metadata"]["name"],
+        deployment.inputs["metadata"]["namespace"],
+        deployment.inputs["spec"]["replicas"],
+    )
 
 
 def ancestors(recording: Recording, resource: Resource) -> list[str]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+from typing import TypeVar
 
-from stacks.config import engine_value
+import pytest
+
+from stacks.config import ConfigError, engine_value, load_config
 from testbed.engine import Recording, run_program
 from testbed.stackfile import read_stack_config
 
@@ -13,6 +16,21 @@ def stack_config(stack: str, **overrides: object) -> dict[str, str]:
     """stacks/Pulumi.<stack>.yaml's config with whole keys replaced by `overrides` (objects as the
     engine passes them: JSON)."""
     return {**read_stack_config(stack), **{key: engine_value(value) for key, value in overrides.items()}}
+
+
+T = TypeVar("T")
+
+
+def load_stack(config: type[T], stack: str, **overrides: object) -> T:
+    """The stack's `config` model, read from its stack file with `overrides` (see `stack_config`)."""
+    return load_config(config, stack_config(stack, **overrides), stack=stack)
+
+
+def refusal(config: type, stack: str, **overrides: object) -> list[str]:
+    """The lines of the ConfigError the stack's `config` refuses `overrides` with (failing if it accepts them)."""
+    with pytest.raises(ConfigError) as caught:
+        load_stack(config, stack, **overrides)
+    return caught.value.lines
 
 
 @functools.cache

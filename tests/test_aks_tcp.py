@@ -6,6 +6,7 @@ written here; none is read back from the mock.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from stacks import scenario_module
-from stacks.config import ConfigError, engine_value, load_config
+from stacks.config import ConfigError, load_config
 from testbed.engine import Recording, Secret
 from testbed.stackfile import read_stack_config
 from tests import plans
@@ -360,15 +361,8 @@ def test_outputs_give_the_fixed_ip_and_the_commands(bed):
 # ---- config ----------------------------------------------------------------------------------
 
 
-def load(**overrides: object):
-    raw = {**read_stack_config("aks-tcp"), **{k: engine_value(v) for k, v in overrides.items()}}
-    return load_config(AksTcp, raw, stack="aks-tcp")
-
-
-def problems(**overrides: object) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load(**overrides)
-    return caught.value.lines
+load = functools.partial(plans.load_stack, AksTcp, "aks-tcp")
+problems = functools.partial(plans.refusal, AksTcp, "aks-tcp")
 
 
 def test_only_the_location_gives_the_seeds_values():

@@ -4,6 +4,8 @@ stacks/Pulumi.alb-keepalive.yaml. Expected values are seed 000's, written here.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from stacks import scenario_module
@@ -11,7 +13,7 @@ from stacks.config import load_config
 from testbed.engine import Secret, run_program
 from tests import keepalive_checks as checks
 from tests.graph import by_id, of_type, one
-from tests.plans import stack_config
+from tests.plans import load_stack, refusal, stack_config
 
 STACK = "alb-keepalive"
 LB = "aws:lb/loadBalancer:LoadBalancer"
@@ -179,8 +181,7 @@ def test_capture_adds_tcpdump_sidecars_and_says_how_to_fetch(tuned):
     assert "captures" not in commands
 
 
-def load(**overrides: object):
-    return load_config(Config, stack_config(STACK, **overrides), stack=STACK)
+load = functools.partial(load_stack, Config, STACK)
 
 
 def test_stack_file_and_defaults_are_the_seeds():
@@ -259,11 +260,7 @@ def test_stack_file_and_defaults_are_the_seeds():
     ],
 )
 def test_bad_values_are_one_line_naming_the_key(overrides, expected):
-    from stacks.config import ConfigError
-
-    with pytest.raises(ConfigError) as caught:
-        load(**overrides)
-    assert caught.value.lines == [expected]
+    assert refusal(Config, STACK, **overrides) == [expected]
 
 
 def test_alb_zones_must_cover_the_servers_zone():

@@ -6,19 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.azure import (
-    AgentPoolSpec,
-    AksCluster,
-    AksClusterArgs,
-    ClusterIdentity,
-    ClusterIdentityArgs,
-    Network,
-    NetworkArgs,
-    ResourceGroups,
-    ResourceGroupsArgs,
-    StaticPublicIp,
-    StaticPublicIpArgs,
-)
+from components import azure
 from components.azure.aks import pool_problems
 from components.azure.names import cluster_name_problem, default_dns_prefix, dns_prefix_problem, identity_name_problem
 from components.azure.public_ip import role_definition_id
@@ -26,6 +14,7 @@ from components.errors import ArgsError
 from components.k8s_labels import parse_taint, taint_problem, tolerations_for
 from testbed.engine import run_program
 from tests.graph import ancestors, of_type, one
+from tests.rejections import rejections
 
 CONFIG = {"azure-native:location": "westeurope"}
 SUB = "/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333"
@@ -40,12 +29,12 @@ def test_role_definition_id_is_in_the_scopes_subscription():
         role_definition_id("/providers/Microsoft.Management/managementGroups/mg", "abc")
 
 
-def groups(name: str = "rg", **overrides) -> ResourceGroups:
+def groups(name: str = "rg", **overrides) -> azure.ResourceGroups:
     args = {"location": "westeurope", "names": {"cluster": f"{name}-aks", "network": f"{name}-net"}, **overrides}
-    return ResourceGroups(name, ResourceGroupsArgs(**args))
+    return azure.ResourceGroups(name, azure.ResourceGroupsArgs(**args))
 
 
-def public_ip(resource_name: str, rg: ResourceGroups, name: str, **overrides) -> StaticPublicIp:
+def public_ip(resource_name: str, rg: azure.ResourceGroups, name: str, **overrides) -> azure.StaticPublicIp:
     """A public IP in `rg`'s network group, in westeurope."""
     args = {
         "name": name,
@@ -54,7 +43,7 @@ def public_ip(resource_name: str, rg: ResourceGroups, name: str, **overrides) ->
         "location": "westeurope",
         **overrides,
     }
-    return StaticPublicIp(resource_name, StaticPublicIpArgs(**args))
+    return azure.StaticPublicIp(resource_name, azure.StaticPublicIpArgs(**args))
 
 
 def test_public_ip_without_a_principal_grants_nothing_and_may_be_let_go():
@@ -90,62 +79,47 @@ def test_existing_groups_are_looked_up_and_must_be_named_roles_never_retained():
 
 
 def test_every_component_validates_everything_before_creating_anything():
-    errors: list[ArgsError] = []
-
-    def attempt(build):
-        try:
-            build()
-        except ArgsError as err:
-            errors.append(err)
-
-    def program():
-        attempt(lambda: groups(location="West Europe", names={"a": "x y", "b": "X Y"}, retain_on_delete=("c",)))
-        attempt(
-            lambda: Network(
-                "net",
-                NetworkArgs(
-                    resource_group_name="rg",
-                    location="westeurope",
-                    vnet_name="vnet",
-                    address_space="10.1.0.0/16",
-                    subnets={"a": "10.2.0.0/24", "b": "10.1.0.0/24", "c": "10.1.0.0/25"},
-                ),
-            )
-        )
-        attempt(
-            lambda: StaticPublicIp(
-                "ip",
-                StaticPublicIpArgs(
-                    name="ip",
-                    resource_group_name="rg",
-                    resource_group_id=f"{SUB}/resourceGroups/rg",
-                    location="westeurope",
-                    zones=("1", "1"),
-                    tags={"k8s-azure-service": "default/x"},
-                ),
-            )
-        )
-        attempt(
-            lambda: AksCluster(
-                "aks",
-                AksClusterArgs(
-                    cluster_name="demo",
-                    resource_group_name="rg",
-                    location="westeurope",
-                    node_subnet_id="subnet",
-                    control_plane_identity_id="identity",
-                    kubernetes_version="1.3",
-                    system_pool=AgentPoolSpec(vm_size="Standard_B2s", count=1),
-                    user_pools={
-                        "system": AgentPoolSpec(vm_size="Standard_D2s_v5"),
-                        "Apps": AgentPoolSpec(vm_size="Standard_D2s_v5", zones=("4",)),
-                    },
-                    service_cidr="10.244.0.0/16",
-                ),
-            )
-        )
-
-    recording = run_program("t", CONFIG, program=program)
+    # A valid resource group and location for all three: only their own arguments are wrong.
+    where = {"resource_group_name": "rg", "location": "westeurope"}
+    errors, recording = rejections(
+        CONFIG,
+        lambda: groups(location="West Europe", names={"a": "x y", "b": "X Y"}, retain_on_delete=("c",)),
+        lambda: azure.Network(
+            "net",
+            azure.NetworkArgs(
+                **where,
+                vnet_name="vnet",
+                address_space="10.1.0.0/16",
+                subnets={"a": "10.2.0.0/24", "b": "10.1.0.0/24", "c": "10.1.0.0/25"},
+            ),
+        ),
+        lambda: azure.StaticPublicIp(
+            "ip",
+            azure.StaticPublicIpArgs(
+                **where,
+                name="ip",
+                resource_group_id=f"{SUB}/resourceGroups/rg",
+                zones=("1", "1"),
+                tags={"k8s-azure-service": "default/x"},
+            ),
+        ),
+        lambda: azure.AksCluster(
+            "aks",
+            azure.AksClusterArgs(
+                **where,
+                cluster_name="demo",
+                node_subnet_id="subnet",
+                control_plane_identity_id="identity",
+                kubernetes_version="1.3",
+                system_pool=azure.AgentPoolSpec(vm_size="Standard_B2s", count=1),
+                user_pools={
+                    "system": azure.AgentPoolSpec(vm_size="Standard_D2s_v5"),
+                    "Apps": azure.AgentPoolSpec(vm_size="Standard_D2s_v5", zones=("4",)),
+                },
+                service_cidr="10.244.0.0/16",
+            ),
+        ),
+    )
     rg, net, ip, aks = errors
     assert [f for f, _ in rg.problems] == ["location", "names['a']", "names['b']", "names", "retain_on_delete"]
     assert [f for f, _ in net.problems] == ["subnets['a']", "subnets"]
@@ -178,31 +152,31 @@ def test_every_component_validates_everything_before_creating_anything():
     ), "no child before validation passes"
 
 
-def bed(prefix: str) -> AksCluster:
+def bed(prefix: str) -> azure.AksCluster:
     """A second, independent AKS bed next to the first (what a platform team composes)."""
     rg = groups(prefix)
-    net = Network(
+    net = azure.Network(
         f"{prefix}-net",
-        NetworkArgs(resource_group_name=rg.names["network"], location="westeurope", vnet_name=f"vnet-{prefix}"),
+        azure.NetworkArgs(resource_group_name=rg.names["network"], location="westeurope", vnet_name=f"vnet-{prefix}"),
     )
-    identity = ClusterIdentity(
+    identity = azure.ClusterIdentity(
         f"{prefix}-id",
-        ClusterIdentityArgs(
+        azure.ClusterIdentityArgs(
             identity_name=f"id-{prefix}", resource_group_name=rg.names["cluster"], location="westeurope"
         ),
     )
     pip = public_ip(f"{prefix}-ip", rg, f"pip-{prefix}", network_contributor_principal_id=identity.principal_id)
-    return AksCluster(
+    return azure.AksCluster(
         f"{prefix}-aks",
-        AksClusterArgs(
+        azure.AksClusterArgs(
             cluster_name=prefix,
             resource_group_name=rg.names["cluster"],
             location="westeurope",
             node_subnet_id=net.subnet_ids["snet-nodes"],
             control_plane_identity_id=identity.id,
-            system_pool=AgentPoolSpec(vm_size="Standard_D4s_v5", count=2),
+            system_pool=azure.AgentPoolSpec(vm_size="Standard_D4s_v5", count=2),
             user_pools={
-                "apps": AgentPoolSpec(
+                "apps": azure.AgentPoolSpec(
                     vm_size="Standard_D2s_v5", count=0, labels={"role": "apps"}, taints=("role=apps:NoSchedule",)
                 )
             },
@@ -231,15 +205,15 @@ def test_two_beds_coexist_and_every_child_is_parented_and_prefixed():
 
 
 def test_pool_rules():
-    assert pool_problems("server", AgentPoolSpec(vm_size="Standard_D2s_v5", count=0), system=False) == []
-    assert pool_problems("system", AgentPoolSpec(vm_size="Standard_D4s_v5", count=2), system=True) == []
-    assert pool_problems("averylongname", AgentPoolSpec(vm_size="Standard_D2s_v5"), system=False) == [
+    assert pool_problems("server", azure.AgentPoolSpec(vm_size="Standard_D2s_v5", count=0), system=False) == []
+    assert pool_problems("system", azure.AgentPoolSpec(vm_size="Standard_D4s_v5", count=2), system=True) == []
+    assert pool_problems("averylongname", azure.AgentPoolSpec(vm_size="Standard_D2s_v5"), system=False) == [
         (
             "name",
             "'averylongname' is not an AKS node pool name: 1-12 lowercase letters and digits, starting with a letter",
         )
     ]
-    assert pool_problems("p", AgentPoolSpec(vm_size="D4s_v5", count=1001), system=False) == [
+    assert pool_problems("p", azure.AgentPoolSpec(vm_size="D4s_v5", count=1001), system=False) == [
         ("vm_size", "'D4s_v5' is not an Azure VM size like 'Standard_D4s_v5'"),
         ("count", "1001: a pool takes 0 to 1000 nodes"),
     ]

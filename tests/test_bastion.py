@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from components.aws.bastion import Bastion, BastionArgs, access_problems, ami_parameter
-from components.errors import ArgsError
 from testbed.engine import run_program
 from tests.graph import json_input, of_type, one
+from tests.rejections import rejections
 
 CONFIG = {"aws:region": "eu-west-1"}
 INSTANCE = "aws:ec2/instance:Instance"
@@ -137,16 +137,8 @@ def test_ami_follows_the_architecture():
     ],
 )
 def test_every_rejection_is_one_line_and_creates_nothing(overrides, expected):
-    errors = []
-
-    def program():
-        try:
-            bastion_program(**overrides)()
-        except ArgsError as err:
-            errors.append(str(err))
-
-    recording = run_program("t", CONFIG, program=program)
-    assert errors == [expected]
+    errors, recording = rejections(CONFIG, bastion_program(**overrides))
+    assert [str(err) for err in errors] == [expected]
     assert [r.type for r in recording.resources] == ["testbed:aws:Bastion"], "no child before validation passes"
 
 

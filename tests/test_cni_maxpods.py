@@ -9,16 +9,18 @@ back from the mock or the stack file.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 
 import pytest
 
+from k8s.versions import KUBE_OPS_VIEW
 from stacks import scenario_module
-from stacks.config import ConfigError, load_config
+from stacks.config import load_config
 from testbed.engine import Recording, run_program
 from testbed.plan import Plan, plan_json
 from tests import plans
-from tests.graph import by_id, json_input, of_type, one, revealed
+from tests.graph import by_id, deployed, installed, json_input, of_type, one, revealed
 
 STACK = "cni-maxpods"
 ZONES = ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]
@@ -171,11 +173,7 @@ def test_with_delegation_all_fifty_run():
 
 def test_kube_ops_view_is_the_seeds_chart_with_its_timezone(bed):
     release = one(bed, RELEASE, "kube-ops-view-release")
-    assert release.inputs["name"] == "kube-ops-view"
-    assert release.inputs["chart"] == "kube-ops-view"
-    assert release.inputs["version"] == "1.2.2"
-    assert release.inputs["repositoryOpts"]["repo"] == "https://geek-cookbook.github.io/charts/"
-    assert release.inputs["namespace"] == "kube-system"
+    assert installed(release) == ("kube-ops-view", "kube-system", KUBE_OPS_VIEW)
     values = revealed(release.inputs["values"])
     assert values["env"] == {"TZ": "Asia/Seoul"}
     assert values["nodeSelector"] == {"role": "infra"}
@@ -205,10 +203,8 @@ def test_kube_ops_view_is_exposed_by_an_nlb_the_controller_reconciles(bed):
 
 def test_netshoot_is_three_idle_pods_spread_over_the_nodes(bed):
     deployment = one(bed, DEPLOYMENT, "netshoot-deployment")
-    assert deployment.inputs["metadata"]["name"] == "netshoot-pod"
-    assert deployment.inputs["metadata"]["namespace"] == "default"
+    assert deployed(deployment) == ("netshoot-pod", "default", 3)
     spec = deployment.inputs["spec"]
-    assert spec["replicas"] == 3
     pod = spec["template"]["spec"]
     assert pod["terminationGracePeriodSeconds"] == 0
     [container] = pod["containers"]
@@ -228,10 +224,8 @@ def test_netshoot_is_three_idle_pods_spread_over_the_nodes(bed):
 
 def test_nginx_is_the_seeds_deployment_with_two_replicas(bed):
     deployment = one(bed, DEPLOYMENT, "nginx-deployment")
-    assert deployment.inputs["metadata"]["name"] == "nginx-deployment"
-    assert deployment.inputs["metadata"]["namespace"] == "default"
+    assert deployed(deployment) == ("nginx-deployment", "default", 2)
     spec = deployment.inputs["spec"]
-    assert spec["replicas"] == 2
     assert spec["selector"]["matchLabels"]["app"] == "nginx"
     [container] = spec["template"]["spec"]["containers"]
     image, _, tag = container["image"].partition(":")
@@ -305,14 +299,8 @@ def test_ssh_bastion_only_from_the_configured_cidr():
 # ---- config ----------------------------------------------------------------------------------
 
 
-def load(**overrides):
-    return load_config(Config, plans.stack_config(STACK, **overrides), stack=STACK)
-
-
-def problems(**overrides) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load(**overrides)
-    return caught.value.lines
+load = functools.partial(plans.load_stack, Config, STACK)
+problems = functools.partial(plans.refusal, Config, STACK)
 
 
 def test_defaults_are_the_seeds():

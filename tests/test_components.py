@@ -6,26 +6,19 @@ import json
 
 import pytest
 
-from components.aws import (
-    Cluster,
-    ClusterArgs,
-    LoadBalancerController,
-    LoadBalancerControllerArgs,
-    Network,
-    NetworkArgs,
-    NodeGroupSpec,
-    Taint,
-)
+from components import aws
+from components.component import camel_case
 from components.errors import ArgsError
 from testbed.engine import run_program
 from tests.graph import ancestors, by_id, json_input, of_type, one, revealed
+from tests.rejections import rejections
 
 ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
 CONFIG = {"aws:region": "eu-west-1"}
 
 
-def network(name: str = "net", **overrides) -> Network:
-    return Network(name, NetworkArgs(**{"availability_zones": ZONES, "cluster_name": "demo", **overrides}))
+def network(name: str = "net", **overrides) -> aws.Network:
+    return aws.Network(name, aws.NetworkArgs(**{"availability_zones": ZONES, "cluster_name": "demo", **overrides}))
 
 
 def test_nat_per_zone_routes_each_zone_through_its_own_nat():
@@ -56,16 +49,12 @@ def test_two_networks_coexist_and_every_child_is_parented():
 
 
 def test_network_validates_everything_before_creating_anything():
-    errors = []
-
-    def program():
-        try:
-            network(availability_zones=("eu-west-1a",), cidr_block="8.8.0.0/16", cluster_name="", nat_gateways="many")
-        except ArgsError as err:
-            errors.append(err)
-
-    recording = run_program("t", CONFIG, program=program)
-    [err] = errors
+    [err], recording = rejections(
+        CONFIG,
+        lambda: network(
+            availability_zones=("eu-west-1a",), cidr_block="8.8.0.0/16", cluster_name="", nat_gateways="many"
+        ),
+    )
     assert [field for field, _ in err.problems] == ["availability_zones", "cidr_block", "nat_gateways", "cluster_name"]
     assert (
         str(err).splitlines()[0]
@@ -75,16 +64,9 @@ def test_network_validates_everything_before_creating_anything():
 
 
 def test_network_refuses_the_tags_aws_refuses():
-    errors = []
-
-    def program():
-        try:
-            network(tags={"aws:owner": "me", "team": "x" * 257, **{f"t{i}": "v" for i in range(46)}})
-        except ArgsError as err:
-            errors.append(err)
-
-    run_program("t", CONFIG, program=program)
-    [err] = errors
+    [err], _ = rejections(
+        CONFIG, lambda: network(tags={"aws:owner": "me", "team": "x" * 257, **{f"t{i}": "v" for i in range(46)}})
+    )
     assert str(err).splitlines() == [
         "Network: tags: 48 tags: at most 47 (AWS allows 50 per resource)",
         "Network: tags[aws:owner]: key 'aws:owner': not starting with aws: (AWS's own)",
@@ -93,12 +75,12 @@ def test_network_refuses_the_tags_aws_refuses():
 
 
 GROUPS = {
-    "system": NodeGroupSpec(instance_type="t3.large", labels={"role": "system"}),
-    "apps": NodeGroupSpec(instance_type="m6i.large", min_size=0, max_size=3, desired_size=2),
+    "system": aws.NodeGroupSpec(instance_type="t3.large", labels={"role": "system"}),
+    "apps": aws.NodeGroupSpec(instance_type="m6i.large", min_size=0, max_size=3, desired_size=2),
 }
 
 
-def cluster_args(net: Network, node_groups=GROUPS, **overrides) -> ClusterArgs:
+def cluster_args(net: aws.Network, node_groups=GROUPS, **overrides) -> aws.ClusterArgs:
     """The cluster "demo" in `net`, with `node_groups` and `overrides`."""
     args = {
         "cluster_name": "demo",
@@ -108,16 +90,16 @@ def cluster_args(net: Network, node_groups=GROUPS, **overrides) -> ClusterArgs:
         "node_groups": node_groups,
         **overrides,
     }
-    return ClusterArgs(**args)
+    return aws.ClusterArgs(**args)
 
 
 def cluster_program(node_groups=GROUPS, **overrides):
     def program():
         net = network(availability_zones=ZONES[:2])
-        cluster = Cluster("c", cluster_args(net, node_groups, **overrides))
-        LoadBalancerController(
+        cluster = aws.Cluster("c", cluster_args(net, node_groups, **overrides))
+        aws.LoadBalancerController(
             "lbc",
-            LoadBalancerControllerArgs(
+            aws.LoadBalancerControllerArgs(
                 cluster_name=cluster.cluster_name,
                 region="eu-west-1",
                 vpc_id=net.vpc_id,
@@ -155,24 +137,26 @@ def test_cluster_defaults_are_neutral_only_the_given_groups_in_the_first_zone_sy
 def test_a_node_group_spec_checks_itself_as_it_is_made():
     # The spec's own rules run once, in the spec: a program and a stack file get the same message.
     with pytest.raises(ArgsError, match=r"^NodeGroupSpec: desired_size: need min <= desired <= max, got 2 <= 1 <= 3$"):
-        NodeGroupSpec(instance_type="t3.medium", min_size=2, desired_size=1, max_size=3)
+        aws.NodeGroupSpec(instance_type="t3.medium", min_size=2, desired_size=1, max_size=3)
     with pytest.raises(ArgsError, match=r"^Taint: key: taint key '' is not a valid Kubernetes taint key$"):
-        Taint(key="")
+        aws.Taint(key="")
 
 
 def test_cluster_requires_node_groups():
     with pytest.raises(TypeError, match="node_groups"):
-        ClusterArgs(cluster_name="demo", vpc_id="vpc-1", private_subnet_ids={}, public_subnet_ids={})  # type: ignore[call-arg]
+        aws.ClusterArgs(cluster_name="demo", vpc_id="vpc-1", private_subnet_ids={}, public_subnet_ids={})  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="instance_type"):
-        NodeGroupSpec()  # type: ignore[call-arg]
+        aws.NodeGroupSpec()  # type: ignore[call-arg]
 
 
 def test_tainted_system_nodes_get_tolerations_everywhere():
     groups = {
-        "system": NodeGroupSpec(
-            instance_type="t3.medium", labels={"role": "infra"}, taints=[Taint(key="dedicated", value="infra")]
+        "system": aws.NodeGroupSpec(
+            instance_type="t3.medium", labels={"role": "infra"}, taints=[aws.Taint(key="dedicated", value="infra")]
         ),
-        "apps": NodeGroupSpec(instance_type="t3.medium", labels={"role": "apps"}, availability_zones=["eu-west-1b"]),
+        "apps": aws.NodeGroupSpec(
+            instance_type="t3.medium", labels={"role": "apps"}, availability_zones=["eu-west-1b"]
+        ),
     }
     recording = run_program(
         "t", CONFIG, program=cluster_program(node_groups=groups, system_node_selector={"role": "infra"})
@@ -220,7 +204,7 @@ def test_restricted_public_endpoint():
         (
             {
                 "node_groups": {
-                    "infra": NodeGroupSpec(
+                    "infra": aws.NodeGroupSpec(
                         instance_type="t3.medium", labels={"role": "infra"}, availability_zones=["eu-west-1c"]
                     )
                 }
@@ -229,7 +213,7 @@ def test_restricted_public_endpoint():
         ),
         (
             {
-                "node_groups": {"apps": NodeGroupSpec(instance_type="t3.medium", labels={"role": "apps"})},
+                "node_groups": {"apps": aws.NodeGroupSpec(instance_type="t3.medium", labels={"role": "apps"})},
                 "system_node_selector": {"role": "infra"},
             },
             "Cluster: system_node_selector: no node group has labels {'role': 'infra'}",
@@ -238,17 +222,8 @@ def test_restricted_public_endpoint():
     ],
 )
 def test_cluster_argument_errors_name_the_field(overrides, expected):
-    errors = []
-
-    def program():
-        try:
-            cluster_program(**overrides)()
-        except ArgsError as err:
-            errors.append(str(err))
-
-    run_program("t", CONFIG, program=program)
-    [message] = errors
-    assert message.startswith(expected)
+    [err], _ = rejections(CONFIG, cluster_program(**overrides))
+    assert str(err).startswith(expected)
 
 
 def test_node_policies_follow_the_partition():
@@ -262,3 +237,11 @@ def test_node_policies_follow_the_partition():
         for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
     )
     assert json.loads(one(recording, "aws:iam/role:Role", "c-node-role").inputs["assumeRolePolicy"])
+
+
+def test_published_outputs_are_registered_under_their_camel_case_names():
+    assert [camel_case(n) for n in ("arn", "dns_name", "cluster_security_group_id")] == [
+        "arn",
+        "dnsName",
+        "clusterSecurityGroupId",
+    ]

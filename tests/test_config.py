@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pulumi
@@ -13,19 +14,13 @@ from stacks.config import ConfigError, engine_value, load_config, program_value
 from testbed.engine import run_program
 from testbed.plan import Plan, plan_json
 from testbed.stackfile import read_stack_config
+from tests.plans import load_stack, refusal
 
 EksBase = scenario_module("eks-base").Config
 
 
-def load(**overrides: object) -> object:
-    raw = {**read_stack_config("eks-base"), **{k: engine_value(v) for k, v in overrides.items()}}
-    return load_config(EksBase, raw, stack="eks-base")
-
-
-def problems(**overrides: object) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load(**overrides)
-    return caught.value.lines
+load = functools.partial(load_stack, EksBase, "eks-base")
+problems = functools.partial(refusal, EksBase, "eks-base")
 
 
 def test_stack_file_loads_with_the_seed_values():

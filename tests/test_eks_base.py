@@ -10,8 +10,9 @@ import json
 
 import pytest
 
+from components.aws.versions import LB_CONTROLLER
 from testbed.engine import Secret
-from tests.graph import by_id, json_input, of_type, one, revealed
+from tests.graph import by_id, installed, json_input, of_type, one, revealed
 
 REGION = "ap-northeast-2"
 ZONES = ["ap-northeast-2a", "ap-northeast-2c"]
@@ -214,11 +215,7 @@ def test_lb_controller_service_account_is_ours_and_names_the_role(eks_base):
 
 def test_lb_controller_release(eks_base):
     release = one(eks_base, RELEASE, "lbc-release")
-    assert release.inputs["name"] == "aws-load-balancer-controller"
-    assert release.inputs["chart"] == "aws-load-balancer-controller"
-    assert release.inputs["version"] == "3.5.0"
-    assert release.inputs["repositoryOpts"]["repo"] == "https://aws.github.io/eks-charts"
-    assert release.inputs["namespace"] == "kube-system"
+    assert installed(release) == ("aws-load-balancer-controller", "kube-system", LB_CONTROLLER)
     values = revealed(release.inputs["values"])
     assert values["clusterName"] == CLUSTER
     assert values["region"] == REGION

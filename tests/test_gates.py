@@ -283,20 +283,11 @@ def test_addon_configuration_is_a_finding_only_against_the_pinned_versions_schem
     values = json.dumps({"replicas": 1, "replicaCount": "two", "nodeSelector": {}})
 
     def program():
-        aws.eks.Addon(
-            "pinned",
-            cluster_name="c",
-            addon_name="coredns",
-            addon_version="v1.11.1-eksbuild.8",
-            configuration_values=values,
-        )
-        aws.eks.Addon(
-            "newer",
-            cluster_name="c",
-            addon_name="coredns",
-            addon_version="v1.12.1-eksbuild.2",
-            configuration_values=values,
-        )
+        # The same values on CoreDNS at the version we pin, and at a newer one.
+        for name, version in (("pinned", "v1.11.1-eksbuild.8"), ("newer", "v1.12.1-eksbuild.2")):
+            aws.eks.Addon(
+                name, cluster_name="c", addon_name="coredns", addon_version=version, configuration_values=values
+            )
         aws.eks.Addon("default", cluster_name="c", addon_name="vpc-cni", configuration_values=json.dumps({"envv": {}}))
 
     report = run_gates([planted(program)], only=["aws-api"], allowlist=[])

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as kubernetes
 
+from components.aws.versions import LB_CONTROLLER
 from components.helm import HelmAddOn, HelmChart, deep_merge, helm_release
 from components.placement import Placement
+from k8s.versions import KUBE_OPS_VIEW
 from testbed.engine import run_program
 from tests.graph import one
 
@@ -15,6 +17,18 @@ CHART = HelmChart(name="demo", version="1.2.3", repository="https://charts.examp
 
 def add_on(**fields) -> HelmAddOn:
     return HelmAddOn(release_name="demo", namespace="tools", chart=CHART, **fields)
+
+
+def test_the_charts_the_seeds_name_are_pinned_at_the_seeds_versions():
+    """The beds' tests check that their releases install these pins."""
+    assert (
+        HelmChart(name="aws-load-balancer-controller", version="3.5.0", repository="https://aws.github.io/eks-charts")
+        == LB_CONTROLLER
+    )
+    assert (
+        HelmChart(name="kube-ops-view", version="1.2.2", repository="https://geek-cookbook.github.io/charts/")
+        == KUBE_OPS_VIEW
+    )
 
 
 def test_no_placement_leaves_the_charts_default():

@@ -11,16 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.aws.load_balancers import (
-    ApplicationLoadBalancer,
-    ApplicationLoadBalancerArgs,
-    HealthCheck,
-    NetworkLoadBalancer,
-    NetworkLoadBalancerArgs,
-    TargetGroupBinding,
-    TargetGroupBindingArgs,
-    target_group_binding_spec,
-)
+from components.aws import load_balancers as lb
 from components.errors import ArgsError
 from k8s.capture import PacketCapture, tcpdump_args
 from k8s.keepalive import KeepAliveClient, KeepAliveClientArgs, KeepAliveServer, KeepAliveServerArgs
@@ -28,19 +19,20 @@ from k8s.keepalive_programs import ProgramImage
 from testbed.engine import run_program
 from tests import keepalive_checks as checks
 from tests.graph import ancestors, of_type, one
+from tests.rejections import rejections
 
 CONFIG = {"aws:region": "eu-west-1"}
 SUBNETS = {"eu-west-1a": "subnet-a", "eu-west-1b": "subnet-b"}
 
 
-def alb_args(**overrides) -> ApplicationLoadBalancerArgs:
-    return ApplicationLoadBalancerArgs(
+def alb_args(**overrides) -> lb.ApplicationLoadBalancerArgs:
+    return lb.ApplicationLoadBalancerArgs(
         **{"vpc_id": "vpc-1", "subnet_ids": SUBNETS, "vpc_cidr": "10.1.0.0/16", "target_port": 8000, **overrides}
     )
 
 
-def nlb_args(**overrides) -> NetworkLoadBalancerArgs:
-    return NetworkLoadBalancerArgs(
+def nlb_args(**overrides) -> lb.NetworkLoadBalancerArgs:
+    return lb.NetworkLoadBalancerArgs(
         **{
             "vpc_id": "vpc-1",
             "subnet_ids": {"eu-west-1a": "subnet-a"},
@@ -53,25 +45,19 @@ def nlb_args(**overrides) -> NetworkLoadBalancerArgs:
 
 def errors_of(build) -> tuple[list[ArgsError], list[str]]:
     """The ArgsErrors `build` raised, and the types it registered."""
-    errors: list[ArgsError] = []
-
-    def program():
-        try:
-            build()
-        except ArgsError as err:
-            errors.append(err)
-
-    recording = run_program("t", CONFIG, program=program)
+    errors, recording = rejections(CONFIG, build)
     return errors, [r.type for r in recording.resources]
 
 
 def test_two_albs_coexist_with_their_own_children():
     def program():
-        ApplicationLoadBalancer("a", alb_args())
-        ApplicationLoadBalancer("b", alb_args(idle_timeout_seconds=4000, ingress_cidrs=["10.1.2.0/24", "10.1.3.0/24"]))
+        lb.ApplicationLoadBalancer("a", alb_args())
+        lb.ApplicationLoadBalancer(
+            "b", alb_args(idle_timeout_seconds=4000, ingress_cidrs=["10.1.2.0/24", "10.1.3.0/24"])
+        )
 
     recording = run_program("t", CONFIG, program=program)
-    lbs = {lb.name: lb for lb in of_type(recording, "aws:lb/loadBalancer:LoadBalancer")}
+    lbs = {r.name: r for r in of_type(recording, "aws:lb/loadBalancer:LoadBalancer")}
     assert (lbs["a-lb"].inputs["idleTimeout"], lbs["b-lb"].inputs["idleTimeout"]) == (60, 4000)
     rules = sorted(
         r.inputs["cidrIpv4"] for r in of_type(recording, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
@@ -84,14 +70,14 @@ def test_two_albs_coexist_with_their_own_children():
 
 def test_alb_validates_everything_before_creating_anything():
     errors, types = errors_of(
-        lambda: ApplicationLoadBalancer(
+        lambda: lb.ApplicationLoadBalancer(
             "a-name-much-too-long-for-aws",
             alb_args(
                 subnet_ids={"eu-west-1a": "subnet-a"},
                 idle_timeout_seconds=0,
                 client_keep_alive_seconds=59,
                 vpc_cidr="10.1.0.0/33",
-                health_check=HealthCheck(path="index", timeout_seconds=30, interval_seconds=10),
+                health_check=lb.HealthCheck(path="index", timeout_seconds=30, interval_seconds=10),
             ),
         )
     )
@@ -114,17 +100,17 @@ def test_alb_validates_everything_before_creating_anything():
 
 def test_nlb_takes_one_zone_and_validates_its_tcp_idle_timeout():
     recording = run_program(
-        "t", CONFIG, program=lambda: NetworkLoadBalancer("n", nlb_args(tcp_idle_timeout_seconds=6000))
+        "t", CONFIG, program=lambda: lb.NetworkLoadBalancer("n", nlb_args(tcp_idle_timeout_seconds=6000))
     )
     assert one(recording, "aws:lb/listener:Listener").inputs["tcpIdleTimeoutSeconds"] == 6000
     assert one(recording, "aws:lb/loadBalancer:LoadBalancer").inputs["subnets"] == ["subnet-a"]
     for bad in (59, 6001):
-        errors, types = errors_of(lambda bad=bad: NetworkLoadBalancer("n", nlb_args(tcp_idle_timeout_seconds=bad)))
+        errors, types = errors_of(lambda bad=bad: lb.NetworkLoadBalancer("n", nlb_args(tcp_idle_timeout_seconds=bad)))
         assert [str(e) for e in errors] == [
             f"NetworkLoadBalancer: tcp_idle_timeout_seconds: {bad} is outside the allowed range 60-6000 seconds"
         ]
         assert types == ["testbed:aws:NetworkLoadBalancer"]
-    errors, _ = errors_of(lambda: NetworkLoadBalancer("n", nlb_args(subnet_ids={})))
+    errors, _ = errors_of(lambda: lb.NetworkLoadBalancer("n", nlb_args(subnet_ids={})))
     assert str(errors[0]) == "NetworkLoadBalancer: subnet_ids: an NLB needs a subnet in at least 1 zone"
 
 
@@ -135,9 +121,9 @@ def _provider() -> kubernetes.Provider:
 def test_binding_needs_the_controller_and_waits_for_it():
     def build(controller):
         provider = _provider()
-        return TargetGroupBinding(
+        return lb.TargetGroupBinding(
             "tgb",
-            TargetGroupBindingArgs(
+            lb.TargetGroupBindingArgs(
                 provider=provider,
                 controller=controller(provider),
                 namespace="ns",
@@ -181,7 +167,7 @@ ports = st.one_of(st.integers(1, 65535), st.from_regex(r"[a-z][a-z0-9-]{0,14}", 
     target_port=ports,
 )
 def test_every_binding_spec_passes_the_controllers_crd(arn, service, service_port, target_type, group, target_port):
-    spec = target_group_binding_spec(
+    spec = lb.target_group_binding_spec(
         target_group_arn=arn,
         service_name=service,
         service_port=service_port,
@@ -202,7 +188,7 @@ def test_every_binding_spec_passes_the_controllers_crd(arn, service, service_por
 def test_crd_check_rejects_a_typo():
     import jsonschema
 
-    spec = target_group_binding_spec(target_group_arn="arn", service_name="s", service_port=80)
+    spec = lb.target_group_binding_spec(target_group_arn="arn", service_name="s", service_port=80)
     spec["targetGroupArn"] = spec.pop("targetGroupARN")  # the controller would prune it and bind nothing
     with pytest.raises(jsonschema.ValidationError):
         checks.validate_against_crd({"apiVersion": "v", "kind": "k", "metadata": {}, "spec": spec})

@@ -24,6 +24,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from ..component import Component
 from ..errors import raise_if_any
 from ..limits.ec2 import instance_type_problem, is_graviton
 from .irsa import ec2_trust_policy
@@ -94,7 +95,7 @@ def ami_parameter(instance_type: str) -> str:
     return _AMI_PARAMETER.format(arch="arm64" if is_graviton(instance_type) else "x86_64")
 
 
-class Bastion(pulumi.ComponentResource):
+class Bastion(Component):
     """An EC2 instance in a public subnet, reachable by Session Manager and optionally by SSH from one CIDR."""
 
     instance_id: pulumi.Output[str]
@@ -119,17 +120,11 @@ class Bastion(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
-        self.instance_id = instance.id
-        self.public_ip = instance.public_ip
-        self.private_ip = instance.private_ip
-        self.security_group_id = security_group.id
-        self.register_outputs(
-            {
-                "instanceId": self.instance_id,
-                "publicIp": self.public_ip,
-                "privateIp": self.private_ip,
-                "securityGroupId": self.security_group_id,
-            }
+        self.publish(
+            instance_id=instance.id,
+            public_ip=instance.public_ip,
+            private_ip=instance.private_ip,
+            security_group_id=security_group.id,
         )
 
     def _security_group(self, name: str, args: BastionArgs) -> aws.ec2.SecurityGroup:

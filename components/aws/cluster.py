@@ -45,6 +45,7 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as kubernetes
 
+from ..component import Component
 from ..errors import raise_if_any
 from ..helm import HelmAddOn, helm_release
 from ..placement import NodePool, Placement, place, selector_problem
@@ -105,7 +106,7 @@ class ClusterArgs:
     """Tags added to every AWS resource of the cluster."""
 
 
-class Cluster(pulumi.ComponentResource):
+class Cluster(Component):
     """EKS control plane, managed node groups, placed system add-ons and a Kubernetes provider."""
 
     cluster_name: str
@@ -348,19 +349,12 @@ class Cluster(pulumi.ComponentResource):
         )
 
     def _outputs(self, args: ClusterArgs, control_plane: eks.Cluster) -> None:
-        self.cluster_name = args.cluster_name
-        self.kubeconfig = pulumi.Output.secret(control_plane.kubeconfig_json)
-        self.oidc_provider_arn = control_plane.oidc_provider_arn
-        self.oidc_issuer = control_plane.oidc_issuer
-        self.cluster_security_group_id = control_plane.cluster_security_group_id
-        self.register_outputs(
-            {
-                "clusterName": self.cluster_name,
-                "kubeconfig": self.kubeconfig,
-                "oidcProviderArn": self.oidc_provider_arn,
-                "oidcIssuer": self.oidc_issuer,
-                "clusterSecurityGroupId": self.cluster_security_group_id,
-            }
+        self.publish(
+            cluster_name=args.cluster_name,
+            kubeconfig=pulumi.Output.secret(control_plane.kubeconfig_json),
+            oidc_provider_arn=control_plane.oidc_provider_arn,
+            oidc_issuer=control_plane.oidc_issuer,
+            cluster_security_group_id=control_plane.cluster_security_group_id,
         )
 
 

@@ -24,9 +24,10 @@ so two stacks never collide; AWS allows at most 32 characters, which is checked.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,6 +35,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as kubernetes
 
+from ..component import Component
 from ..errors import raise_if_any
 from ..limits import aws as limits
 
@@ -101,7 +103,7 @@ class NetworkLoadBalancerArgs(LoadBalancerArgs):
     """Cross-zone load balancing (NLB default: off)."""
 
 
-class _LoadBalancer(pulumi.ComponentResource):
+class _LoadBalancer(Component):
     """What the ALB and NLB components share: the four resources and the outputs (`_build`).
 
     Validation and each resource's kind-specific fields stay in the subclasses: they only look
@@ -140,24 +142,13 @@ class _LoadBalancer(pulumi.ComponentResource):
             opts=child,
             **load_balancer,
         )
-        hc = args.health_check
         tg = aws.lb.TargetGroup(
             f"{name}-tg",
             vpc_id=args.vpc_id,
             target_type="ip",
             port=args.target_port,
             deregistration_delay=args.deregistration_delay_seconds,
-            health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True,
-                protocol="HTTP",
-                port="traffic-port",
-                path=hc.path,
-                matcher=hc.matcher,
-                interval=hc.interval_seconds,
-                timeout=hc.timeout_seconds,
-                healthy_threshold=hc.healthy_threshold,
-                unhealthy_threshold=hc.unhealthy_threshold,
-            ),
+            health_check=_target_group_health_check(args.health_check),
             tags={**args.tags, "Name": f"{name}-tg"},
             opts=child,
             **target_group,
@@ -171,21 +162,14 @@ class _LoadBalancer(pulumi.ComponentResource):
             opts=child,
             **listener,
         )
-        self.arn = lb.arn
-        self.dns_name = lb.dns_name
         self.zone_id = lb.zone_id
-        self.security_group_id = group.id
-        self.target_group_arn = tg.arn
-        self.listener_arn = forward.arn
         self.target_port = args.target_port
-        self.register_outputs(
-            {
-                "arn": self.arn,
-                "dnsName": self.dns_name,
-                "securityGroupId": self.security_group_id,
-                "targetGroupArn": self.target_group_arn,
-                "listenerArn": self.listener_arn,
-            }
+        self.publish(
+            arn=lb.arn,
+            dns_name=lb.dns_name,
+            security_group_id=group.id,
+            target_group_arn=tg.arn,
+            listener_arn=forward.arn,
         )
 
 
@@ -260,30 +244,45 @@ def _security_group(
         tags={**args.tags, "Name": f"{name}-sg"},
         opts=child,
     )
-    for cidr in args.ingress_cidrs or [args.vpc_cidr]:
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-sg-in-{args.listener_port}-{cidr.replace('/', '-')}",
+
+    def tcp_rule(
+        rule: Callable[..., pulumi.CustomResource], rule_name: str, port: int, cidr: str, description: str
+    ) -> None:
+        rule(
+            rule_name,
             security_group_id=group.id,
             ip_protocol="tcp",
-            from_port=args.listener_port,
-            to_port=args.listener_port,
+            from_port=port,
+            to_port=port,
             cidr_ipv4=cidr,
-            description=f"clients to the {kind} listener",
+            description=description,
             tags=dict(args.tags),
             opts=child,
         )
-    aws.vpc.SecurityGroupEgressRule(
+
+    for cidr in args.ingress_cidrs or [args.vpc_cidr]:
+        tcp_rule(
+            aws.vpc.SecurityGroupIngressRule,
+            f"{name}-sg-in-{args.listener_port}-{cidr.replace('/', '-')}",
+            args.listener_port,
+            cidr,
+            f"clients to the {kind} listener",
+        )
+    tcp_rule(
+        aws.vpc.SecurityGroupEgressRule,
         f"{name}-sg-out-{args.target_port}",
-        security_group_id=group.id,
-        ip_protocol="tcp",
-        from_port=args.target_port,
-        to_port=args.target_port,
-        cidr_ipv4=args.vpc_cidr,
-        description=f"{kind} to its targets (pod IPs) and their health checks",
-        tags=dict(args.tags),
-        opts=child,
+        args.target_port,
+        args.vpc_cidr,
+        f"{kind} to its targets (pod IPs) and their health checks",
     )
     return group
+
+
+def _target_group_health_check(hc: HealthCheck) -> aws.lb.TargetGroupHealthCheckArgs:
+    """HTTP GET on the traffic port. HealthCheck's fields are AWS's names with their unit added
+    (`interval_seconds` is `interval`), so they pass through by name."""
+    fields = {key.removesuffix("_seconds"): value for key, value in dataclasses.asdict(hc).items()}
+    return aws.lb.TargetGroupHealthCheckArgs(enabled=True, protocol="HTTP", port="traffic-port", **fields)
 
 
 def _common_problems(name: str, args: ApplicationLoadBalancerArgs | NetworkLoadBalancerArgs) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from ..component import Component
 from ..errors import raise_if_any
 from ..limits import aws as limits
 from .subnets import SubnetPair, plan_subnets, vpc_cidr_problem, zones_problem
@@ -59,7 +60,7 @@ class NetworkArgs:
     """Tags added to every resource of the network."""
 
 
-class Network(pulumi.ComponentResource):
+class Network(Component):
     """A VPC with public and private subnets per zone, NAT and LB-controller discovery tags."""
 
     vpc_id: pulumi.Output[str]
@@ -83,16 +84,11 @@ class Network(pulumi.ComponentResource):
         nats = self._nat_gateways(name, args, igw, public)
         egress += nats.values()
         egress += self._private_routes(name, args, vpc, private, nats)
-        self.vpc_id = vpc.id
-        self.public_subnet_ids = {zone: subnet.id for zone, subnet in public.items()}
-        self.private_subnet_ids = {zone: subnet.id for zone, subnet in private.items()}
         self.egress = egress
-        self.register_outputs(
-            {
-                "vpcId": self.vpc_id,
-                "publicSubnetIds": self.public_subnet_ids,
-                "privateSubnetIds": self.private_subnet_ids,
-            }
+        self.publish(
+            vpc_id=vpc.id,
+            public_subnet_ids={zone: subnet.id for zone, subnet in public.items()},
+            private_subnet_ids={zone: subnet.id for zone, subnet in private.items()},
         )
 
     def _vpc(self, name: str, args: NetworkArgs) -> tuple[aws.ec2.Vpc, aws.ec2.InternetGateway]:

@@ -38,7 +38,8 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import containerservice, managedidentity
 
-from ..errors import raise_if_any
+from ..component import Component
+from ..errors import field_problems, raise_if_any
 from ..k8s_labels import label_problem, taint_problem, tolerations_for
 from ..limits import azure as limits
 from ..placement import NodePool, Placement, place
@@ -151,11 +152,10 @@ class ClusterIdentity(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ClusterIdentityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("testbed:azure:ClusterIdentity", name, None, opts)
-        problems = []
-        if problem := identity_name_problem(args.identity_name):
-            problems.append(("identity_name", problem))
-        if problem := location_problem(args.location):
-            problems.append(("location", problem))
+        problems = field_problems(
+            ("identity_name", identity_name_problem(args.identity_name)),
+            ("location", location_problem(args.location)),
+        )
         raise_if_any("ClusterIdentity", problems)
         identity = managedidentity.UserAssignedIdentity(
             f"{name}-identity",
@@ -202,7 +202,7 @@ class AksClusterArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-class AksCluster(pulumi.ComponentResource):
+class AksCluster(Component):
     """An AKS cluster with one inline System pool, User pools as AgentPools, and a Kubernetes provider."""
 
     cluster_name: str
@@ -307,19 +307,13 @@ class AksCluster(pulumi.ComponentResource):
 
     def _outputs(self, args: AksClusterArgs) -> None:
         cluster = self.managed_cluster
-        self.cluster_name = args.cluster_name
         self.resource_group_name = pulumi.Output.from_input(args.resource_group_name)
-        self.node_resource_group = cluster.node_resource_group.apply(lambda g: g or "")
-        self.fqdn = cluster.fqdn
-        self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(lambda p: (p.issuer_url or "") if p else "")
-        self.register_outputs(
-            {
-                "clusterName": self.cluster_name,
-                "nodeResourceGroup": self.node_resource_group,
-                "fqdn": self.fqdn,
-                "oidcIssuerUrl": self.oidc_issuer_url,
-                "kubeconfig": self.kubeconfig,
-            }
+        self.publish(
+            cluster_name=args.cluster_name,
+            node_resource_group=cluster.node_resource_group.apply(lambda g: g or ""),
+            fqdn=cluster.fqdn,
+            oidc_issuer_url=cluster.oidc_issuer_profile.apply(lambda p: (p.issuer_url or "") if p else ""),
+            kubeconfig=self.kubeconfig,
         )
 
 
@@ -347,15 +341,12 @@ def _decode(value: str) -> str:
 
 
 def _validate(args: AksClusterArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if problem := cluster_name_problem(args.cluster_name):
-        problems.append(("cluster_name", problem))
-    if problem := dns_prefix_problem(args.dns_prefix or default_dns_prefix(args.cluster_name)):
-        problems.append(("dns_prefix", problem))
-    if problem := location_problem(args.location):
-        problems.append(("location", problem))
-    if problem := kubernetes_version_problem(args.kubernetes_version):
-        problems.append(("kubernetes_version", problem))
+    problems = field_problems(
+        ("cluster_name", cluster_name_problem(args.cluster_name)),
+        ("dns_prefix", dns_prefix_problem(args.dns_prefix or default_dns_prefix(args.cluster_name))),
+        ("location", location_problem(args.location)),
+        ("kubernetes_version", kubernetes_version_problem(args.kubernetes_version)),
+    )
     for fld, reason in pool_problems(args.system_pool_name, args.system_pool, system=True):
         problems.append((f"system_pool.{fld}" if fld != "name" else "system_pool_name", reason))
     for pool, spec in args.user_pools.items():
@@ -365,14 +356,3 @@ def _validate(args: AksClusterArgs) -> None:
         problems.append((f"user_pools[{args.system_pool_name!r}]", "has the System pool's name"))
     problems.extend(service_network_problems(args.pod_cidr, args.service_cidr, args.dns_service_ip))
     raise_if_any("AksCluster", problems)
-
-
-__all__ = [
-    "AgentPoolSpec",
-    "AksCluster",
-    "AksClusterArgs",
-    "ClusterIdentity",
-    "ClusterIdentityArgs",
-    "pool_problems",
-    "service_network_problems",
-]

@@ -11,25 +11,13 @@ import difflib
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from ..errors import shown
 from ..limits import azure as limits
 
 _LOCATION = re.compile(r"^[a-z][a-z0-9]{2,}$")
 _RESOURCE_GROUP = re.compile(r"^[-\w.()]{1,90}$")
-# Public IPs, virtual networks and subnets: 1-80, alphanumerics, '_', '.', '-';
-# start with an alphanumeric, end with an alphanumeric or '_'.
-_NETWORK_NAME = re.compile(r"^[A-Za-z0-9]([-\w.]{0,78}\w)?$")
-# AKS cluster: 1-63, alphanumerics, '_' and '-', start and end with an alphanumeric.
-_CLUSTER_NAME = re.compile(r"^[A-Za-z0-9]([-\w]{0,61}[A-Za-z0-9])?$")
-# User-assigned identities: 3-128, alphanumerics, '-' and '_', starting with an alphanumeric.
-_IDENTITY_NAME = re.compile(r"^[A-Za-z0-9][-\w]{2,127}$")
-# AKS DNS prefix: 1-54, alphanumerics and '-', start and end with an alphanumeric.
-_DNS_PREFIX = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]{0,52}[A-Za-z0-9])?$")
-# Linux node pools: lowercase alphanumerics, start with a letter, 1-12 (AKS use-system-pools.md).
-_POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
-_VM_SIZE = re.compile(r"^Standard_[A-Za-z0-9_-]+$")
-_KUBERNETES_VERSION = re.compile(r"^1\.\d{2}(\.\d+)?$")
 ZONES: tuple[str, ...] = ("1", "2", "3")
 
 
@@ -68,61 +56,53 @@ def resource_group_name_problem(name: str) -> str | None:
     return None
 
 
-def network_name_problem(name: str) -> str | None:
-    """Public IPs, virtual networks and subnets share this rule."""
-    if not _NETWORK_NAME.match(name):
-        return (
-            f"{name!r} is not an Azure network resource name: 1-80 letters, digits, '_', '.', '-',"
-            " starting with a letter or digit and ending with a letter, digit or '_'"
-        )
-    return None
+@dataclass(frozen=True)
+class Spelling:
+    """A name or value Azure accepts in one spelling: the pattern, and what it is, for the message.
+
+    Called with a value, it answers why the value is not acceptable, or None, like the other checks."""
+
+    pattern: re.Pattern[str]
+    what: str
+    """How the message ends: `'<value>' is not <what>`."""
+
+    def __call__(self, value: str) -> str | None:
+        return None if self.pattern.match(value) else f"{value!r} is not {self.what}"
 
 
-def cluster_name_problem(name: str) -> str | None:
-    if not _CLUSTER_NAME.match(name):
-        return (
-            f"{name!r} is not an AKS cluster name: 1-63 letters, digits, '_' and '-',"
-            " starting and ending with a letter or digit"
-        )
-    return None
-
-
-def identity_name_problem(name: str) -> str | None:
-    if not _IDENTITY_NAME.match(name):
-        return (
-            f"{name!r} is not a managed identity name: 3-128 letters, digits, '-' and '_',"
-            " starting with a letter or digit"
-        )
-    return None
+network_name_problem = Spelling(
+    re.compile(r"^[A-Za-z0-9]([-\w.]{0,78}\w)?$"),
+    "an Azure network resource name: 1-80 letters, digits, '_', '.', '-',"
+    " starting with a letter or digit and ending with a letter, digit or '_'",
+)
+"""Public IPs, virtual networks and subnets share this rule."""
+cluster_name_problem = Spelling(
+    re.compile(r"^[A-Za-z0-9]([-\w]{0,61}[A-Za-z0-9])?$"),
+    "an AKS cluster name: 1-63 letters, digits, '_' and '-', starting and ending with a letter or digit",
+)
+identity_name_problem = Spelling(
+    re.compile(r"^[A-Za-z0-9][-\w]{2,127}$"),
+    "a managed identity name: 3-128 letters, digits, '-' and '_', starting with a letter or digit",
+)
+"""User-assigned identities."""
+dns_prefix_problem = Spelling(
+    re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]{0,52}[A-Za-z0-9])?$"),
+    "an AKS DNS prefix: 1-54 letters, digits and '-', starting and ending with either",
+)
+pool_name_problem = Spelling(
+    re.compile(r"^[a-z][a-z0-9]{0,11}$"),
+    "an AKS node pool name: 1-12 lowercase letters and digits, starting with a letter",
+)
+"""Linux node pools (AKS use-system-pools.md)."""
+vm_size_problem = Spelling(re.compile(r"^Standard_[A-Za-z0-9_-]+$"), "an Azure VM size like 'Standard_D4s_v5'")
+kubernetes_version_problem = Spelling(
+    re.compile(r"^1\.\d{2}(\.\d+)?$"), 'an AKS Kubernetes version like "1.35" or "1.35.3"'
+)
 
 
 def default_dns_prefix(cluster_name: str) -> str:
     """A DNS prefix AKS accepts, from a cluster name (which may hold '_' and be longer)."""
     return cluster_name.replace("_", "-")[:54].strip("-")
-
-
-def dns_prefix_problem(prefix: str) -> str | None:
-    if not _DNS_PREFIX.match(prefix):
-        return f"{prefix!r} is not an AKS DNS prefix: 1-54 letters, digits and '-', starting and ending with either"
-    return None
-
-
-def pool_name_problem(name: str) -> str | None:
-    if not _POOL_NAME.match(name):
-        return f"{name!r} is not an AKS node pool name: 1-12 lowercase letters and digits, starting with a letter"
-    return None
-
-
-def vm_size_problem(size: str) -> str | None:
-    if not _VM_SIZE.match(size):
-        return f"{size!r} is not an Azure VM size like 'Standard_D4s_v5'"
-    return None
-
-
-def kubernetes_version_problem(version: str) -> str | None:
-    if not _KUBERNETES_VERSION.match(version):
-        return f'{version!r} is not an AKS Kubernetes version like "1.35" or "1.35.3"'
-    return None
 
 
 def zones_problem(zones: Sequence[str]) -> str | None:

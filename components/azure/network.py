@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import network
 
-from ..errors import raise_if_any
+from ..errors import field_problems, raise_if_any
 from .names import cidr_problem, location_problem, network_name_problem, overlap_problem
 
 
@@ -93,10 +93,9 @@ def subnet_problems(address_space: str, subnets: Mapping[str, str]) -> list[tupl
 
 
 def _validate(args: NetworkArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if problem := location_problem(args.location):
-        problems.append(("location", problem))
-    if problem := network_name_problem(args.vnet_name):
-        problems.append(("vnet_name", problem))
+    problems = field_problems(
+        ("location", location_problem(args.location)),
+        ("vnet_name", network_name_problem(args.vnet_name)),
+    )
     problems.extend(subnet_problems(args.address_space, args.subnets))
     raise_if_any("Network", problems)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, network
 
-from ..errors import raise_if_any
+from ..errors import field_problems, raise_if_any
 from .names import location_problem, network_name_problem, zones_problem
 from .versions import NETWORK_CONTRIBUTOR_ROLE_ID
 
@@ -164,13 +164,11 @@ def _checked_existing(name: str, *, sku: object, allocation: str | None, locatio
 
 
 def _validate(args: StaticPublicIpArgs) -> None:
-    problems: list[tuple[str, str]] = []
-    if problem := network_name_problem(args.name):
-        problems.append(("name", problem))
-    if problem := location_problem(args.location):
-        problems.append(("location", problem))
-    if problem := zones_problem(list(args.zones)):
-        problems.append(("zones", problem))
+    problems = field_problems(
+        ("name", network_name_problem(args.name)),
+        ("location", location_problem(args.location)),
+        ("zones", zones_problem(list(args.zones))),
+    )
     for key in args.tags:
         if key.lower().startswith(CLOUD_PROVIDER_TAG_PREFIX):
             problems.append(

@@ -114,9 +114,12 @@ class Runner:
             return [error_event(message)], False
         if experiment.where == "client-pod" and (problem := self._client_ready()):
             return [error_event(f"not run: {problem}")], False
-        if experiment.mode == "repeat":
-            return self._repeat(experiment, argv, progress)
-        return self._stream(experiment, argv, progress)
+        # Either mode records its events, and its actions' events, in this one list.
+        events: list[dict[str, Any]] = []
+        actions = Actions(experiment, self.kubectl, events)
+        mode = self._repeat if experiment.mode == "repeat" else self._stream
+        interrupted = mode(experiment, argv, actions, progress)
+        return events, interrupted
 
     def _client_ready(self) -> str | None:
         """Why the client pod cannot run experiments (checked once per run), or None."""
@@ -134,12 +137,10 @@ class Runner:
             return self.kubectl.exec_client(argv, experiment.env), None
         return list(argv), {**self.kubectl.environment(), **experiment.env}
 
-    def _stream(
-        self, experiment: Experiment, argv: Sequence[str], progress: Progress
-    ) -> tuple[list[dict[str, Any]], bool]:
-        events: list[dict[str, Any]] = []
+    def _stream(self, experiment: Experiment, argv: Sequence[str], actions: Actions, progress: Progress) -> bool:
+        """Run the client once, recording the events it prints as they come; whether it was interrupted."""
+        events = actions.events
         started = time.monotonic()
-        actions = Actions(experiment, self.kubectl, events)
 
         def on_line(line: str) -> None:
             try:
@@ -168,15 +169,13 @@ class Runner:
         problem = stream_problem(experiment, finished, events, self.stack)
         if problem:
             events.append(error_event(problem))
-        return events, finished.interrupted
+        return finished.interrupted
 
-    def _repeat(
-        self, experiment: Experiment, argv: Sequence[str], progress: Progress
-    ) -> tuple[list[dict[str, Any]], bool]:
-        """Run the one-request command `count` times, `interval_seconds` apart; one request event each."""
-        events: list[dict[str, Any]] = []
+    def _repeat(self, experiment: Experiment, argv: Sequence[str], actions: Actions, progress: Progress) -> bool:
+        """Run the one-request command `count` times, `interval_seconds` apart; one request event each.
+        Whether it was interrupted."""
+        events = actions.events
         started = time.monotonic()
-        actions = Actions(experiment, self.kubectl, events)
         command, env = self._command(experiment, argv)
         interrupted = False
         try:
@@ -198,7 +197,7 @@ class Runner:
             done = sum(1 for e in events if e.get("event") == "request")
             events.append(error_event(f"interrupted (Ctrl-C) after {done} of {experiment.count} requests"))
         actions.wait()
-        return events, interrupted
+        return interrupted
 
     def _once(
         self, experiment: Experiment, seq: int, command: list[str], env: Mapping[str, str] | None

@@ -101,30 +101,39 @@ RULES: Mapping[str, Mapping[str, str]] = {
 
 # `scheme` is not in this table on purpose: pulumi-aws sets it from `internal` (a boolean).
 
-ATTRIBUTES: Mapping[str, Mapping[str, tuple[str, str]]] = {
-    "aws:lb/loadBalancer:LoadBalancer": {
-        "idleTimeout": ("LoadBalancerAttribute", "idle_timeout.timeout_seconds"),
-        "clientKeepAlive": ("LoadBalancerAttribute", "client_keep_alive.seconds"),
-        "enableCrossZoneLoadBalancing": ("LoadBalancerAttribute", "load_balancing.cross_zone.enabled"),
-        "enableDeletionProtection": ("LoadBalancerAttribute", "deletion_protection.enabled"),
-        "enableHttp2": ("LoadBalancerAttribute", "routing.http2.enabled"),
-        "desyncMitigationMode": ("LoadBalancerAttribute", "routing.http.desync_mitigation_mode"),
-        "dnsRecordClientRoutingPolicy": ("LoadBalancerAttribute", "dns_record.client_routing_policy"),
-    },
-    "aws:lb/targetGroup:TargetGroup": {
-        "deregistrationDelay": ("TargetGroupAttribute", "deregistration_delay.timeout_seconds"),
-        "slowStart": ("TargetGroupAttribute", "slow_start.duration_seconds"),
-        "loadBalancingAlgorithmType": ("TargetGroupAttribute", "load_balancing.algorithm.type"),
-        "proxyProtocolV2": ("TargetGroupAttribute", "proxy_protocol_v2.enabled"),
-        "preserveClientIp": ("TargetGroupAttribute", "preserve_client_ip.enabled"),
-        "connectionTermination": ("TargetGroupAttribute", "deregistration_delay.connection_termination.enabled"),
-        "stickiness.cookieDuration": ("TargetGroupAttribute", "stickiness.lb_cookie.duration_seconds"),
-    },
-    "aws:lb/listener:Listener": {
-        "tcpIdleTimeoutSeconds": ("ListenerAttribute", "tcp.idle_timeout.seconds"),
-    },
+ATTRIBUTES: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    "aws:lb/loadBalancer:LoadBalancer": (
+        "LoadBalancerAttribute",
+        {
+            "idleTimeout": "idle_timeout.timeout_seconds",
+            "clientKeepAlive": "client_keep_alive.seconds",
+            "enableCrossZoneLoadBalancing": "load_balancing.cross_zone.enabled",
+            "enableDeletionProtection": "deletion_protection.enabled",
+            "enableHttp2": "routing.http2.enabled",
+            "desyncMitigationMode": "routing.http.desync_mitigation_mode",
+            "dnsRecordClientRoutingPolicy": "dns_record.client_routing_policy",
+        },
+    ),
+    "aws:lb/targetGroup:TargetGroup": (
+        "TargetGroupAttribute",
+        {
+            "deregistrationDelay": "deregistration_delay.timeout_seconds",
+            "slowStart": "slow_start.duration_seconds",
+            "loadBalancingAlgorithmType": "load_balancing.algorithm.type",
+            "proxyProtocolV2": "proxy_protocol_v2.enabled",
+            "preserveClientIp": "preserve_client_ip.enabled",
+            "connectionTermination": "deregistration_delay.connection_termination.enabled",
+            "stickiness.cookieDuration": "stickiness.lb_cookie.duration_seconds",
+        },
+    ),
+    "aws:lb/listener:Listener": (
+        "ListenerAttribute",
+        {
+            "tcpIdleTimeoutSeconds": "tcp.idle_timeout.seconds",
+        },
+    ),
 }
-"""Pulumi type -> {input path: (ELBv2 attribute shape, attribute key)}: inputs pulumi-aws turns into attributes."""
+"""Pulumi type -> (its ELBv2 attribute shape, {input path: attribute key}): inputs pulumi-aws turns into attributes."""
 
 ANNOTATION_ATTRIBUTES: Mapping[str, str] = {
     "alb.ingress.kubernetes.io/load-balancer-attributes": "LoadBalancerAttribute",
@@ -327,7 +336,8 @@ def aws_api_gate(stacks: Sequence[Stack]) -> Iterable[Result]:
                 for concrete, value in values_at(inputs, path):
                     for problem in shape_problems(value, shape):
                         yield stack.finding("aws-api", subject(resource), concrete, problem, _source(target))
-            for path, (shape_name, key) in ATTRIBUTES.get(resource.type, {}).items():
+            shape_name, keys = ATTRIBUTES.get(resource.type, ("", {}))
+            for path, key in keys.items():
                 for concrete, value in values_at(inputs, path):
                     if problem := attribute_problems(shape_name, key, value):
                         yield stack.finding(
