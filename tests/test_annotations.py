@@ -40,6 +40,7 @@ from components.aws.annotations import (
     UrlRewrite,
     WeightedForward,
     alb_attributes,
+    health_check,
     nlb_attributes,
     parse_string_list,
     parse_string_map,
@@ -378,8 +379,8 @@ def test_nlb_collects_every_problem_into_one_error():
         "name: 'internal-echo': must not begin with 'internal-'",
         "health_check.protocol: 'TCP' is not one of tcp, http, https",
         "health_check.path: only with protocol http or https",
-        "health_check.success_codes: only with protocol http or https",
         "health_check.interval_seconds: 4 is outside the allowed range 5-300 seconds",
+        "health_check.success_codes: only with protocol http or https",
         "target_group_attributes.deregistration_delay_seconds: -1 is outside the allowed range 0-3600 seconds",
         "target_group_attributes.unhealthy_draining_interval_seconds: only with unhealthy_connection_termination=False",
         "tls.certificate_arns: empty; a TLS listener needs at least one certificate ARN",
@@ -445,14 +446,12 @@ def test_attribute_ranges_and_values_agree_with_the_api_reference():
 
 
 def test_health_check_and_action_limits_agree_with_the_api_models():
+    # Both builders check their health check through health_check.HealthCheck.
     for ours, member in [
-        (alb.HEALTH_CHECK_INTERVAL, "HealthCheckIntervalSeconds"),
-        (nlb.HEALTH_CHECK_INTERVAL, "HealthCheckIntervalSeconds"),
-        (alb.HEALTH_CHECK_TIMEOUT, "HealthCheckTimeoutSeconds"),
-        (nlb.HEALTH_CHECK_TIMEOUT, "HealthCheckTimeoutSeconds"),
-        (alb.THRESHOLD_COUNT, "HealthyThresholdCount"),
-        (alb.THRESHOLD_COUNT, "UnhealthyThresholdCount"),
-        (nlb.THRESHOLD_COUNT, "HealthyThresholdCount"),
+        (health_check.HEALTH_CHECK_INTERVAL, "HealthCheckIntervalSeconds"),
+        (health_check.HEALTH_CHECK_TIMEOUT, "HealthCheckTimeoutSeconds"),
+        (health_check.THRESHOLD_COUNT, "HealthyThresholdCount"),
+        (health_check.THRESHOLD_COUNT, "UnhealthyThresholdCount"),
     ]:
         meta = api_shape(f"elbv2:CreateTargetGroup.{member}").metadata
         assert (ours.low, ours.high) == (meta["min"], meta["max"]), member

@@ -14,7 +14,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from ...errors import ArgsError
 from ...limits import Range, is_int
@@ -35,9 +35,17 @@ def raise_if_any(builder: str, problems: Sequence[Problem]) -> None:
         raise AnnotationError(builder, problems)
 
 
-def nested(prefix: str, problems: Iterable[Problem]) -> list[Problem]:
-    """Problems of a nested part, with their fields under `prefix`."""
-    return [(f"{prefix}.{field}", reason) for field, reason in problems]
+class Checked(Protocol):
+    """A nested part of a builder (a health check, attributes, TLS): it lists its own problems."""
+
+    def problems(self) -> list[Problem]: ...
+
+
+def nested(parts: Iterable[tuple[str, Checked | None]]) -> list[Problem]:
+    """(field, part or None) -> the problems of each part that is set, with their fields under the part's."""
+    return [
+        (f"{name}.{field}", reason) for name, part in parts if part is not None for field, reason in part.problems()
+    ]
 
 
 PORT = limits.PORT
@@ -265,14 +273,9 @@ __all__ = [
 ]
 
 
-def protocol_and_port_problems(protocol: str | None, protocols: Sequence[str], port: object) -> list[Problem]:
-    """A health check's protocol and port, as the ALB and NLB builders both check them (either may be unset)."""
-    problems: list[Problem] = []
-    if protocol is not None and (p := choice_problem(protocol, protocols)):
-        problems.append(("protocol", p))
-    if port is not None and (p := health_check_port_problem(port)):
-        problems.append(("port", p))
-    return problems
+def choice_problems(values: Iterable[tuple[str, object | None, Sequence[object]]]) -> list[Problem]:
+    """(field, value or None, allowed values) -> a problem for each set value that is not allowed."""
+    return [(name, p) for name, value, allowed in values if value is not None and (p := choice_problem(value, allowed))]
 
 
 def range_problems(values: Iterable[tuple[str, int | None, Range]]) -> list[Problem]:
