@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from ...limits import aws as limits
 from .values import (
@@ -365,38 +365,37 @@ def _rewrite_problems(regex: str, replace: str) -> list[Problem]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class UrlRewrite:
-    """Rewrite the request path before it reaches the targets (ALB transforms, Oct 2025; LBC >= v2.14.1).
-
-    `regex` is matched against the path; `replace` may use its capture groups ($1, $2, ...).
-    """
+class _Rewrite:
+    """A transform's one rewrite: `regex` is matched, `replace` may use its capture groups ($1, $2, ...)."""
 
     regex: str
     replace: str
-    type = "url-rewrite"
+    type: ClassVar[str]
+    config: ClassVar[str]
+    """The key of the rewrite's config in the transform's JSON."""
 
     def problems(self) -> list[Problem]:
         return _rewrite_problems(self.regex, self.replace)
 
     def document(self) -> dict[str, Any]:
         rewrite = {"regex": self.regex, "replace": self.replace}
-        return {"type": self.type, "urlRewriteConfig": {"rewrites": [rewrite]}}
+        return {"type": self.type, self.config: {"rewrites": [rewrite]}}
 
 
 @dataclass(frozen=True, kw_only=True)
-class HostHeaderRewrite:
+class UrlRewrite(_Rewrite):
+    """Rewrite the request path before it reaches the targets (ALB transforms, Oct 2025; LBC >= v2.14.1)."""
+
+    type = "url-rewrite"
+    config = "urlRewriteConfig"
+
+
+@dataclass(frozen=True, kw_only=True)
+class HostHeaderRewrite(_Rewrite):
     """Rewrite the Host header before the request reaches the targets."""
 
-    regex: str
-    replace: str
     type = "host-header-rewrite"
-
-    def problems(self) -> list[Problem]:
-        return _rewrite_problems(self.regex, self.replace)
-
-    def document(self) -> dict[str, Any]:
-        rewrite = {"regex": self.regex, "replace": self.replace}
-        return {"type": self.type, "hostHeaderRewriteConfig": {"rewrites": [rewrite]}}
+    config = "hostHeaderRewriteConfig"
 
 
 Transform = UrlRewrite | HostHeaderRewrite
@@ -413,22 +412,3 @@ def transforms_problems(transforms: tuple[Transform, ...]) -> list[Problem]:
         if sum(1 for t in transforms if t.type == kind) > 1:
             problems.append(("", f"more than one {kind}; allowed: one of each type per rule"))
     return problems
-
-
-__all__ = [
-    "Action",
-    "Condition",
-    "FixedResponse",
-    "ForwardTarget",
-    "HostHeader",
-    "HostHeaderRewrite",
-    "HttpHeader",
-    "HttpRequestMethod",
-    "PathPattern",
-    "QueryString",
-    "Redirect",
-    "SourceIp",
-    "Transform",
-    "UrlRewrite",
-    "WeightedForward",
-]
