@@ -45,6 +45,7 @@ from components.aws.annotations import (
     parse_string_list,
     parse_string_map,
     rules,
+    target_group_attributes,
 )
 from components.aws.annotations import ingress as alb
 from components.aws.annotations import service as nlb
@@ -431,8 +432,7 @@ def test_attribute_ranges_and_values_agree_with_the_api_reference():
     for ours, spec in [
         (alb_attributes.IDLE_TIMEOUT, lb["idle_timeout.timeout_seconds"]),
         (alb_attributes.CLIENT_KEEP_ALIVE, lb["client_keep_alive.seconds"]),
-        (alb_attributes.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
-        (nlb_attributes.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
+        (target_group_attributes.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
         (alb_attributes.SLOW_START, tg["slow_start.duration_seconds"]),
         (alb_attributes.STICKINESS_DURATION, tg["stickiness.lb_cookie.duration_seconds"]),
         (alb_attributes.STICKINESS_DURATION, tg["stickiness.app_cookie.duration_seconds"]),

@@ -28,8 +28,8 @@ from .rules import (
 )
 from .values import (
     PORT,
+    AnnotationBuilder,
     Problem,
-    annotation_values,
     certificate_arn_problem,
     choice_problem,
     choice_problems,
@@ -37,9 +37,10 @@ from .values import (
     compact_json,
     dns_label_problem,
     is_int,
+    keyed,
+    keyed_values,
     load_balancer_name_problem,
     nested,
-    raise_if_any,
     string_list,
     string_map,
     tag_problems,
@@ -109,7 +110,7 @@ class AlbHealthCheck(HealthCheck):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AlbIngressAnnotations:
+class AlbIngressAnnotations(AnnotationBuilder):
     """Every `alb.ingress.kubernetes.io/*` annotation this project sets, typed.
 
     `annotations()` validates everything (one AnnotationError listing every problem) and returns
@@ -117,15 +118,17 @@ class AlbIngressAnnotations:
     Service name they apply to.
     """
 
-    scheme: Literal["internal", "internet-facing"] | None = None
-    target_type: Literal["instance", "ip"] | None = None
-    load_balancer_name: str | None = None
+    PREFIX: ClassVar[str] = PREFIX
+
+    scheme: Literal["internal", "internet-facing"] | None = keyed("scheme")
+    target_type: Literal["instance", "ip"] | None = keyed("target-type")
+    load_balancer_name: str | None = keyed("load-balancer-name")
     """At most 32 characters; only read when the ALB is created."""
-    group_name: str | None = None
+    group_name: str | None = keyed("group.name")
     """IngressGroup: Ingresses with the same name share one ALB."""
-    group_order: int | None = None
+    group_order: int | None = keyed("group.order")
     """GROUP_ORDER; lower is evaluated first (default 0)."""
-    ip_address_type: Literal["ipv4", "dualstack", "dualstack-without-public-ipv4"] | None = None
+    ip_address_type: Literal["ipv4", "dualstack", "dualstack-without-public-ipv4"] | None = keyed("ip-address-type")
     listen_ports: tuple[ListenPort, ...] = ()
     """Default: HTTP 80, or HTTPS 443 when a certificate is given."""
     certificate_arns: tuple[str, ...] = ()
@@ -213,19 +216,8 @@ class AlbIngressAnnotations:
             problems.append(("ssl_policy", "applies to HTTPS listeners only; there is none"))
         return problems
 
-    def annotations(self) -> dict[str, str]:
-        """The annotations, keys prefixed with `alb.ingress.kubernetes.io/`."""
-        raise_if_any("AlbIngressAnnotations", self.problems())
-        values = annotation_values(
-            (
-                ("scheme", self.scheme),
-                ("target-type", self.target_type),
-                ("load-balancer-name", self.load_balancer_name),
-                ("group.name", self.group_name),
-                ("group.order", self.group_order),
-                ("ip-address-type", self.ip_address_type),
-            )
-        )
+    def values(self) -> dict[str, str]:
+        values = keyed_values(self)
         if self.listen_ports:
             values["listen-ports"] = compact_json([{p.protocol: p.port} for p in self.listen_ports])
         if self.certificate_arns:
@@ -250,7 +242,7 @@ class AlbIngressAnnotations:
             values[f"transforms.{name}"] = compact_json([t.document() for t in transforms])
         if self.tags:
             values["tags"] = string_map(dict(sorted(self.tags.items())))
-        return {PREFIX + suffix: value for suffix, value in values.items()}
+        return values
 
 
 DOCUMENTED_SUFFIXES = frozenset(

@@ -27,6 +27,7 @@ from .health_check import NLB_KEYS, Dialect, HealthCheck
 from .nlb_attributes import NlbTargetGroupAttributes
 from .values import (
     PORT,
+    AnnotationBuilder,
     Problem,
     annotation_values,
     boolean,
@@ -35,6 +36,8 @@ from .values import (
     choice_problems,
     cidr_problem,
     is_int,
+    keyed,
+    keyed_values,
     list_item_problem,
     load_balancer_name_problem,
     nested,
@@ -151,7 +154,7 @@ class ServicePort:
 
 
 @dataclass(frozen=True, kw_only=True)
-class NlbServiceAnnotations:
+class NlbServiceAnnotations(AnnotationBuilder):
     """Every `service.beta.kubernetes.io/*` annotation this project sets on an NLB Service, typed.
 
     `annotations()` validates and returns the annotation map; `service_spec(ports)` also checks
@@ -159,15 +162,17 @@ class NlbServiceAnnotations:
     (not the in-tree cloud provider) own the Service.
     """
 
-    target_type: Literal["instance", "ip"] | None = None
+    PREFIX: ClassVar[str] = PREFIX
+
+    target_type: Literal["instance", "ip"] | None = keyed("aws-load-balancer-nlb-target-type")
     """Controller default with loadBalancerClass (which service_spec sets): instance."""
-    scheme: Literal["internal", "internet-facing"] | None = None
+    scheme: Literal["internal", "internet-facing"] | None = keyed("aws-load-balancer-scheme")
     """Controller default: internal."""
-    name: str | None = None
+    name: str | None = keyed("aws-load-balancer-name")
     """At most 32 characters; only read when the NLB is created."""
     subnets: tuple[str, ...] = ()
     """Subnet IDs or Name tags, one per zone (default: discovered by tag)."""
-    ip_address_type: Literal["ipv4", "dualstack"] | None = None
+    ip_address_type: Literal["ipv4", "dualstack"] | None = keyed("aws-load-balancer-ip-address-type")
     cross_zone_enabled: bool | None = None
     """load_balancing.cross_zone.enabled (NLB default false)."""
     deletion_protection: bool | None = None
@@ -237,17 +242,8 @@ class NlbServiceAnnotations:
         ]
         return problems
 
-    def annotations(self) -> dict[str, str]:
-        """The annotations, keys prefixed with `service.beta.kubernetes.io/`."""
-        raise_if_any("NlbServiceAnnotations", self.problems())
-        values = annotation_values(
-            (
-                ("aws-load-balancer-nlb-target-type", self.target_type),
-                ("aws-load-balancer-scheme", self.scheme),
-                ("aws-load-balancer-name", self.name),
-                ("aws-load-balancer-ip-address-type", self.ip_address_type),
-            )
-        )
+    def values(self) -> dict[str, str]:
+        values = keyed_values(self)
         if self.subnets:
             values["aws-load-balancer-subnets"] = string_list(self.subnets)
         if self.eip_allocations:
@@ -275,7 +271,7 @@ class NlbServiceAnnotations:
             values["aws-load-balancer-additional-resource-tags"] = string_map(dict(sorted(self.tags.items())))
         if self.target_node_labels:
             values["aws-load-balancer-target-node-labels"] = string_map(dict(sorted(self.target_node_labels.items())))
-        return {PREFIX + suffix: value for suffix, value in values.items()}
+        return values
 
     def port_problems(self, ports: Sequence[ServicePort]) -> list[Problem]:
         """What the annotations say about ports the Service does not have."""

@@ -14,7 +14,8 @@ import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from dataclasses import field, fields
+from typing import Any, ClassVar, Protocol
 
 from ...errors import ArgsError
 from ...limits import Range, is_int
@@ -46,6 +47,24 @@ def nested(parts: Iterable[tuple[str, Checked | None]]) -> list[Problem]:
     return [
         (f"{name}.{field}", reason) for name, part in parts if part is not None for field, reason in part.problems()
     ]
+
+
+class AnnotationBuilder:
+    """A builder of one resource's annotations (AlbIngressAnnotations, NlbServiceAnnotations): `annotations()`
+    checks every field, raising one AnnotationError, then writes `values()` with their keys under PREFIX."""
+
+    PREFIX: ClassVar[str]
+
+    def problems(self) -> list[Problem]:
+        raise NotImplementedError
+
+    def values(self) -> dict[str, str]:
+        """The annotations without the prefix, from fields `problems()` found valid."""
+        raise NotImplementedError
+
+    def annotations(self) -> dict[str, str]:
+        raise_if_any(type(self).__name__, self.problems())
+        return {self.PREFIX + suffix: value for suffix, value in self.values().items()}
 
 
 PORT = limits.PORT
@@ -283,11 +302,20 @@ def range_problems(values: Iterable[tuple[str, int | None, Range]]) -> list[Prob
     return [(name, p) for name, value, allowed in values if value is not None and (p := allowed.problem(value))]
 
 
-def annotation_values(pairs: Iterable[tuple[str, object]], prefix: str = "") -> dict[str, str]:
-    """`prefix + key -> value` for each pair whose value is set (None leaves the controller's default),
+def keyed(key: str) -> Any:
+    """A field that defaults to None and, when set, `keyed_values` writes under `key`."""
+    return field(default=None, metadata={"key": key})
+
+
+def keyed_values(instance: Any) -> dict[str, str]:
+    """`key -> value` for each set field of a dataclass that is declared `keyed(key)`, in the fields' order,
+    as `annotation_values` writes them; fields whose value the builder derives are not keyed."""
+    return annotation_values(
+        (f.metadata["key"], getattr(instance, f.name)) for f in fields(instance) if "key" in f.metadata
+    )
+
+
+def annotation_values(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """`key -> value` for each pair whose value is set (None leaves the controller's default),
     booleans as the controller writes them, in the order given (it is the order in the annotation)."""
-    return {
-        f"{prefix}{key}": boolean(value) if isinstance(value, bool) else str(value)
-        for key, value in pairs
-        if value is not None
-    }
+    return {key: boolean(value) if isinstance(value, bool) else str(value) for key, value in pairs if value is not None}
