@@ -211,71 +211,78 @@ def _values_problems(values: tuple[str, ...]) -> list[Problem]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class HostHeader:
-    """Match the Host header (wildcards * and ?)."""
+class _MatchValues:
+    """A condition on a list of match values, written as `{"field": ..., <config>: {"values": [...]}}`."""
 
     values: tuple[str, ...]
-    field = "host-header"
+    field: ClassVar[str]
+    config: ClassVar[str]
+    """The key of the condition's config in its JSON."""
 
     def problems(self) -> list[Problem]:
         return _values_problems(self.values)
 
     def document(self) -> dict[str, Any]:
-        return {"field": self.field, "hostHeaderConfig": {"values": list(self.values)}}
+        return {"field": self.field, self.config: self._config()}
+
+    def _config(self) -> dict[str, Any]:
+        return {"values": list(self.values)}
 
 
 @dataclass(frozen=True, kw_only=True)
-class PathPattern:
+class HostHeader(_MatchValues):
+    """Match the Host header (wildcards * and ?)."""
+
+    field = "host-header"
+    config = "hostHeaderConfig"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PathPattern(_MatchValues):
     """Match the URL path (wildcards * and ?), in addition to the Ingress path."""
 
-    values: tuple[str, ...]
     field = "path-pattern"
+    config = "pathPatternConfig"
 
     def problems(self) -> list[Problem]:
-        problems = _values_problems(self.values)
+        problems = super().problems()
         problems += [("values", f"{v!r}: a path pattern starts with '/'") for v in self.values if not v.startswith("/")]
         return problems
 
-    def document(self) -> dict[str, Any]:
-        return {"field": self.field, "pathPatternConfig": {"values": list(self.values)}}
-
 
 @dataclass(frozen=True, kw_only=True)
-class HttpHeader:
+class HttpHeader(_MatchValues):
     """Match an HTTP header (not Host; use HostHeader)."""
 
     name: str
-    values: tuple[str, ...]
     field = "http-header"
+    config = "httpHeaderConfig"
 
     def problems(self) -> list[Problem]:
-        problems = _values_problems(self.values)
+        problems = super().problems()
         if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,40}", self.name) or self.name.lower() == "host":
             problems.append(("name", f"{self.name!r}: allowed: an RFC 7230 header name of 1-40 characters, not Host"))
         return problems
 
-    def document(self) -> dict[str, Any]:
-        return {"field": self.field, "httpHeaderConfig": {"httpHeaderName": self.name, "values": list(self.values)}}
+    def _config(self) -> dict[str, Any]:
+        return {"httpHeaderName": self.name, **super()._config()}
 
 
 @dataclass(frozen=True, kw_only=True)
-class HttpRequestMethod:
+class HttpRequestMethod(_MatchValues):
     """Match the request method (GET, POST, ...)."""
 
-    values: tuple[str, ...]
     field = "http-request-method"
+    config = "httpRequestMethodConfig"
 
     def problems(self) -> list[Problem]:
-        problems = _values_problems(self.values)
+        problems = super().problems()
         problems += [
             ("values", f"{v!r}: allowed: A-Z, '-' and '_', at most 40 characters")
             for v in self.values
             if not re.fullmatch(r"[A-Z_-]{1,40}", v)
         ]
         return problems
-
-    def document(self) -> dict[str, Any]:
-        return {"field": self.field, "httpRequestMethodConfig": {"values": list(self.values)}}
 
 
 @dataclass(frozen=True, kw_only=True)
