@@ -219,6 +219,12 @@ class _MatchValues:
     config: ClassVar[str]
     """The key of the condition's config in its JSON."""
 
+    def __init_subclass__(cls, *, field: str, config: str, **kwargs: Any) -> None:
+        """A condition names its `field` and `config` key as class keywords; one that adds no field of its
+        own (HostHeader, PathPattern, ...) is the base's dataclass, with the base's __init__, eq and repr."""
+        super().__init_subclass__(**kwargs)
+        cls.field, cls.config = field, config
+
     def problems(self) -> list[Problem]:
         return _values_problems(self.values)
 
@@ -229,20 +235,12 @@ class _MatchValues:
         return {"values": list(self.values)}
 
 
-@dataclass(frozen=True, kw_only=True)
-class HostHeader(_MatchValues):
+class HostHeader(_MatchValues, field="host-header", config="hostHeaderConfig"):
     """Match the Host header (wildcards * and ?)."""
 
-    field = "host-header"
-    config = "hostHeaderConfig"
 
-
-@dataclass(frozen=True, kw_only=True)
-class PathPattern(_MatchValues):
+class PathPattern(_MatchValues, field="path-pattern", config="pathPatternConfig"):
     """Match the URL path (wildcards * and ?), in addition to the Ingress path."""
-
-    field = "path-pattern"
-    config = "pathPatternConfig"
 
     def problems(self) -> list[Problem]:
         problems = super().problems()
@@ -251,12 +249,10 @@ class PathPattern(_MatchValues):
 
 
 @dataclass(frozen=True, kw_only=True)
-class HttpHeader(_MatchValues):
+class HttpHeader(_MatchValues, field="http-header", config="httpHeaderConfig"):
     """Match an HTTP header (not Host; use HostHeader)."""
 
     name: str
-    field = "http-header"
-    config = "httpHeaderConfig"
 
     def problems(self) -> list[Problem]:
         problems = super().problems()
@@ -268,12 +264,8 @@ class HttpHeader(_MatchValues):
         return {"httpHeaderName": self.name, **super()._config()}
 
 
-@dataclass(frozen=True, kw_only=True)
-class HttpRequestMethod(_MatchValues):
+class HttpRequestMethod(_MatchValues, field="http-request-method", config="httpRequestMethodConfig"):
     """Match the request method (GET, POST, ...)."""
-
-    field = "http-request-method"
-    config = "httpRequestMethodConfig"
 
     def problems(self) -> list[Problem]:
         problems = super().problems()
@@ -381,6 +373,11 @@ class _Rewrite:
     config: ClassVar[str]
     """The key of the rewrite's config in the transform's JSON."""
 
+    def __init_subclass__(cls, *, type: str, config: str, **kwargs: Any) -> None:
+        """A transform names its `type` and `config` key as class keywords (it adds no field)."""
+        super().__init_subclass__(**kwargs)
+        cls.type, cls.config = type, config
+
     def problems(self) -> list[Problem]:
         return _rewrite_problems(self.regex, self.replace)
 
@@ -389,20 +386,12 @@ class _Rewrite:
         return {"type": self.type, self.config: {"rewrites": [rewrite]}}
 
 
-@dataclass(frozen=True, kw_only=True)
-class UrlRewrite(_Rewrite):
+class UrlRewrite(_Rewrite, type="url-rewrite", config="urlRewriteConfig"):
     """Rewrite the request path before it reaches the targets (ALB transforms, Oct 2025; LBC >= v2.14.1)."""
 
-    type = "url-rewrite"
-    config = "urlRewriteConfig"
 
-
-@dataclass(frozen=True, kw_only=True)
-class HostHeaderRewrite(_Rewrite):
+class HostHeaderRewrite(_Rewrite, type="host-header-rewrite", config="hostHeaderRewriteConfig"):
     """Rewrite the Host header before the request reaches the targets."""
-
-    type = "host-header-rewrite"
-    config = "hostHeaderRewriteConfig"
 
 
 Transform = UrlRewrite | HostHeaderRewrite
