@@ -21,24 +21,12 @@ from components.aws.annotations import (
     AlbLoadBalancerAttributes,
     AlbTargetGroupAttributes,
     AnnotationError,
-    FixedResponse,
-    ForwardTarget,
-    HostHeader,
-    HostHeaderRewrite,
-    HttpHeader,
-    HttpRequestMethod,
     ListenPort,
     NlbHealthCheck,
     NlbServiceAnnotations,
     NlbTargetGroupAttributes,
     NlbTls,
-    PathPattern,
-    QueryString,
-    Redirect,
     ServicePort,
-    SourceIp,
-    UrlRewrite,
-    WeightedForward,
     alb_attributes,
     health_check,
     nlb_attributes,
@@ -50,6 +38,7 @@ from components.aws.annotations import (
 from components.aws.annotations import ingress as alb
 from components.aws.annotations import service as nlb
 from testbed.gates.aws import api_shape, attribute_catalog, attribute_problems
+from tests.seed_documents import SEED_003_WEIGHTED_ROUTING
 
 CERT = "arn:aws:acm:us-west-2:123456789012:certificate/0b7a5b1c-1a2b-4c3d-8e9f-0123456789ab"
 
@@ -73,7 +62,7 @@ def test_seed_002_echoserver_ingress():
         certificate_arns=(CERT,),
         ssl_redirect_port=443,
         actions={
-            "rule-echoserver": FixedResponse(status_code=200, content_type="text/plain", message_body="Path is /")
+            "rule-echoserver": rules.FixedResponse(status_code=200, content_type="text/plain", message_body="Path is /")
         },
     ).annotations()
     assert built == {
@@ -100,26 +89,16 @@ def test_seed_002_echoserver_ingress():
 def test_seed_003_weighted_routing_json():
     built = AlbIngressAnnotations(
         actions={
-            "weighted-routing": WeightedForward(
+            "weighted-routing": rules.WeightedForward(
                 targets=(
-                    ForwardTarget(service_name="ng", service_port=80, weight=50),
-                    ForwardTarget(service_name="ng-canary", service_port=80, weight=50),
+                    rules.ForwardTarget(service_name="ng", service_port=80, weight=50),
+                    rules.ForwardTarget(service_name="ng-canary", service_port=80, weight=50),
                 ),
                 stickiness_enabled=False,
             )
         }
     ).annotations()
-    seed = {
-        "type": "forward",
-        "forwardConfig": {
-            "targetGroups": [
-                {"serviceName": "ng", "servicePort": 80, "weight": 50},
-                {"serviceName": "ng-canary", "servicePort": 80, "weight": 50},
-            ],
-            "targetGroupStickinessConfig": {"enabled": False},
-        },
-    }
-    assert json.loads(built["alb.ingress.kubernetes.io/actions.weighted-routing"]) == seed
+    assert json.loads(built["alb.ingress.kubernetes.io/actions.weighted-routing"]) == SEED_003_WEIGHTED_ROUTING
 
 
 def test_seed_001_nlb_service_and_its_spec():
@@ -156,7 +135,7 @@ def test_seed_003_nlb_options_proxy_protocol_and_tls():
 
 def test_url_rewrite_transform_has_the_documented_shape():
     built = AlbIngressAnnotations(
-        transforms={"echoserver": (UrlRewrite(regex="^/test(/|$)(.*)", replace="/$2"),)}
+        transforms={"echoserver": (rules.UrlRewrite(regex="^/test(/|$)(.*)", replace="/$2"),)}
     ).annotations()
     assert json.loads(built["alb.ingress.kubernetes.io/transforms.echoserver"]) == [
         {"type": "url-rewrite", "urlRewriteConfig": {"rewrites": [{"regex": "^/test(/|$)(.*)", "replace": "/$2"}]}}
@@ -173,10 +152,10 @@ def test_conditions_json():
     built = AlbIngressAnnotations(
         conditions={
             "svc": (
-                HostHeader(values=("a.example.com",)),
-                HttpHeader(name="X-Canary", values=("yes",)),
-                QueryString(pairs=(("version", "v2"),)),
-                SourceIp(cidrs=("10.0.0.0/16",)),
+                rules.HostHeader(values=("a.example.com",)),
+                rules.HttpHeader(name="X-Canary", values=("yes",)),
+                rules.QueryString(pairs=(("version", "v2"),)),
+                rules.SourceIp(cidrs=("10.0.0.0/16",)),
             )
         }
     ).annotations()
@@ -255,22 +234,24 @@ def test_alb_health_check_attribute_and_rule_problems():
                 stickiness_duration_seconds=0,
             ),
             actions={
-                "fixed": FixedResponse(status_code=302, content_type="text/xml", message_body="x" * 1025),
-                "moved": Redirect(status_code="HTTP_307", protocol="FTP", port=70000, path="eks", query="?k=v"),
-                "split": WeightedForward(
+                "fixed": rules.FixedResponse(status_code=302, content_type="text/xml", message_body="x" * 1025),
+                "moved": rules.Redirect(status_code="HTTP_307", protocol="FTP", port=70000, path="eks", query="?k=v"),
+                "split": rules.WeightedForward(
                     targets=(
-                        ForwardTarget(service_name="a", service_port=80, weight=0),
-                        ForwardTarget(service_name="b", weight=1000),
-                        ForwardTarget(target_group_arn="arn:x", service_name="c", service_port=80, weight=0),
+                        rules.ForwardTarget(service_name="a", service_port=80, weight=0),
+                        rules.ForwardTarget(service_name="b", weight=1000),
+                        rules.ForwardTarget(target_group_arn="arn:x", service_name="c", service_port=80, weight=0),
                     ),
                     stickiness_enabled=True,
                 ),
             },
             conditions={
-                "svc": (PathPattern(values=("a", "/b", "/c", "/d")), PathPattern(values=("/e", "/f"))),
-                "web": (HttpRequestMethod(values=("get",)), HttpHeader(name="Host", values=("x",))),
+                "svc": (rules.PathPattern(values=("a", "/b", "/c", "/d")), rules.PathPattern(values=("/e", "/f"))),
+                "web": (rules.HttpRequestMethod(values=("get",)), rules.HttpHeader(name="Host", values=("x",))),
             },
-            transforms={"svc": (UrlRewrite(regex="(", replace="/"), HostHeaderRewrite(regex="^a$", replace="$1"))},
+            transforms={
+                "svc": (rules.UrlRewrite(regex="(", replace="/"), rules.HostHeaderRewrite(regex="^a$", replace="$1"))
+            },
         ).annotations()
     )
     prefix = "AlbIngressAnnotations: "
@@ -342,8 +323,8 @@ def test_weights_need_one_above_zero_and_names_must_be_service_names():
     assert errors(
         lambda: AlbIngressAnnotations(
             actions={
-                "Weighted_Routing": WeightedForward(
-                    targets=(ForwardTarget(service_name="a", service_port=80, weight=0),)
+                "Weighted_Routing": rules.WeightedForward(
+                    targets=(rules.ForwardTarget(service_name="a", service_port=80, weight=0),)
                 )
             }
         ).annotations()
@@ -353,7 +334,7 @@ def test_weights_need_one_above_zero_and_names_must_be_service_names():
         "AlbIngressAnnotations: actions[Weighted_Routing].targets: every weight is 0;"
         " allowed: at least one weight above 0",
     ]
-    assert errors(lambda: AlbIngressAnnotations(actions={"w": WeightedForward(targets=())}).annotations()) == [
+    assert errors(lambda: AlbIngressAnnotations(actions={"w": rules.WeightedForward(targets=())}).annotations()) == [
         "AlbIngressAnnotations: actions[w].targets: 0 target groups; allowed: 1-5"
     ]
 
@@ -465,7 +446,10 @@ def test_health_check_and_action_limits_agree_with_the_api_models():
     forward = "elbv2:CreateRule.Actions[].ForwardConfig"
     assert "The range is 0 to 999" in api_shape(f"{forward}.TargetGroups[].Weight").documentation
     assert "1-604800 seconds" in api_shape(f"{forward}.TargetGroupStickinessConfig.DurationSeconds").documentation
-    assert set(api_shape("elbv2:CreateRule.Transforms[].Type").enum) == {UrlRewrite.type, HostHeaderRewrite.type}
+    assert set(api_shape("elbv2:CreateRule.Transforms[].Type").enum) == {
+        rules.UrlRewrite.type,
+        rules.HostHeaderRewrite.type,
+    }
     assert (
         "1,024 characters" in api_shape("elbv2:CreateRule.Transforms[].UrlRewriteConfig.Rewrites[].Regex").documentation
     )
@@ -612,14 +596,15 @@ def alb_annotations(draw) -> AlbIngressAnnotations:
             stickiness_type=draw(st.none() | st.just("lb_cookie")),
         ),
         actions={
-            draw(names): WeightedForward(
+            draw(names): rules.WeightedForward(
                 targets=tuple(
-                    ForwardTarget(service_name=f"svc-{i}", service_port=80, weight=w) for i, w in enumerate(weights)
+                    rules.ForwardTarget(service_name=f"svc-{i}", service_port=80, weight=w)
+                    for i, w in enumerate(weights)
                 ),
                 stickiness_enabled=False,
             )
         },
-        transforms={draw(names): (UrlRewrite(regex=f"^/{draw(names)}(/|$)(.*)", replace="/$2"),)},
+        transforms={draw(names): (rules.UrlRewrite(regex=f"^/{draw(names)}(/|$)(.*)", replace="/$2"),)},
         tags=draw(st.dictionaries(texts, texts, max_size=3)),
     )
 
@@ -764,7 +749,9 @@ def test_nlb_target_node_labels_need_instance_targets_and_valid_labels():
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.integers(0, 999), min_size=1, max_size=5))
 def test_weighted_forward_accepts_exactly_the_documented_weights(weights):
-    forward = WeightedForward(
-        targets=tuple(ForwardTarget(service_name=f"s{i}", service_port=80, weight=w) for i, w in enumerate(weights))
+    forward = rules.WeightedForward(
+        targets=tuple(
+            rules.ForwardTarget(service_name=f"s{i}", service_port=80, weight=w) for i, w in enumerate(weights)
+        )
     )
     assert (forward.problems() == []) == any(w > 0 for w in weights)
