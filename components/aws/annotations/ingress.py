@@ -41,6 +41,7 @@ from .values import (
     keyed_values,
     load_balancer_name_problem,
     nested,
+    ssl_policy_problem,
     string_list,
     string_map,
     tag_problems,
@@ -56,7 +57,6 @@ GROUP_ORDER = limits.RULE_GROUP_ORDER
 GROUP_NAME_MAX = 63
 _GROUP_NAME = re.compile(r"^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$")
 """group_loader.go groupNameRegex."""
-_SSL_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
 
 # Health checks (health_check.py; the ALB accepts codes 200-499, Matcher.HttpCode).
 HEALTH_CHECK_PROTOCOLS = ("HTTP", "HTTPS")
@@ -206,8 +206,8 @@ class AlbIngressAnnotations(AnnotationBuilder):
                         f"(HTTPS: {sorted(https) or 'none'}) next to an HTTP one to redirect from",
                     )
                 )
-        if self.ssl_policy is not None and not _SSL_POLICY.match(self.ssl_policy):
-            problems.append(("ssl_policy", f"{self.ssl_policy!r} is not an ELBSecurityPolicy-* name"))
+        if self.ssl_policy is not None and (p := ssl_policy_problem(self.ssl_policy)):
+            problems.append(("ssl_policy", p))
         # Without listen_ports the controller listens on HTTPS 443 when a certificate is given, else HTTP 80.
         has_https = (
             any(p.protocol == "HTTPS" for p in self.listen_ports) if self.listen_ports else bool(self.certificate_arns)

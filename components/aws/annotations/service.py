@@ -42,6 +42,7 @@ from .values import (
     load_balancer_name_problem,
     nested,
     raise_if_any,
+    ssl_policy_problem,
     string_list,
     string_map,
     tag_problems,
@@ -59,7 +60,6 @@ TCP_IDLE_TIMEOUT = limits.NLB_TCP_IDLE_TIMEOUT
 BACKEND_PROTOCOLS = ("ssl", "tcp")
 ALPN_POLICIES = ("HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None")
 EXTERNAL_TRAFFIC_POLICIES = ("Cluster", "Local")
-_SSL_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
 _EIP_ALLOCATION = re.compile(r"^eipalloc-[0-9a-f]{8,17}$")
 
 
@@ -116,8 +116,8 @@ class NlbTls:
                 problems.append(("ports", "'*' matches no port (annotations.md); list the ports"))
             elif (is_int(port) and port not in PORT) or (not is_int(port) and list_item_problem(port)):
                 problems.append(("ports", f"{port!r}: allowed: Service port numbers {PORT} or port names"))
-        if self.negotiation_policy is not None and not _SSL_POLICY.match(self.negotiation_policy):
-            problems.append(("negotiation_policy", f"{self.negotiation_policy!r} is not an ELBSecurityPolicy-* name"))
+        if self.negotiation_policy is not None and (p := ssl_policy_problem(self.negotiation_policy)):
+            problems.append(("negotiation_policy", p))
         return problems + choice_problems(
             (
                 ("backend_protocol", self.backend_protocol, BACKEND_PROTOCOLS),

@@ -145,6 +145,11 @@ def parse_string_map(text: str) -> dict[str, str]:
 # ---- checks --------------------------------------------------------------------------------------
 
 
+def mismatch_problem(pattern: re.Pattern[str], text: str, reason: str) -> str | None:
+    """`text` (quoted) and `reason` when `pattern` does not match `text`, else None."""
+    return None if pattern.match(text) else f"{text!r}{reason}"
+
+
 def choice_problem(value: object, allowed: Sequence[object]) -> str | None:
     if value not in allowed:
         return f"{value!r} is not one of {', '.join(str(a) for a in allowed)}"
@@ -196,12 +201,20 @@ _CERTIFICATE_ARN = re.compile(
 
 def certificate_arn_problem(arn: str) -> str | None:
     """An ACM certificate ARN (or an IAM server certificate ARN), as the controller passes it to ELBv2."""
-    if not _CERTIFICATE_ARN.match(arn):
-        return (
-            f"{arn!r} is not a certificate ARN; allowed: arn:aws:acm:<region>:<account>:certificate/<id> "
-            "or arn:aws:iam::<account>:server-certificate/<name>"
-        )
-    return None
+    return mismatch_problem(
+        _CERTIFICATE_ARN,
+        arn,
+        " is not a certificate ARN; allowed: arn:aws:acm:<region>:<account>:certificate/<id> "
+        "or arn:aws:iam::<account>:server-certificate/<name>",
+    )
+
+
+_SSL_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
+
+
+def ssl_policy_problem(name: str) -> str | None:
+    """A listener's security policy, as both builders take it (ALB `ssl-policy`, NLB `ssl-negotiation-policy`)."""
+    return mismatch_problem(_SSL_POLICY, name, " is not an ELBSecurityPolicy-* name")
 
 
 def cidr_problem(cidr: str) -> str | None:
@@ -244,9 +257,8 @@ _DNS_1035 = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 def dns_label_problem(name: str) -> str | None:
     """A Kubernetes Service name (DNS-1035 label): what an Ingress backend `service.name` may be."""
-    if not _DNS_1035.match(name):
-        return f"{name!r}: allowed: 1-63 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
-    return None
+    reason = ": allowed: 1-63 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
+    return mismatch_problem(_DNS_1035, name, reason)
 
 
 def health_check_port_problem(port: object) -> str | None:
