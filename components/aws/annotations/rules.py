@@ -317,13 +317,17 @@ class SourceIp:
 Condition = HostHeader | PathPattern | HttpHeader | HttpRequestMethod | QueryString | SourceIp
 
 
+def _listed_problems(rules: tuple[Condition, ...] | tuple[Transform, ...], empty: str) -> list[Problem]:
+    """A rule's conditions or transforms: `empty` when there is none, and each one's problems under its index."""
+    problems: list[Problem] = [] if rules else [("", empty)]
+    for index, rule in enumerate(rules):
+        problems += [(f"[{index}].{f}", r) for f, r in rule.problems()]
+    return problems
+
+
 def conditions_problems(conditions: tuple[Condition, ...]) -> list[Problem]:
     """A rule's conditions: each valid, at most one of host/method/path/source, at most 5 values in all."""
-    problems: list[Problem] = []
-    if not conditions:
-        problems.append(("", "no conditions; allowed: at least one"))
-    for index, condition in enumerate(conditions):
-        problems += [(f"[{index}].{f}", r) for f, r in condition.problems()]
+    problems = _listed_problems(conditions, "no conditions; allowed: at least one")
     for field in SINGLE_CONDITION_FIELDS:
         count = sum(1 for c in conditions if c.field == field)
         if count > 1:
@@ -399,12 +403,8 @@ Transform = UrlRewrite | HostHeaderRewrite
 
 def transforms_problems(transforms: tuple[Transform, ...]) -> list[Problem]:
     """A rule's transforms: each valid, at most one of each type."""
-    problems: list[Problem] = []
-    if not transforms:
-        problems.append(("", "no transforms; allowed: one url-rewrite and/or one host-header-rewrite"))
-    for index, transform in enumerate(transforms):
-        problems += [(f"[{index}].{f}", r) for f, r in transform.problems()]
-    for kind in ("url-rewrite", "host-header-rewrite"):
+    problems = _listed_problems(transforms, "no transforms; allowed: one url-rewrite and/or one host-header-rewrite")
+    for kind in (UrlRewrite.type, HostHeaderRewrite.type):
         if sum(1 for t in transforms if t.type == kind) > 1:
             problems.append(("", f"more than one {kind}; allowed: one of each type per rule"))
     return problems
