@@ -34,6 +34,7 @@ from components.aws.annotations import (
     parse_string_map,
     rules,
     target_group_attributes,
+    values,
 )
 from components.aws.annotations import ingress as alb
 from components.aws.annotations import service as nlb
@@ -573,8 +574,8 @@ def alb_annotations(draw) -> AlbIngressAnnotations:
     weights = draw(st.lists(st.integers(0, 999), min_size=1, max_size=5).filter(lambda w: any(w)))
     algorithm = draw(st.none() | st.sampled_from(alb_attributes.ALGORITHMS))
     return AlbIngressAnnotations(
-        scheme=draw(st.none() | st.sampled_from(alb.SCHEMES)),
-        target_type=draw(st.none() | st.sampled_from(alb.TARGET_TYPES)),
+        scheme=draw(st.none() | st.sampled_from(values.SCHEMES)),
+        target_type=draw(st.none() | st.sampled_from(values.TARGET_TYPES)),
         load_balancer_name=draw(st.none() | st.from_regex(r"[a-hj-z0-9][a-z0-9-]{0,30}[a-z0-9]", fullmatch=True)),
         group_name=draw(st.none() | st.from_regex(r"[a-z0-9][a-z0-9.-]{0,61}[a-z0-9]", fullmatch=True)),
         group_order=draw(st.none() | st.integers(-1000, 1000)),
@@ -653,7 +654,7 @@ def test_alb_every_key_is_documented_and_every_value_reads_back(spec: AlbIngress
 
 @st.composite
 def nlb_annotations(draw) -> NlbServiceAnnotations:
-    scheme = draw(st.sampled_from(nlb.SCHEMES))
+    scheme = draw(st.sampled_from(values.SCHEMES))
     subnets = tuple(f"subnet-{i:08x}" for i in range(draw(st.integers(0, 3))))
     eips = (
         tuple(f"eipalloc-{i:017x}" for i in range(len(subnets)))
@@ -662,7 +663,7 @@ def nlb_annotations(draw) -> NlbServiceAnnotations:
     )
     protocol = draw(st.none() | st.sampled_from(nlb.HEALTH_CHECK_PROTOCOLS))
     http = protocol in ("http", "https")
-    target_type = draw(st.none() | st.sampled_from(nlb.TARGET_TYPES))
+    target_type = draw(st.none() | st.sampled_from(values.TARGET_TYPES))
     node_labels = (
         draw(
             st.dictionaries(

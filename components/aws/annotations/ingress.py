@@ -32,14 +32,13 @@ from .values import (
     Problem,
     certificate_arn_problem,
     choice_problem,
-    choice_problems,
     cidr_problem,
     compact_json,
     dns_label_problem,
     is_int,
     keyed,
     keyed_values,
-    load_balancer_name_problem,
+    load_balancer_problems,
     nested,
     ssl_policy_problem,
     string_list,
@@ -48,8 +47,6 @@ from .values import (
 )
 
 PREFIX = "alb.ingress.kubernetes.io/"
-SCHEMES = ("internal", "internet-facing")
-TARGET_TYPES = ("instance", "ip")
 IP_ADDRESS_TYPES = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
 LISTEN_PROTOCOLS = ("HTTP", "HTTPS")
 GROUP_ORDER = limits.RULE_GROUP_ORDER
@@ -146,15 +143,7 @@ class AlbIngressAnnotations(AnnotationBuilder):
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def problems(self) -> list[Problem]:
-        problems = choice_problems(
-            (
-                ("scheme", self.scheme, SCHEMES),
-                ("target_type", self.target_type, TARGET_TYPES),
-                ("ip_address_type", self.ip_address_type, IP_ADDRESS_TYPES),
-            )
-        )
-        if self.load_balancer_name is not None and (p := load_balancer_name_problem(self.load_balancer_name)):
-            problems.append(("load_balancer_name", p))
+        problems = load_balancer_problems(self, IP_ADDRESS_TYPES, ("load_balancer_name", self.load_balancer_name))
         if self.group_name is not None and (p := group_name_problem(self.group_name)):
             problems.append(("group_name", p))
         if self.group_order is not None and (p := GROUP_ORDER.problem(self.group_order)):

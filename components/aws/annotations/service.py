@@ -39,7 +39,7 @@ from .values import (
     keyed,
     keyed_values,
     list_item_problem,
-    load_balancer_name_problem,
+    load_balancer_problems,
     nested,
     raise_if_any,
     ssl_policy_problem,
@@ -50,8 +50,6 @@ from .values import (
 
 PREFIX = "service.beta.kubernetes.io/"
 LOAD_BALANCER_CLASS = "service.k8s.aws/nlb"
-SCHEMES = ("internal", "internet-facing")
-TARGET_TYPES = ("instance", "ip")
 IP_ADDRESS_TYPES = ("ipv4", "dualstack")
 HEALTH_CHECK_PROTOCOLS = ("tcp", "http", "https")
 NLB_SUCCESS_CODES = limits.NLB_SUCCESS_CODES
@@ -196,15 +194,7 @@ class NlbServiceAnnotations(AnnotationBuilder):
     (`aws-load-balancer-target-node-labels`); default: every node."""
 
     def problems(self) -> list[Problem]:
-        problems = choice_problems(
-            (
-                ("target_type", self.target_type, TARGET_TYPES),
-                ("scheme", self.scheme, SCHEMES),
-                ("ip_address_type", self.ip_address_type, IP_ADDRESS_TYPES),
-            )
-        )
-        if self.name is not None and (p := load_balancer_name_problem(self.name)):
-            problems.append(("name", p))
+        problems = load_balancer_problems(self, IP_ADDRESS_TYPES, ("name", self.name))
         problems += [("subnets", p) for s in self.subnets if (p := list_item_problem(s))]
         problems += nested(
             (

@@ -309,6 +309,41 @@ def choice_problems(values: Iterable[tuple[str, object | None, Sequence[object]]
     return [(name, p) for name, value, allowed in values if value is not None and (p := choice_problem(value, allowed))]
 
 
+SCHEMES = ("internal", "internet-facing")
+TARGET_TYPES = ("instance", "ip")
+
+
+class LoadBalancerSettings(Protocol):
+    """The settings both builders have under the same names."""
+
+    @property
+    def scheme(self) -> str | None: ...
+
+    @property
+    def target_type(self) -> str | None: ...
+
+    @property
+    def ip_address_type(self) -> str | None: ...
+
+
+def load_balancer_problems(
+    settings: LoadBalancerSettings, ip_address_types: Sequence[str], name: tuple[str, str | None]
+) -> list[Problem]:
+    """The load balancer's own settings, as both builders check them: scheme, target type, IP address type
+    (`ip_address_types`: the ALB has one more) and name (`(field, value)`: each builder has its own field)."""
+    problems = choice_problems(
+        (
+            ("scheme", settings.scheme, SCHEMES),
+            ("target_type", settings.target_type, TARGET_TYPES),
+            ("ip_address_type", settings.ip_address_type, ip_address_types),
+        )
+    )
+    field, value = name
+    if value is not None and (p := load_balancer_name_problem(value)):
+        problems.append((field, p))
+    return problems
+
+
 def range_problems(values: Iterable[tuple[str, int | None, Range]]) -> list[Problem]:
     """(field, value or None, allowed range) -> a problem for each set value outside its range."""
     return [(name, p) for name, value, allowed in values if value is not None and (p := allowed.problem(value))]
