@@ -51,6 +51,14 @@ def errors(build) -> list[str]:
     return str(caught.value).splitlines()
 
 
+def problem_lines(builder: AlbIngressAnnotations | NlbServiceAnnotations) -> list[str]:
+    """The lines of the one error `annotations()` raises, each checked to name the builder, without that name."""
+    lines = errors(builder.annotations)
+    prefix = f"{type(builder).__name__}: "
+    assert all(line.startswith(prefix) for line in lines), lines
+    return [line.removeprefix(prefix) for line in lines]
+
+
 # ---- the seeds' annotations ------------------------------------------------------------------------
 
 
@@ -172,91 +180,84 @@ def test_conditions_json():
 
 
 def test_alb_collects_every_problem_into_one_error():
-    lines = errors(
-        lambda: AlbIngressAnnotations(
-            scheme="public",
-            target_type="pod",
-            load_balancer_name="a-very-long-load-balancer-name-over-32",
-            group_name="My_Group",
-            group_order=1001,
-            ip_address_type="ipv6",
-            listen_ports=(ListenPort(protocol="HTTP", port=80), ListenPort(protocol="HTTP", port=80)),
-            certificate_arns=("arn:aws:acm:nowhere",),
-            ssl_redirect_port=443,
-            ssl_policy="TLS13",
-            inbound_cidrs=("10.0.0.1/16",),
-            tags={"aws:owner": "me", "team": "a,b"},
-        ).annotations()
+    bad = AlbIngressAnnotations(
+        scheme="public",
+        target_type="pod",
+        load_balancer_name="a-very-long-load-balancer-name-over-32",
+        group_name="My_Group",
+        group_order=1001,
+        ip_address_type="ipv6",
+        listen_ports=(ListenPort(protocol="HTTP", port=80), ListenPort(protocol="HTTP", port=80)),
+        certificate_arns=("arn:aws:acm:nowhere",),
+        ssl_redirect_port=443,
+        ssl_policy="TLS13",
+        inbound_cidrs=("10.0.0.1/16",),
+        tags={"aws:owner": "me", "team": "a,b"},
     )
-    assert lines == [
-        "AlbIngressAnnotations: scheme: 'public' is not one of internal, internet-facing",
-        "AlbIngressAnnotations: target_type: 'pod' is not one of instance, ip",
-        "AlbIngressAnnotations: ip_address_type: 'ipv6' is not one of ipv4, dualstack, dualstack-without-public-ipv4",
-        "AlbIngressAnnotations: load_balancer_name: 'a-very-long-load-balancer-name-over-32' is 38 characters;"
-        " allowed: at most 32",
-        "AlbIngressAnnotations: group_name: 'My_Group': allowed: at most 63 of a-z, 0-9, '-' and '.',"
+    assert problem_lines(bad) == [
+        "scheme: 'public' is not one of internal, internet-facing",
+        "target_type: 'pod' is not one of instance, ip",
+        "ip_address_type: 'ipv6' is not one of ipv4, dualstack, dualstack-without-public-ipv4",
+        "load_balancer_name: 'a-very-long-load-balancer-name-over-32' is 38 characters; allowed: at most 32",
+        "group_name: 'My_Group': allowed: at most 63 of a-z, 0-9, '-' and '.',"
         " starting and ending with a letter or digit",
-        "AlbIngressAnnotations: group_order: 1001 is outside the allowed range -1000 to 1000",
-        "AlbIngressAnnotations: listen_ports[1].port: 80 is listed twice; allowed: each once",
-        "AlbIngressAnnotations: certificate_arns: 'arn:aws:acm:nowhere' is not a certificate ARN; allowed:"
+        "group_order: 1001 is outside the allowed range -1000 to 1000",
+        "listen_ports[1].port: 80 is listed twice; allowed: each once",
+        "certificate_arns: 'arn:aws:acm:nowhere' is not a certificate ARN; allowed:"
         " arn:aws:acm:<region>:<account>:certificate/<id> or arn:aws:iam::<account>:server-certificate/<name>",
-        "AlbIngressAnnotations: ssl_redirect_port: 443 must be an HTTPS port of listen_ports (HTTPS: none)"
+        "ssl_redirect_port: 443 must be an HTTPS port of listen_ports (HTTPS: none)"
         " next to an HTTP one to redirect from",
-        "AlbIngressAnnotations: ssl_policy: 'TLS13' is not an ELBSecurityPolicy-* name",
-        "AlbIngressAnnotations: ssl_policy: applies to HTTPS listeners only; there is none",
-        "AlbIngressAnnotations: inbound_cidrs: '10.0.0.1/16' is not a CIDR like 203.0.113.0/24 or 2001:db8::/32"
-        " (host bits must be zero)",
-        "AlbIngressAnnotations: tags[aws:owner]: key 'aws:owner': not starting with aws: (AWS's own)",
-        "AlbIngressAnnotations: tags[team]: value 'a,b': letters, digits, spaces and _ . : / = + - @",
+        "ssl_policy: 'TLS13' is not an ELBSecurityPolicy-* name",
+        "ssl_policy: applies to HTTPS listeners only; there is none",
+        "inbound_cidrs: '10.0.0.1/16' is not a CIDR like 203.0.113.0/24 or 2001:db8::/32 (host bits must be zero)",
+        "tags[aws:owner]: key 'aws:owner': not starting with aws: (AWS's own)",
+        "tags[team]: value 'a,b': letters, digits, spaces and _ . : / = + - @",
     ]
 
 
 def test_alb_health_check_attribute_and_rule_problems():
-    lines = errors(
-        lambda: AlbIngressAnnotations(
-            health_check=AlbHealthCheck(
-                protocol="TCP",
-                port=0,
-                path="health",
-                interval_seconds=3,
-                timeout_seconds=121,
-                healthy_threshold_count=1,
-                unhealthy_threshold_count=11,
-                success_codes="200-600",
-            ),
-            load_balancer_attributes=AlbLoadBalancerAttributes(
-                idle_timeout_seconds=4001, client_keep_alive_seconds=59, desync_mitigation_mode="lax"
-            ),
-            target_group_attributes=AlbTargetGroupAttributes(
-                deregistration_delay_seconds=3601,
-                load_balancing_algorithm="fastest",
-                anomaly_mitigation=True,
-                slow_start_seconds=10,
-                stickiness_duration_seconds=0,
-            ),
-            actions={
-                "fixed": rules.FixedResponse(status_code=302, content_type="text/xml", message_body="x" * 1025),
-                "moved": rules.Redirect(status_code="HTTP_307", protocol="FTP", port=70000, path="eks", query="?k=v"),
-                "split": rules.WeightedForward(
-                    targets=(
-                        rules.ForwardTarget(service_name="a", service_port=80, weight=0),
-                        rules.ForwardTarget(service_name="b", weight=1000),
-                        rules.ForwardTarget(target_group_arn="arn:x", service_name="c", service_port=80, weight=0),
-                    ),
-                    stickiness_enabled=True,
+    bad = AlbIngressAnnotations(
+        health_check=AlbHealthCheck(
+            protocol="TCP",
+            port=0,
+            path="health",
+            interval_seconds=3,
+            timeout_seconds=121,
+            healthy_threshold_count=1,
+            unhealthy_threshold_count=11,
+            success_codes="200-600",
+        ),
+        load_balancer_attributes=AlbLoadBalancerAttributes(
+            idle_timeout_seconds=4001, client_keep_alive_seconds=59, desync_mitigation_mode="lax"
+        ),
+        target_group_attributes=AlbTargetGroupAttributes(
+            deregistration_delay_seconds=3601,
+            load_balancing_algorithm="fastest",
+            anomaly_mitigation=True,
+            slow_start_seconds=10,
+            stickiness_duration_seconds=0,
+        ),
+        actions={
+            "fixed": rules.FixedResponse(status_code=302, content_type="text/xml", message_body="x" * 1025),
+            "moved": rules.Redirect(status_code="HTTP_307", protocol="FTP", port=70000, path="eks", query="?k=v"),
+            "split": rules.WeightedForward(
+                targets=(
+                    rules.ForwardTarget(service_name="a", service_port=80, weight=0),
+                    rules.ForwardTarget(service_name="b", weight=1000),
+                    rules.ForwardTarget(target_group_arn="arn:x", service_name="c", service_port=80, weight=0),
                 ),
-            },
-            conditions={
-                "svc": (rules.PathPattern(values=("a", "/b", "/c", "/d")), rules.PathPattern(values=("/e", "/f"))),
-                "web": (rules.HttpRequestMethod(values=("get",)), rules.HttpHeader(name="Host", values=("x",))),
-            },
-            transforms={
-                "svc": (rules.UrlRewrite(regex="(", replace="/"), rules.HostHeaderRewrite(regex="^a$", replace="$1"))
-            },
-        ).annotations()
+                stickiness_enabled=True,
+            ),
+        },
+        conditions={
+            "svc": (rules.PathPattern(values=("a", "/b", "/c", "/d")), rules.PathPattern(values=("/e", "/f"))),
+            "web": (rules.HttpRequestMethod(values=("get",)), rules.HttpHeader(name="Host", values=("x",))),
+        },
+        transforms={
+            "svc": (rules.UrlRewrite(regex="(", replace="/"), rules.HostHeaderRewrite(regex="^a$", replace="$1"))
+        },
     )
-    prefix = "AlbIngressAnnotations: "
-    assert [line.removeprefix(prefix) for line in lines] == [
+    assert problem_lines(bad) == [
         "health_check.protocol: 'TCP' is not one of HTTP, HTTPS",
         "health_check.port: 0: allowed: a port 1-65535, 'traffic-port' or a Service port name",
         "health_check.path: 'health': allowed: an absolute path (starting with '/') of at most 1024 characters,"
@@ -341,23 +342,21 @@ def test_weights_need_one_above_zero_and_names_must_be_service_names():
 
 
 def test_nlb_collects_every_problem_into_one_error():
-    lines = errors(
-        lambda: NlbServiceAnnotations(
-            target_type="external",
-            scheme="internal",
-            name="internal-echo",
-            subnets=("subnet-1", "subnet-2"),
-            health_check=NlbHealthCheck(protocol="TCP", path="/health", interval_seconds=4, success_codes="200"),
-            target_group_attributes=NlbTargetGroupAttributes(
-                deregistration_delay_seconds=-1, unhealthy_draining_interval_seconds=10
-            ),
-            tls=NlbTls(certificate_arns=(), ports=("*",), negotiation_policy="modern"),
-            tcp_idle_timeout_seconds={80: 30},
-            eip_allocations=("eipalloc-1",),
-            source_ranges=("0.0.0.0/33",),
-        ).annotations()
+    bad = NlbServiceAnnotations(
+        target_type="external",
+        scheme="internal",
+        name="internal-echo",
+        subnets=("subnet-1", "subnet-2"),
+        health_check=NlbHealthCheck(protocol="TCP", path="/health", interval_seconds=4, success_codes="200"),
+        target_group_attributes=NlbTargetGroupAttributes(
+            deregistration_delay_seconds=-1, unhealthy_draining_interval_seconds=10
+        ),
+        tls=NlbTls(certificate_arns=(), ports=("*",), negotiation_policy="modern"),
+        tcp_idle_timeout_seconds={80: 30},
+        eip_allocations=("eipalloc-1",),
+        source_ranges=("0.0.0.0/33",),
     )
-    assert [line.removeprefix("NlbServiceAnnotations: ") for line in lines] == [
+    assert problem_lines(bad) == [
         "target_type: 'external' is not one of instance, ip",
         "name: 'internal-echo': must not begin with 'internal-'",
         "health_check.protocol: 'TCP' is not one of tcp, http, https",
