@@ -10,11 +10,11 @@ allowed, and raises one AnnotationError.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import field, fields
 from typing import Any, ClassVar, Protocol
 
 from ...errors import ArgsError
@@ -338,9 +338,9 @@ def load_balancer_problems(
             ("ip_address_type", settings.ip_address_type, ip_address_types),
         )
     )
-    field, value = name
+    name_field, value = name
     if value is not None and (p := load_balancer_name_problem(value)):
-        problems.append((field, p))
+        problems.append((name_field, p))
     return problems
 
 
@@ -351,14 +351,14 @@ def range_problems(values: Iterable[tuple[str, int | None, Range]]) -> list[Prob
 
 def keyed(key: str) -> Any:
     """A field that defaults to None and, when set, `keyed_values` writes under `key`."""
-    return field(default=None, metadata={"key": key})
+    return dataclasses.field(default=None, metadata={"key": key})
 
 
 def keyed_values(instance: Any) -> dict[str, str]:
     """`key -> value` for each set field of a dataclass that is declared `keyed(key)`, in the fields' order,
     as `annotation_values` writes them; fields whose value the builder derives are not keyed."""
     return annotation_values(
-        (f.metadata["key"], getattr(instance, f.name)) for f in fields(instance) if "key" in f.metadata
+        (f.metadata["key"], getattr(instance, f.name)) for f in dataclasses.fields(instance) if "key" in f.metadata
     )
 
 
