@@ -1,6 +1,7 @@
 """SCENARIOS.md `alb-canary`, item by item, on the recorded graph of stacks/Pulumi.alb-canary.yaml.
 
-Expected values are seed 003's (the ng / ng-canary manifests and the traffic-split Ingress), written here.
+Expected values are seed 003's (the ng / ng-canary manifests and the traffic-split Ingress), written here;
+the weighted-routing JSON is in tests/seed_documents.py, which test_annotations checks the builder against too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from stacks.config import ConfigError, load_config
 from testbed.engine import run_program
 from testbed.stackfile import read_stack_config
 from tests.graph import by_k8s_name, of_type, one
+from tests.seed_documents import SEED_003_WEIGHTED_ROUTING
 
 STACK = "alb-canary"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
@@ -49,16 +51,7 @@ def test_traffic_split_ingress(plan):
     assert annotations[A + "load-balancer-name"] == "traffic-split"
     assert annotations[A + "target-type"] == "ip"
     assert annotations[A + "scheme"] == "internet-facing"
-    assert json.loads(annotations[A + "actions.weighted-routing"]) == {
-        "type": "forward",
-        "forwardConfig": {
-            "targetGroups": [
-                {"serviceName": "ng", "servicePort": 80, "weight": 50},
-                {"serviceName": "ng-canary", "servicePort": 80, "weight": 50},
-            ],
-            "targetGroupStickinessConfig": {"enabled": False},
-        },
-    }
+    assert json.loads(annotations[A + "actions.weighted-routing"]) == SEED_003_WEIGHTED_ROUTING
     assert ingress.inputs["spec"]["ingressClassName"] == "alb"
     [rule] = ingress.inputs["spec"]["rules"]
     assert rule["http"]["paths"] == [

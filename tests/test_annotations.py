@@ -21,33 +21,25 @@ from components.aws.annotations import (
     AlbLoadBalancerAttributes,
     AlbTargetGroupAttributes,
     AnnotationError,
-    FixedResponse,
-    ForwardTarget,
-    HostHeader,
-    HostHeaderRewrite,
-    HttpHeader,
-    HttpRequestMethod,
     ListenPort,
     NlbHealthCheck,
     NlbServiceAnnotations,
     NlbTargetGroupAttributes,
     NlbTls,
-    PathPattern,
-    QueryString,
-    Redirect,
     ServicePort,
-    SourceIp,
-    UrlRewrite,
-    WeightedForward,
     alb_attributes,
+    health_check,
     nlb_attributes,
     parse_string_list,
     parse_string_map,
     rules,
+    target_group_attributes,
+    values,
 )
 from components.aws.annotations import ingress as alb
 from components.aws.annotations import service as nlb
 from testbed.gates.aws import api_shape, attribute_catalog, attribute_problems
+from tests.seed_documents import SEED_003_WEIGHTED_ROUTING
 
 CERT = "arn:aws:acm:us-west-2:123456789012:certificate/0b7a5b1c-1a2b-4c3d-8e9f-0123456789ab"
 
@@ -57,6 +49,14 @@ def errors(build) -> list[str]:
         build()
     assert isinstance(caught.value, ValueError)
     return str(caught.value).splitlines()
+
+
+def problem_lines(builder: AlbIngressAnnotations | NlbServiceAnnotations) -> list[str]:
+    """The lines of the one error `annotations()` raises, each checked to name the builder, without that name."""
+    lines = errors(builder.annotations)
+    prefix = f"{type(builder).__name__}: "
+    assert all(line.startswith(prefix) for line in lines), lines
+    return [line.removeprefix(prefix) for line in lines]
 
 
 # ---- the seeds' annotations ------------------------------------------------------------------------
@@ -71,7 +71,7 @@ def test_seed_002_echoserver_ingress():
         certificate_arns=(CERT,),
         ssl_redirect_port=443,
         actions={
-            "rule-echoserver": FixedResponse(status_code=200, content_type="text/plain", message_body="Path is /")
+            "rule-echoserver": rules.FixedResponse(status_code=200, content_type="text/plain", message_body="Path is /")
         },
     ).annotations()
     assert built == {
@@ -98,26 +98,16 @@ def test_seed_002_echoserver_ingress():
 def test_seed_003_weighted_routing_json():
     built = AlbIngressAnnotations(
         actions={
-            "weighted-routing": WeightedForward(
+            "weighted-routing": rules.WeightedForward(
                 targets=(
-                    ForwardTarget(service_name="ng", service_port=80, weight=50),
-                    ForwardTarget(service_name="ng-canary", service_port=80, weight=50),
+                    rules.ForwardTarget(service_name="ng", service_port=80, weight=50),
+                    rules.ForwardTarget(service_name="ng-canary", service_port=80, weight=50),
                 ),
                 stickiness_enabled=False,
             )
         }
     ).annotations()
-    seed = {
-        "type": "forward",
-        "forwardConfig": {
-            "targetGroups": [
-                {"serviceName": "ng", "servicePort": 80, "weight": 50},
-                {"serviceName": "ng-canary", "servicePort": 80, "weight": 50},
-            ],
-            "targetGroupStickinessConfig": {"enabled": False},
-        },
-    }
-    assert json.loads(built["alb.ingress.kubernetes.io/actions.weighted-routing"]) == seed
+    assert json.loads(built["alb.ingress.kubernetes.io/actions.weighted-routing"]) == SEED_003_WEIGHTED_ROUTING
 
 
 def test_seed_001_nlb_service_and_its_spec():
@@ -154,7 +144,7 @@ def test_seed_003_nlb_options_proxy_protocol_and_tls():
 
 def test_url_rewrite_transform_has_the_documented_shape():
     built = AlbIngressAnnotations(
-        transforms={"echoserver": (UrlRewrite(regex="^/test(/|$)(.*)", replace="/$2"),)}
+        transforms={"echoserver": (rules.UrlRewrite(regex="^/test(/|$)(.*)", replace="/$2"),)}
     ).annotations()
     assert json.loads(built["alb.ingress.kubernetes.io/transforms.echoserver"]) == [
         {"type": "url-rewrite", "urlRewriteConfig": {"rewrites": [{"regex": "^/test(/|$)(.*)", "replace": "/$2"}]}}
@@ -171,10 +161,10 @@ def test_conditions_json():
     built = AlbIngressAnnotations(
         conditions={
             "svc": (
-                HostHeader(values=("a.example.com",)),
-                HttpHeader(name="X-Canary", values=("yes",)),
-                QueryString(pairs=(("version", "v2"),)),
-                SourceIp(cidrs=("10.0.0.0/16",)),
+                rules.HostHeader(values=("a.example.com",)),
+                rules.HttpHeader(name="X-Canary", values=("yes",)),
+                rules.QueryString(pairs=(("version", "v2"),)),
+                rules.SourceIp(cidrs=("10.0.0.0/16",)),
             )
         }
     ).annotations()
@@ -190,89 +180,84 @@ def test_conditions_json():
 
 
 def test_alb_collects_every_problem_into_one_error():
-    lines = errors(
-        lambda: AlbIngressAnnotations(
-            scheme="public",
-            target_type="pod",
-            load_balancer_name="a-very-long-load-balancer-name-over-32",
-            group_name="My_Group",
-            group_order=1001,
-            ip_address_type="ipv6",
-            listen_ports=(ListenPort(protocol="HTTP", port=80), ListenPort(protocol="HTTP", port=80)),
-            certificate_arns=("arn:aws:acm:nowhere",),
-            ssl_redirect_port=443,
-            ssl_policy="TLS13",
-            inbound_cidrs=("10.0.0.1/16",),
-            tags={"aws:owner": "me", "team": "a,b"},
-        ).annotations()
+    bad = AlbIngressAnnotations(
+        scheme="public",
+        target_type="pod",
+        load_balancer_name="a-very-long-load-balancer-name-over-32",
+        group_name="My_Group",
+        group_order=1001,
+        ip_address_type="ipv6",
+        listen_ports=(ListenPort(protocol="HTTP", port=80), ListenPort(protocol="HTTP", port=80)),
+        certificate_arns=("arn:aws:acm:nowhere",),
+        ssl_redirect_port=443,
+        ssl_policy="TLS13",
+        inbound_cidrs=("10.0.0.1/16",),
+        tags={"aws:owner": "me", "team": "a,b"},
     )
-    assert lines == [
-        "AlbIngressAnnotations: scheme: 'public' is not one of internal, internet-facing",
-        "AlbIngressAnnotations: target_type: 'pod' is not one of instance, ip",
-        "AlbIngressAnnotations: ip_address_type: 'ipv6' is not one of ipv4, dualstack, dualstack-without-public-ipv4",
-        "AlbIngressAnnotations: load_balancer_name: 'a-very-long-load-balancer-name-over-32' is 38 characters;"
-        " allowed: at most 32",
-        "AlbIngressAnnotations: group_name: 'My_Group': allowed: at most 63 of a-z, 0-9, '-' and '.',"
+    assert problem_lines(bad) == [
+        "scheme: 'public' is not one of internal, internet-facing",
+        "target_type: 'pod' is not one of instance, ip",
+        "ip_address_type: 'ipv6' is not one of ipv4, dualstack, dualstack-without-public-ipv4",
+        "load_balancer_name: 'a-very-long-load-balancer-name-over-32' is 38 characters; allowed: at most 32",
+        "group_name: 'My_Group': allowed: at most 63 of a-z, 0-9, '-' and '.',"
         " starting and ending with a letter or digit",
-        "AlbIngressAnnotations: group_order: 1001 is outside the allowed range -1000 to 1000",
-        "AlbIngressAnnotations: listen_ports[1].port: 80 is listed twice; allowed: each once",
-        "AlbIngressAnnotations: certificate_arns: 'arn:aws:acm:nowhere' is not a certificate ARN; allowed:"
+        "group_order: 1001 is outside the allowed range -1000 to 1000",
+        "listen_ports[1].port: 80 is listed twice; allowed: each once",
+        "certificate_arns: 'arn:aws:acm:nowhere' is not a certificate ARN; allowed:"
         " arn:aws:acm:<region>:<account>:certificate/<id> or arn:aws:iam::<account>:server-certificate/<name>",
-        "AlbIngressAnnotations: ssl_redirect_port: 443 must be an HTTPS port of listen_ports (HTTPS: none)"
+        "ssl_redirect_port: 443 must be an HTTPS port of listen_ports (HTTPS: none)"
         " next to an HTTP one to redirect from",
-        "AlbIngressAnnotations: ssl_policy: 'TLS13' is not an ELBSecurityPolicy-* name",
-        "AlbIngressAnnotations: ssl_policy: applies to HTTPS listeners only; there is none",
-        "AlbIngressAnnotations: inbound_cidrs: '10.0.0.1/16' is not a CIDR like 203.0.113.0/24 or 2001:db8::/32"
-        " (host bits must be zero)",
-        "AlbIngressAnnotations: tags[aws:owner]: key 'aws:owner': not starting with aws: (AWS's own)",
-        "AlbIngressAnnotations: tags[team]: value 'a,b': letters, digits, spaces and _ . : / = + - @",
+        "ssl_policy: 'TLS13' is not an ELBSecurityPolicy-* name",
+        "ssl_policy: applies to HTTPS listeners only; there is none",
+        "inbound_cidrs: '10.0.0.1/16' is not a CIDR like 203.0.113.0/24 or 2001:db8::/32 (host bits must be zero)",
+        "tags[aws:owner]: key 'aws:owner': not starting with aws: (AWS's own)",
+        "tags[team]: value 'a,b': letters, digits, spaces and _ . : / = + - @",
     ]
 
 
 def test_alb_health_check_attribute_and_rule_problems():
-    lines = errors(
-        lambda: AlbIngressAnnotations(
-            health_check=AlbHealthCheck(
-                protocol="TCP",
-                port=0,
-                path="health",
-                interval_seconds=3,
-                timeout_seconds=121,
-                healthy_threshold_count=1,
-                unhealthy_threshold_count=11,
-                success_codes="200-600",
-            ),
-            load_balancer_attributes=AlbLoadBalancerAttributes(
-                idle_timeout_seconds=4001, client_keep_alive_seconds=59, desync_mitigation_mode="lax"
-            ),
-            target_group_attributes=AlbTargetGroupAttributes(
-                deregistration_delay_seconds=3601,
-                load_balancing_algorithm="fastest",
-                anomaly_mitigation=True,
-                slow_start_seconds=10,
-                stickiness_duration_seconds=0,
-            ),
-            actions={
-                "fixed": FixedResponse(status_code=302, content_type="text/xml", message_body="x" * 1025),
-                "moved": Redirect(status_code="HTTP_307", protocol="FTP", port=70000, path="eks", query="?k=v"),
-                "split": WeightedForward(
-                    targets=(
-                        ForwardTarget(service_name="a", service_port=80, weight=0),
-                        ForwardTarget(service_name="b", weight=1000),
-                        ForwardTarget(target_group_arn="arn:x", service_name="c", service_port=80, weight=0),
-                    ),
-                    stickiness_enabled=True,
+    bad = AlbIngressAnnotations(
+        health_check=AlbHealthCheck(
+            protocol="TCP",
+            port=0,
+            path="health",
+            interval_seconds=3,
+            timeout_seconds=121,
+            healthy_threshold_count=1,
+            unhealthy_threshold_count=11,
+            success_codes="200-600",
+        ),
+        load_balancer_attributes=AlbLoadBalancerAttributes(
+            idle_timeout_seconds=4001, client_keep_alive_seconds=59, desync_mitigation_mode="lax"
+        ),
+        target_group_attributes=AlbTargetGroupAttributes(
+            deregistration_delay_seconds=3601,
+            load_balancing_algorithm="fastest",
+            anomaly_mitigation=True,
+            slow_start_seconds=10,
+            stickiness_duration_seconds=0,
+        ),
+        actions={
+            "fixed": rules.FixedResponse(status_code=302, content_type="text/xml", message_body="x" * 1025),
+            "moved": rules.Redirect(status_code="HTTP_307", protocol="FTP", port=70000, path="eks", query="?k=v"),
+            "split": rules.WeightedForward(
+                targets=(
+                    rules.ForwardTarget(service_name="a", service_port=80, weight=0),
+                    rules.ForwardTarget(service_name="b", weight=1000),
+                    rules.ForwardTarget(target_group_arn="arn:x", service_name="c", service_port=80, weight=0),
                 ),
-            },
-            conditions={
-                "svc": (PathPattern(values=("a", "/b", "/c", "/d")), PathPattern(values=("/e", "/f"))),
-                "web": (HttpRequestMethod(values=("get",)), HttpHeader(name="Host", values=("x",))),
-            },
-            transforms={"svc": (UrlRewrite(regex="(", replace="/"), HostHeaderRewrite(regex="^a$", replace="$1"))},
-        ).annotations()
+                stickiness_enabled=True,
+            ),
+        },
+        conditions={
+            "svc": (rules.PathPattern(values=("a", "/b", "/c", "/d")), rules.PathPattern(values=("/e", "/f"))),
+            "web": (rules.HttpRequestMethod(values=("get",)), rules.HttpHeader(name="Host", values=("x",))),
+        },
+        transforms={
+            "svc": (rules.UrlRewrite(regex="(", replace="/"), rules.HostHeaderRewrite(regex="^a$", replace="$1"))
+        },
     )
-    prefix = "AlbIngressAnnotations: "
-    assert [line.removeprefix(prefix) for line in lines] == [
+    assert problem_lines(bad) == [
         "health_check.protocol: 'TCP' is not one of HTTP, HTTPS",
         "health_check.port: 0: allowed: a port 1-65535, 'traffic-port' or a Service port name",
         "health_check.path: 'health': allowed: an absolute path (starting with '/') of at most 1024 characters,"
@@ -340,8 +325,8 @@ def test_weights_need_one_above_zero_and_names_must_be_service_names():
     assert errors(
         lambda: AlbIngressAnnotations(
             actions={
-                "Weighted_Routing": WeightedForward(
-                    targets=(ForwardTarget(service_name="a", service_port=80, weight=0),)
+                "Weighted_Routing": rules.WeightedForward(
+                    targets=(rules.ForwardTarget(service_name="a", service_port=80, weight=0),)
                 )
             }
         ).annotations()
@@ -351,35 +336,33 @@ def test_weights_need_one_above_zero_and_names_must_be_service_names():
         "AlbIngressAnnotations: actions[Weighted_Routing].targets: every weight is 0;"
         " allowed: at least one weight above 0",
     ]
-    assert errors(lambda: AlbIngressAnnotations(actions={"w": WeightedForward(targets=())}).annotations()) == [
+    assert errors(lambda: AlbIngressAnnotations(actions={"w": rules.WeightedForward(targets=())}).annotations()) == [
         "AlbIngressAnnotations: actions[w].targets: 0 target groups; allowed: 1-5"
     ]
 
 
 def test_nlb_collects_every_problem_into_one_error():
-    lines = errors(
-        lambda: NlbServiceAnnotations(
-            target_type="external",
-            scheme="internal",
-            name="internal-echo",
-            subnets=("subnet-1", "subnet-2"),
-            health_check=NlbHealthCheck(protocol="TCP", path="/health", interval_seconds=4, success_codes="200"),
-            target_group_attributes=NlbTargetGroupAttributes(
-                deregistration_delay_seconds=-1, unhealthy_draining_interval_seconds=10
-            ),
-            tls=NlbTls(certificate_arns=(), ports=("*",), negotiation_policy="modern"),
-            tcp_idle_timeout_seconds={80: 30},
-            eip_allocations=("eipalloc-1",),
-            source_ranges=("0.0.0.0/33",),
-        ).annotations()
+    bad = NlbServiceAnnotations(
+        target_type="external",
+        scheme="internal",
+        name="internal-echo",
+        subnets=("subnet-1", "subnet-2"),
+        health_check=NlbHealthCheck(protocol="TCP", path="/health", interval_seconds=4, success_codes="200"),
+        target_group_attributes=NlbTargetGroupAttributes(
+            deregistration_delay_seconds=-1, unhealthy_draining_interval_seconds=10
+        ),
+        tls=NlbTls(certificate_arns=(), ports=("*",), negotiation_policy="modern"),
+        tcp_idle_timeout_seconds={80: 30},
+        eip_allocations=("eipalloc-1",),
+        source_ranges=("0.0.0.0/33",),
     )
-    assert [line.removeprefix("NlbServiceAnnotations: ") for line in lines] == [
+    assert problem_lines(bad) == [
         "target_type: 'external' is not one of instance, ip",
         "name: 'internal-echo': must not begin with 'internal-'",
         "health_check.protocol: 'TCP' is not one of tcp, http, https",
         "health_check.path: only with protocol http or https",
-        "health_check.success_codes: only with protocol http or https",
         "health_check.interval_seconds: 4 is outside the allowed range 5-300 seconds",
+        "health_check.success_codes: only with protocol http or https",
         "target_group_attributes.deregistration_delay_seconds: -1 is outside the allowed range 0-3600 seconds",
         "target_group_attributes.unhealthy_draining_interval_seconds: only with unhealthy_connection_termination=False",
         "tls.certificate_arns: empty; a TLS listener needs at least one certificate ARN",
@@ -430,8 +413,7 @@ def test_attribute_ranges_and_values_agree_with_the_api_reference():
     for ours, spec in [
         (alb_attributes.IDLE_TIMEOUT, lb["idle_timeout.timeout_seconds"]),
         (alb_attributes.CLIENT_KEEP_ALIVE, lb["client_keep_alive.seconds"]),
-        (alb_attributes.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
-        (nlb_attributes.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
+        (target_group_attributes.DEREGISTRATION_DELAY, tg["deregistration_delay.timeout_seconds"]),
         (alb_attributes.SLOW_START, tg["slow_start.duration_seconds"]),
         (alb_attributes.STICKINESS_DURATION, tg["stickiness.lb_cookie.duration_seconds"]),
         (alb_attributes.STICKINESS_DURATION, tg["stickiness.app_cookie.duration_seconds"]),
@@ -445,14 +427,12 @@ def test_attribute_ranges_and_values_agree_with_the_api_reference():
 
 
 def test_health_check_and_action_limits_agree_with_the_api_models():
+    # Both builders check their health check through health_check.HealthCheck.
     for ours, member in [
-        (alb.HEALTH_CHECK_INTERVAL, "HealthCheckIntervalSeconds"),
-        (nlb.HEALTH_CHECK_INTERVAL, "HealthCheckIntervalSeconds"),
-        (alb.HEALTH_CHECK_TIMEOUT, "HealthCheckTimeoutSeconds"),
-        (nlb.HEALTH_CHECK_TIMEOUT, "HealthCheckTimeoutSeconds"),
-        (alb.THRESHOLD_COUNT, "HealthyThresholdCount"),
-        (alb.THRESHOLD_COUNT, "UnhealthyThresholdCount"),
-        (nlb.THRESHOLD_COUNT, "HealthyThresholdCount"),
+        (health_check.HEALTH_CHECK_INTERVAL, "HealthCheckIntervalSeconds"),
+        (health_check.HEALTH_CHECK_TIMEOUT, "HealthCheckTimeoutSeconds"),
+        (health_check.THRESHOLD_COUNT, "HealthyThresholdCount"),
+        (health_check.THRESHOLD_COUNT, "UnhealthyThresholdCount"),
     ]:
         meta = api_shape(f"elbv2:CreateTargetGroup.{member}").metadata
         assert (ours.low, ours.high) == (meta["min"], meta["max"]), member
@@ -466,7 +446,10 @@ def test_health_check_and_action_limits_agree_with_the_api_models():
     forward = "elbv2:CreateRule.Actions[].ForwardConfig"
     assert "The range is 0 to 999" in api_shape(f"{forward}.TargetGroups[].Weight").documentation
     assert "1-604800 seconds" in api_shape(f"{forward}.TargetGroupStickinessConfig.DurationSeconds").documentation
-    assert set(api_shape("elbv2:CreateRule.Transforms[].Type").enum) == {UrlRewrite.type, HostHeaderRewrite.type}
+    assert set(api_shape("elbv2:CreateRule.Transforms[].Type").enum) == {
+        rules.UrlRewrite.type,
+        rules.HostHeaderRewrite.type,
+    }
     assert (
         "1,024 characters" in api_shape("elbv2:CreateRule.Transforms[].UrlRewriteConfig.Rewrites[].Regex").documentation
     )
@@ -590,8 +573,8 @@ def alb_annotations(draw) -> AlbIngressAnnotations:
     weights = draw(st.lists(st.integers(0, 999), min_size=1, max_size=5).filter(lambda w: any(w)))
     algorithm = draw(st.none() | st.sampled_from(alb_attributes.ALGORITHMS))
     return AlbIngressAnnotations(
-        scheme=draw(st.none() | st.sampled_from(alb.SCHEMES)),
-        target_type=draw(st.none() | st.sampled_from(alb.TARGET_TYPES)),
+        scheme=draw(st.none() | st.sampled_from(values.SCHEMES)),
+        target_type=draw(st.none() | st.sampled_from(values.TARGET_TYPES)),
         load_balancer_name=draw(st.none() | st.from_regex(r"[a-hj-z0-9][a-z0-9-]{0,30}[a-z0-9]", fullmatch=True)),
         group_name=draw(st.none() | st.from_regex(r"[a-z0-9][a-z0-9.-]{0,61}[a-z0-9]", fullmatch=True)),
         group_order=draw(st.none() | st.integers(-1000, 1000)),
@@ -613,14 +596,15 @@ def alb_annotations(draw) -> AlbIngressAnnotations:
             stickiness_type=draw(st.none() | st.just("lb_cookie")),
         ),
         actions={
-            draw(names): WeightedForward(
+            draw(names): rules.WeightedForward(
                 targets=tuple(
-                    ForwardTarget(service_name=f"svc-{i}", service_port=80, weight=w) for i, w in enumerate(weights)
+                    rules.ForwardTarget(service_name=f"svc-{i}", service_port=80, weight=w)
+                    for i, w in enumerate(weights)
                 ),
                 stickiness_enabled=False,
             )
         },
-        transforms={draw(names): (UrlRewrite(regex=f"^/{draw(names)}(/|$)(.*)", replace="/$2"),)},
+        transforms={draw(names): (rules.UrlRewrite(regex=f"^/{draw(names)}(/|$)(.*)", replace="/$2"),)},
         tags=draw(st.dictionaries(texts, texts, max_size=3)),
     )
 
@@ -669,7 +653,7 @@ def test_alb_every_key_is_documented_and_every_value_reads_back(spec: AlbIngress
 
 @st.composite
 def nlb_annotations(draw) -> NlbServiceAnnotations:
-    scheme = draw(st.sampled_from(nlb.SCHEMES))
+    scheme = draw(st.sampled_from(values.SCHEMES))
     subnets = tuple(f"subnet-{i:08x}" for i in range(draw(st.integers(0, 3))))
     eips = (
         tuple(f"eipalloc-{i:017x}" for i in range(len(subnets)))
@@ -678,7 +662,7 @@ def nlb_annotations(draw) -> NlbServiceAnnotations:
     )
     protocol = draw(st.none() | st.sampled_from(nlb.HEALTH_CHECK_PROTOCOLS))
     http = protocol in ("http", "https")
-    target_type = draw(st.none() | st.sampled_from(nlb.TARGET_TYPES))
+    target_type = draw(st.none() | st.sampled_from(values.TARGET_TYPES))
     node_labels = (
         draw(
             st.dictionaries(
@@ -765,7 +749,9 @@ def test_nlb_target_node_labels_need_instance_targets_and_valid_labels():
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.integers(0, 999), min_size=1, max_size=5))
 def test_weighted_forward_accepts_exactly_the_documented_weights(weights):
-    forward = WeightedForward(
-        targets=tuple(ForwardTarget(service_name=f"s{i}", service_port=80, weight=w) for i, w in enumerate(weights))
+    forward = rules.WeightedForward(
+        targets=tuple(
+            rules.ForwardTarget(service_name=f"s{i}", service_port=80, weight=w) for i, w in enumerate(weights)
+        )
     )
     assert (forward.problems() == []) == any(w > 0 for w in weights)

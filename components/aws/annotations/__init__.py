@@ -8,9 +8,13 @@ ranges live. Pure Python, no Pulumi: each returns `dict[str, str]` or raises one
 - `AlbIngressAnnotations` (ingress.py): `alb.ingress.kubernetes.io/*` for an Ingress -> ALB;
 - `NlbServiceAnnotations` (service.py): `service.beta.kubernetes.io/aws-load-balancer-*` for a
   Service -> NLB, with `service_spec()` for the spec fields (`loadBalancerClass`, ports, ...);
+- health_check.py: what the builders' health checks (`AlbHealthCheck`, `NlbHealthCheck`) share; the
+  controllers' differences are data on each;
+- alb_attributes.py, nlb_attributes.py and target_group_attributes.py: the ELBv2 attributes the
+  builders carry as stringMaps;
 - rules.py: the JSON of `actions.*` (fixed response, redirect, weighted forward),
   `conditions.*` and `transforms.*` (URL and host-header rewrite);
-- values.py: the value formats (stringList, stringMap, JSON) and the shared checks.
+- values.py: the value formats (stringList, stringMap, JSON), the builders' base and the shared checks.
 """
 
 from .alb_attributes import AlbLoadBalancerAttributes, AlbTargetGroupAttributes

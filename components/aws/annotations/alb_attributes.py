@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ...limits import aws as limits
-from .values import Problem, annotation_values, choice_problem, list_item_problem
+from .target_group_attributes import TargetGroupAttributes
+from .values import Problem, choice_problem, choice_problems, keyed, keyed_values, list_item_problem, range_problems
 
 # Load balancer attributes (LoadBalancerAttribute).
 IDLE_TIMEOUT = limits.ALB_IDLE_TIMEOUT
 CLIENT_KEEP_ALIVE = limits.ALB_CLIENT_KEEP_ALIVE
 DESYNC_MITIGATION_MODES = ("monitor", "defensive", "strictest")
 
-# Target group attributes (TargetGroupAttribute).
-DEREGISTRATION_DELAY = limits.DEREGISTRATION_DELAY
+# Target group attributes (TargetGroupAttribute; DEREGISTRATION_DELAY: target_group_attributes.py).
 ALGORITHMS = ("round_robin", "least_outstanding_requests", "weighted_random")
 SLOW_START = limits.SLOW_START
 """0 turns slow start off."""
@@ -28,30 +28,28 @@ STICKINESS_DURATION = limits.STICKINESS_DURATION
 class AlbLoadBalancerAttributes:
     """`load-balancer-attributes`: only the attributes set here are changed on the ALB."""
 
-    idle_timeout_seconds: int | None = None
-    """idle_timeout.timeout_seconds, IDLE_TIMEOUT (AWS default 60)."""
-    client_keep_alive_seconds: int | None = None
-    """client_keep_alive.seconds, CLIENT_KEEP_ALIVE (AWS default 3600)."""
-    deletion_protection: bool | None = None
-    http2_enabled: bool | None = None
-    drop_invalid_header_fields: bool | None = None
-    desync_mitigation_mode: Literal["monitor", "defensive", "strictest"] | None = None
+    idle_timeout_seconds: int | None = keyed("idle_timeout.timeout_seconds")
+    """IDLE_TIMEOUT (AWS default 60)."""
+    client_keep_alive_seconds: int | None = keyed("client_keep_alive.seconds")
+    """CLIENT_KEEP_ALIVE (AWS default 3600)."""
+    deletion_protection: bool | None = keyed("deletion_protection.enabled")
+    http2_enabled: bool | None = keyed("routing.http2.enabled")
+    drop_invalid_header_fields: bool | None = keyed("routing.http.drop_invalid_header_fields.enabled")
+    desync_mitigation_mode: Literal["monitor", "defensive", "strictest"] | None = keyed(
+        "routing.http.desync_mitigation_mode"
+    )
     access_logs_bucket: str | None = None
     """S3 bucket for access logs; setting it turns access logs on."""
     access_logs_prefix: str | None = None
 
     def problems(self) -> list[Problem]:
-        problems: list[Problem] = []
-        if self.idle_timeout_seconds is not None and (p := IDLE_TIMEOUT.problem(self.idle_timeout_seconds)):
-            problems.append(("idle_timeout_seconds", p))
-        if self.client_keep_alive_seconds is not None and (
-            p := CLIENT_KEEP_ALIVE.problem(self.client_keep_alive_seconds)
-        ):
-            problems.append(("client_keep_alive_seconds", p))
-        if self.desync_mitigation_mode is not None and (
-            p := choice_problem(self.desync_mitigation_mode, DESYNC_MITIGATION_MODES)
-        ):
-            problems.append(("desync_mitigation_mode", p))
+        problems = range_problems(
+            (
+                ("idle_timeout_seconds", self.idle_timeout_seconds, IDLE_TIMEOUT),
+                ("client_keep_alive_seconds", self.client_keep_alive_seconds, CLIENT_KEEP_ALIVE),
+            )
+        )
+        problems += choice_problems((("desync_mitigation_mode", self.desync_mitigation_mode, DESYNC_MITIGATION_MODES),))
         if self.access_logs_bucket is not None and not re.fullmatch(
             r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", self.access_logs_bucket
         ):
@@ -64,16 +62,7 @@ class AlbLoadBalancerAttributes:
         return problems
 
     def attributes(self) -> dict[str, str]:
-        attributes = annotation_values(
-            (
-                ("idle_timeout.timeout_seconds", self.idle_timeout_seconds),
-                ("client_keep_alive.seconds", self.client_keep_alive_seconds),
-                ("deletion_protection.enabled", self.deletion_protection),
-                ("routing.http2.enabled", self.http2_enabled),
-                ("routing.http.drop_invalid_header_fields.enabled", self.drop_invalid_header_fields),
-                ("routing.http.desync_mitigation_mode", self.desync_mitigation_mode),
-            )
-        )
+        attributes = keyed_values(self)
         if self.access_logs_bucket is not None:
             attributes["access_logs.s3.enabled"] = "true"
             attributes["access_logs.s3.bucket"] = self.access_logs_bucket
@@ -83,16 +72,16 @@ class AlbLoadBalancerAttributes:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AlbTargetGroupAttributes:
+class AlbTargetGroupAttributes(TargetGroupAttributes):
     """`target-group-attributes` of the ALB's target groups."""
 
-    deregistration_delay_seconds: int | None = None
-    """deregistration_delay.timeout_seconds, DEREGISTRATION_DELAY (AWS default 300)."""
-    load_balancing_algorithm: Literal["round_robin", "least_outstanding_requests", "weighted_random"] | None = None
+    load_balancing_algorithm: Literal["round_robin", "least_outstanding_requests", "weighted_random"] | None = keyed(
+        "load_balancing.algorithm.type"
+    )
     anomaly_mitigation: bool | None = None
-    """load_balancing.algorithm.anomaly_mitigation: only with weighted_random."""
-    slow_start_seconds: int | None = None
-    """slow_start.duration_seconds: 0 (off) or SLOW_START."""
+    """load_balancing.algorithm.anomaly_mitigation (written on or off): only with weighted_random."""
+    slow_start_seconds: int | None = keyed("slow_start.duration_seconds")
+    """0 (off) or SLOW_START."""
     stickiness_type: Literal["lb_cookie", "app_cookie"] | None = None
     """Turns stickiness on, with this kind of cookie."""
     stickiness_duration_seconds: int | None = None
@@ -101,15 +90,8 @@ class AlbTargetGroupAttributes:
     """Required with stickiness_type app_cookie."""
 
     def problems(self) -> list[Problem]:
-        problems: list[Problem] = []
-        if self.deregistration_delay_seconds is not None and (
-            p := DEREGISTRATION_DELAY.problem(self.deregistration_delay_seconds)
-        ):
-            problems.append(("deregistration_delay_seconds", p))
-        if self.load_balancing_algorithm is not None and (
-            p := choice_problem(self.load_balancing_algorithm, ALGORITHMS)
-        ):
-            problems.append(("load_balancing_algorithm", p))
+        problems = super().problems()
+        problems += choice_problems((("load_balancing_algorithm", self.load_balancing_algorithm, ALGORITHMS),))
         if self.anomaly_mitigation is not None and self.load_balancing_algorithm != "weighted_random":
             problems.append(("anomaly_mitigation", "only with load_balancing_algorithm weighted_random"))
         if self.slow_start_seconds not in (None, 0) and (p := SLOW_START.problem(self.slow_start_seconds)):
@@ -131,15 +113,9 @@ class AlbTargetGroupAttributes:
         return problems
 
     def attributes(self) -> dict[str, str]:
-        mitigation = None if self.anomaly_mitigation is None else ("on" if self.anomaly_mitigation else "off")
-        attributes = annotation_values(
-            (
-                ("deregistration_delay.timeout_seconds", self.deregistration_delay_seconds),
-                ("load_balancing.algorithm.type", self.load_balancing_algorithm),
-                ("load_balancing.algorithm.anomaly_mitigation", mitigation),
-                ("slow_start.duration_seconds", self.slow_start_seconds),
-            )
-        )
+        attributes = super().attributes()
+        if self.anomaly_mitigation is not None:
+            attributes["load_balancing.algorithm.anomaly_mitigation"] = "on" if self.anomaly_mitigation else "off"
         if self.stickiness_type is not None:
             attributes["stickiness.enabled"] = "true"
             attributes["stickiness.type"] = self.stickiness_type

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 from ...limits import aws as limits
 from .alb_attributes import (
     AlbLoadBalancerAttributes,
     AlbTargetGroupAttributes,
 )
+from .health_check import ALB_KEYS, Dialect, HealthCheck
 from .rules import (
     Action,
     Condition,
@@ -27,29 +28,25 @@ from .rules import (
 )
 from .values import (
     PORT,
+    AnnotationBuilder,
     Problem,
-    annotation_values,
     certificate_arn_problem,
     choice_problem,
     cidr_problem,
     compact_json,
     dns_label_problem,
     is_int,
-    load_balancer_name_problem,
+    keyed,
+    keyed_values,
+    load_balancer_problems,
     nested,
-    path_problem,
-    protocol_and_port_problems,
-    raise_if_any,
-    range_problems,
+    ssl_policy_problem,
     string_list,
     string_map,
-    success_codes_problem,
     tag_problems,
 )
 
 PREFIX = "alb.ingress.kubernetes.io/"
-SCHEMES = ("internal", "internet-facing")
-TARGET_TYPES = ("instance", "ip")
 IP_ADDRESS_TYPES = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
 LISTEN_PROTOCOLS = ("HTTP", "HTTPS")
 GROUP_ORDER = limits.RULE_GROUP_ORDER
@@ -57,13 +54,9 @@ GROUP_ORDER = limits.RULE_GROUP_ORDER
 GROUP_NAME_MAX = 63
 _GROUP_NAME = re.compile(r"^([a-z0-9][-a-z0-9.]*)?[a-z0-9]$")
 """group_loader.go groupNameRegex."""
-_SSL_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
 
-# Health checks (botocore elbv2 CreateTargetGroup; the ALB accepts codes 200-499, Matcher.HttpCode).
+# Health checks (health_check.py; the ALB accepts codes 200-499, Matcher.HttpCode).
 HEALTH_CHECK_PROTOCOLS = ("HTTP", "HTTPS")
-HEALTH_CHECK_INTERVAL = limits.HEALTH_CHECK_INTERVAL
-HEALTH_CHECK_TIMEOUT = limits.HEALTH_CHECK_TIMEOUT
-THRESHOLD_COUNT = limits.THRESHOLD_COUNT
 ALB_SUCCESS_CODES = limits.ALB_SUCCESS_CODES
 CONTROLLER_DEFAULT_TIMEOUT_SECONDS = 5
 """`healthcheck-timeout-seconds` when unset (annotations.md)."""
@@ -90,83 +83,31 @@ class ListenPort:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AlbHealthCheck:
-    """The target group's health check (`healthcheck-*`, `*-threshold-count`, `success-codes`)."""
+class AlbHealthCheck(HealthCheck):
+    """The target group's health check (`healthcheck-*`, `*-threshold-count`, `success-codes`).
+
+    The controller's defaults: interval 15, timeout 5, both thresholds 2. The interval must exceed the
+    timeout (either may be left to its default), or ELBv2 refuses the target group. `success_codes`
+    lie within ALB_SUCCESS_CODES."""
+
+    DIALECT: ClassVar[Dialect] = Dialect(
+        keys=ALB_KEYS,
+        thresholds=("healthy_threshold_count", "unhealthy_threshold_count"),
+        protocols=HEALTH_CHECK_PROTOCOLS,
+        success_codes=ALB_SUCCESS_CODES,
+        default_interval_and_timeout=(CONTROLLER_DEFAULT_INTERVAL_SECONDS, CONTROLLER_DEFAULT_TIMEOUT_SECONDS),
+    )
 
     protocol: Literal["HTTP", "HTTPS"] | None = None
     port: int | Literal["traffic-port"] | None = None
-    path: str | None = None
-    interval_seconds: int | None = None
-    """HEALTH_CHECK_INTERVAL (controller default 15). Must exceed the timeout, or ELBv2 refuses the target group."""
-    timeout_seconds: int | None = None
-    """HEALTH_CHECK_TIMEOUT (controller default 5)."""
     healthy_threshold_count: int | None = None
-    """THRESHOLD_COUNT (controller default 2)."""
+    """THRESHOLD_COUNT."""
     unhealthy_threshold_count: int | None = None
-    """THRESHOLD_COUNT (controller default 2)."""
-    success_codes: str | None = None
-    """Codes within ALB_SUCCESS_CODES: `200`, `200,202` or `200-299`."""
-
-    def problems(self) -> list[Problem]:
-        problems = protocol_and_port_problems(self.protocol, HEALTH_CHECK_PROTOCOLS, self.port)
-        if self.path is not None and (p := path_problem(self.path)):
-            problems.append(("path", p))
-        problems += range_problems(
-            (
-                ("interval_seconds", self.interval_seconds, HEALTH_CHECK_INTERVAL),
-                ("timeout_seconds", self.timeout_seconds, HEALTH_CHECK_TIMEOUT),
-                ("healthy_threshold_count", self.healthy_threshold_count, THRESHOLD_COUNT),
-                ("unhealthy_threshold_count", self.unhealthy_threshold_count, THRESHOLD_COUNT),
-            )
-        )
-        # ELBv2 ValidationError "Health check interval must be greater than the timeout" (LBC #1754, #2951).
-        # Whichever of the two is unset takes the controller's default (interval 15, timeout 5).
-        interval, timeout = self.interval_seconds, self.timeout_seconds
-        if (interval is not None or timeout is not None) and (
-            (interval is None or interval in HEALTH_CHECK_INTERVAL)
-            and (timeout is None or timeout in HEALTH_CHECK_TIMEOUT)
-        ):
-            effective_interval = CONTROLLER_DEFAULT_INTERVAL_SECONDS if interval is None else interval
-            effective_timeout = CONTROLLER_DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
-            if effective_interval <= effective_timeout:
-                if interval is None:
-                    problems.append(
-                        (
-                            "timeout_seconds",
-                            f"{timeout} must be less than the controller's default interval of "
-                            f"{CONTROLLER_DEFAULT_INTERVAL_SECONDS}: ELBv2 refuses it (set interval_seconds too)",
-                        )
-                    )
-                else:
-                    which = "timeout_seconds" if timeout is not None else "the controller's default timeout of 5"
-                    problems.append(
-                        (
-                            "interval_seconds",
-                            f"{interval} must be greater than {which} ({effective_timeout}): ELBv2 refuses it",
-                        )
-                    )
-        if self.success_codes is not None and (p := success_codes_problem(self.success_codes, ALB_SUCCESS_CODES)):
-            problems.append(("success_codes", p))
-        return problems
-
-    def values(self) -> dict[str, str]:
-        # The ALB's keys (`alb.ingress.kubernetes.io/<suffix>`) differ from the NLB's in name and prefix.
-        return annotation_values(
-            (
-                ("healthcheck-protocol", self.protocol),
-                ("healthcheck-port", self.port),
-                ("healthcheck-path", self.path),
-                ("healthcheck-interval-seconds", self.interval_seconds),
-                ("healthcheck-timeout-seconds", self.timeout_seconds),
-                ("healthy-threshold-count", self.healthy_threshold_count),
-                ("unhealthy-threshold-count", self.unhealthy_threshold_count),
-                ("success-codes", self.success_codes),
-            )
-        )
+    """THRESHOLD_COUNT."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class AlbIngressAnnotations:
+class AlbIngressAnnotations(AnnotationBuilder):
     """Every `alb.ingress.kubernetes.io/*` annotation this project sets, typed.
 
     `annotations()` validates everything (one AnnotationError listing every problem) and returns
@@ -174,15 +115,17 @@ class AlbIngressAnnotations:
     Service name they apply to.
     """
 
-    scheme: Literal["internal", "internet-facing"] | None = None
-    target_type: Literal["instance", "ip"] | None = None
-    load_balancer_name: str | None = None
+    PREFIX: ClassVar[str] = PREFIX
+
+    scheme: Literal["internal", "internet-facing"] | None = keyed("scheme")
+    target_type: Literal["instance", "ip"] | None = keyed("target-type")
+    load_balancer_name: str | None = keyed("load-balancer-name")
     """At most 32 characters; only read when the ALB is created."""
-    group_name: str | None = None
+    group_name: str | None = keyed("group.name")
     """IngressGroup: Ingresses with the same name share one ALB."""
-    group_order: int | None = None
+    group_order: int | None = keyed("group.order")
     """GROUP_ORDER; lower is evaluated first (default 0)."""
-    ip_address_type: Literal["ipv4", "dualstack", "dualstack-without-public-ipv4"] | None = None
+    ip_address_type: Literal["ipv4", "dualstack", "dualstack-without-public-ipv4"] | None = keyed("ip-address-type")
     listen_ports: tuple[ListenPort, ...] = ()
     """Default: HTTP 80, or HTTPS 443 when a certificate is given."""
     certificate_arns: tuple[str, ...] = ()
@@ -200,28 +143,20 @@ class AlbIngressAnnotations:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def problems(self) -> list[Problem]:
-        problems: list[Problem] = []
-        for name, value, allowed in (
-            ("scheme", self.scheme, SCHEMES),
-            ("target_type", self.target_type, TARGET_TYPES),
-            ("ip_address_type", self.ip_address_type, IP_ADDRESS_TYPES),
-        ):
-            if value is not None and (p := choice_problem(value, allowed)):
-                problems.append((name, p))
-        if self.load_balancer_name is not None and (p := load_balancer_name_problem(self.load_balancer_name)):
-            problems.append(("load_balancer_name", p))
+        problems = load_balancer_problems(self, IP_ADDRESS_TYPES, ("load_balancer_name", self.load_balancer_name))
         if self.group_name is not None and (p := group_name_problem(self.group_name)):
             problems.append(("group_name", p))
         if self.group_order is not None and (p := GROUP_ORDER.problem(self.group_order)):
             problems.append(("group_order", p))
         problems += self._listener_problems()
         problems += [("inbound_cidrs", p) for c in self.inbound_cidrs if (p := cidr_problem(c))]
-        if self.health_check is not None:
-            problems += nested("health_check", self.health_check.problems())
-        if self.load_balancer_attributes is not None:
-            problems += nested("load_balancer_attributes", self.load_balancer_attributes.problems())
-        if self.target_group_attributes is not None:
-            problems += nested("target_group_attributes", self.target_group_attributes.problems())
+        problems += nested(
+            (
+                ("health_check", self.health_check),
+                ("load_balancer_attributes", self.load_balancer_attributes),
+                ("target_group_attributes", self.target_group_attributes),
+            )
+        )
         for kind, rules, check in (
             ("actions", self.actions, lambda a: a.problems()),
             ("conditions", self.conditions, conditions_problems),
@@ -260,8 +195,8 @@ class AlbIngressAnnotations:
                         f"(HTTPS: {sorted(https) or 'none'}) next to an HTTP one to redirect from",
                     )
                 )
-        if self.ssl_policy is not None and not _SSL_POLICY.match(self.ssl_policy):
-            problems.append(("ssl_policy", f"{self.ssl_policy!r} is not an ELBSecurityPolicy-* name"))
+        if self.ssl_policy is not None and (p := ssl_policy_problem(self.ssl_policy)):
+            problems.append(("ssl_policy", p))
         # Without listen_ports the controller listens on HTTPS 443 when a certificate is given, else HTTP 80.
         has_https = (
             any(p.protocol == "HTTPS" for p in self.listen_ports) if self.listen_ports else bool(self.certificate_arns)
@@ -270,20 +205,8 @@ class AlbIngressAnnotations:
             problems.append(("ssl_policy", "applies to HTTPS listeners only; there is none"))
         return problems
 
-    def annotations(self) -> dict[str, str]:
-        """The annotations, keys prefixed with `alb.ingress.kubernetes.io/`."""
-        raise_if_any("AlbIngressAnnotations", self.problems())
-        values: dict[str, str] = {}
-        for suffix, value in (
-            ("scheme", self.scheme),
-            ("target-type", self.target_type),
-            ("load-balancer-name", self.load_balancer_name),
-            ("group.name", self.group_name),
-            ("group.order", self.group_order),
-            ("ip-address-type", self.ip_address_type),
-        ):
-            if value is not None:
-                values[suffix] = str(value)
+    def values(self) -> dict[str, str]:
+        values = keyed_values(self)
         if self.listen_ports:
             values["listen-ports"] = compact_json([{p.protocol: p.port} for p in self.listen_ports])
         if self.certificate_arns:
@@ -308,7 +231,7 @@ class AlbIngressAnnotations:
             values[f"transforms.{name}"] = compact_json([t.document() for t in transforms])
         if self.tags:
             values["tags"] = string_map(dict(sorted(self.tags.items())))
-        return {PREFIX + suffix: value for suffix, value in values.items()}
+        return values
 
 
 DOCUMENTED_SUFFIXES = frozenset(

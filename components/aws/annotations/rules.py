@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from ...limits import aws as limits
 from .values import (
@@ -211,71 +211,70 @@ def _values_problems(values: tuple[str, ...]) -> list[Problem]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class HostHeader:
-    """Match the Host header (wildcards * and ?)."""
+class _MatchValues:
+    """A condition on a list of match values, written as `{"field": ..., <config>: {"values": [...]}}`."""
 
     values: tuple[str, ...]
-    field = "host-header"
+    field: ClassVar[str]
+    config: ClassVar[str]
+    """The key of the condition's config in its JSON."""
+
+    def __init_subclass__(cls, *, field: str, config: str, **kwargs: Any) -> None:
+        """A condition names its `field` and `config` key as class keywords; one that adds no field of its
+        own (HostHeader, PathPattern, ...) is the base's dataclass, with the base's __init__, eq and repr."""
+        super().__init_subclass__(**kwargs)
+        cls.field, cls.config = field, config
 
     def problems(self) -> list[Problem]:
         return _values_problems(self.values)
 
     def document(self) -> dict[str, Any]:
-        return {"field": self.field, "hostHeaderConfig": {"values": list(self.values)}}
+        return {"field": self.field, self.config: self._config()}
+
+    def _config(self) -> dict[str, Any]:
+        return {"values": list(self.values)}
 
 
-@dataclass(frozen=True, kw_only=True)
-class PathPattern:
+class HostHeader(_MatchValues, field="host-header", config="hostHeaderConfig"):
+    """Match the Host header (wildcards * and ?)."""
+
+
+class PathPattern(_MatchValues, field="path-pattern", config="pathPatternConfig"):
     """Match the URL path (wildcards * and ?), in addition to the Ingress path."""
 
-    values: tuple[str, ...]
-    field = "path-pattern"
-
     def problems(self) -> list[Problem]:
-        problems = _values_problems(self.values)
+        problems = super().problems()
         problems += [("values", f"{v!r}: a path pattern starts with '/'") for v in self.values if not v.startswith("/")]
         return problems
 
-    def document(self) -> dict[str, Any]:
-        return {"field": self.field, "pathPatternConfig": {"values": list(self.values)}}
-
 
 @dataclass(frozen=True, kw_only=True)
-class HttpHeader:
+class HttpHeader(_MatchValues, field="http-header", config="httpHeaderConfig"):
     """Match an HTTP header (not Host; use HostHeader)."""
 
     name: str
-    values: tuple[str, ...]
-    field = "http-header"
 
     def problems(self) -> list[Problem]:
-        problems = _values_problems(self.values)
+        problems = super().problems()
         if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,40}", self.name) or self.name.lower() == "host":
             problems.append(("name", f"{self.name!r}: allowed: an RFC 7230 header name of 1-40 characters, not Host"))
         return problems
 
-    def document(self) -> dict[str, Any]:
-        return {"field": self.field, "httpHeaderConfig": {"httpHeaderName": self.name, "values": list(self.values)}}
+    def _config(self) -> dict[str, Any]:
+        return {"httpHeaderName": self.name, **super()._config()}
 
 
-@dataclass(frozen=True, kw_only=True)
-class HttpRequestMethod:
+class HttpRequestMethod(_MatchValues, field="http-request-method", config="httpRequestMethodConfig"):
     """Match the request method (GET, POST, ...)."""
 
-    values: tuple[str, ...]
-    field = "http-request-method"
-
     def problems(self) -> list[Problem]:
-        problems = _values_problems(self.values)
+        problems = super().problems()
         problems += [
             ("values", f"{v!r}: allowed: A-Z, '-' and '_', at most 40 characters")
             for v in self.values
             if not re.fullmatch(r"[A-Z_-]{1,40}", v)
         ]
         return problems
-
-    def document(self) -> dict[str, Any]:
-        return {"field": self.field, "httpRequestMethodConfig": {"values": list(self.values)}}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -318,13 +317,17 @@ class SourceIp:
 Condition = HostHeader | PathPattern | HttpHeader | HttpRequestMethod | QueryString | SourceIp
 
 
+def _listed_problems(rules: tuple[Condition, ...] | tuple[Transform, ...], empty: str) -> list[Problem]:
+    """A rule's conditions or transforms: `empty` when there is none, and each one's problems under its index."""
+    problems: list[Problem] = [] if rules else [("", empty)]
+    for index, rule in enumerate(rules):
+        problems += [(f"[{index}].{f}", r) for f, r in rule.problems()]
+    return problems
+
+
 def conditions_problems(conditions: tuple[Condition, ...]) -> list[Problem]:
     """A rule's conditions: each valid, at most one of host/method/path/source, at most 5 values in all."""
-    problems: list[Problem] = []
-    if not conditions:
-        problems.append(("", "no conditions; allowed: at least one"))
-    for index, condition in enumerate(conditions):
-        problems += [(f"[{index}].{f}", r) for f, r in condition.problems()]
+    problems = _listed_problems(conditions, "no conditions; allowed: at least one")
     for field in SINGLE_CONDITION_FIELDS:
         count = sum(1 for c in conditions if c.field == field)
         if count > 1:
@@ -365,38 +368,34 @@ def _rewrite_problems(regex: str, replace: str) -> list[Problem]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class UrlRewrite:
-    """Rewrite the request path before it reaches the targets (ALB transforms, Oct 2025; LBC >= v2.14.1).
-
-    `regex` is matched against the path; `replace` may use its capture groups ($1, $2, ...).
-    """
+class _Rewrite:
+    """A transform's one rewrite: `regex` is matched, `replace` may use its capture groups ($1, $2, ...)."""
 
     regex: str
     replace: str
-    type = "url-rewrite"
+    type: ClassVar[str]
+    config: ClassVar[str]
+    """The key of the rewrite's config in the transform's JSON."""
+
+    def __init_subclass__(cls, *, type: str, config: str, **kwargs: Any) -> None:
+        """A transform names its `type` and `config` key as class keywords (it adds no field)."""
+        super().__init_subclass__(**kwargs)
+        cls.type, cls.config = type, config
 
     def problems(self) -> list[Problem]:
         return _rewrite_problems(self.regex, self.replace)
 
     def document(self) -> dict[str, Any]:
         rewrite = {"regex": self.regex, "replace": self.replace}
-        return {"type": self.type, "urlRewriteConfig": {"rewrites": [rewrite]}}
+        return {"type": self.type, self.config: {"rewrites": [rewrite]}}
 
 
-@dataclass(frozen=True, kw_only=True)
-class HostHeaderRewrite:
+class UrlRewrite(_Rewrite, type="url-rewrite", config="urlRewriteConfig"):
+    """Rewrite the request path before it reaches the targets (ALB transforms, Oct 2025; LBC >= v2.14.1)."""
+
+
+class HostHeaderRewrite(_Rewrite, type="host-header-rewrite", config="hostHeaderRewriteConfig"):
     """Rewrite the Host header before the request reaches the targets."""
-
-    regex: str
-    replace: str
-    type = "host-header-rewrite"
-
-    def problems(self) -> list[Problem]:
-        return _rewrite_problems(self.regex, self.replace)
-
-    def document(self) -> dict[str, Any]:
-        rewrite = {"regex": self.regex, "replace": self.replace}
-        return {"type": self.type, "hostHeaderRewriteConfig": {"rewrites": [rewrite]}}
 
 
 Transform = UrlRewrite | HostHeaderRewrite
@@ -404,31 +403,8 @@ Transform = UrlRewrite | HostHeaderRewrite
 
 def transforms_problems(transforms: tuple[Transform, ...]) -> list[Problem]:
     """A rule's transforms: each valid, at most one of each type."""
-    problems: list[Problem] = []
-    if not transforms:
-        problems.append(("", "no transforms; allowed: one url-rewrite and/or one host-header-rewrite"))
-    for index, transform in enumerate(transforms):
-        problems += [(f"[{index}].{f}", r) for f, r in transform.problems()]
-    for kind in ("url-rewrite", "host-header-rewrite"):
+    problems = _listed_problems(transforms, "no transforms; allowed: one url-rewrite and/or one host-header-rewrite")
+    for kind in (UrlRewrite.type, HostHeaderRewrite.type):
         if sum(1 for t in transforms if t.type == kind) > 1:
             problems.append(("", f"more than one {kind}; allowed: one of each type per rule"))
     return problems
-
-
-__all__ = [
-    "Action",
-    "Condition",
-    "FixedResponse",
-    "ForwardTarget",
-    "HostHeader",
-    "HostHeaderRewrite",
-    "HttpHeader",
-    "HttpRequestMethod",
-    "PathPattern",
-    "QueryString",
-    "Redirect",
-    "SourceIp",
-    "Transform",
-    "UrlRewrite",
-    "WeightedForward",
-]

@@ -19,110 +19,73 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from ...k8s_labels import label_problem
 from ...limits import aws as limits
+from .health_check import NLB_KEYS, Dialect, HealthCheck
 from .nlb_attributes import NlbTargetGroupAttributes
 from .values import (
     PORT,
+    AnnotationBuilder,
     Problem,
     annotation_values,
     boolean,
     certificate_arn_problem,
     choice_problem,
+    choice_problems,
     cidr_problem,
     is_int,
+    keyed,
+    keyed_values,
     list_item_problem,
-    load_balancer_name_problem,
+    load_balancer_problems,
     nested,
-    path_problem,
-    protocol_and_port_problems,
     raise_if_any,
-    range_problems,
+    ssl_policy_problem,
     string_list,
     string_map,
-    success_codes_problem,
     tag_problems,
 )
 
 PREFIX = "service.beta.kubernetes.io/"
 LOAD_BALANCER_CLASS = "service.k8s.aws/nlb"
-SCHEMES = ("internal", "internet-facing")
-TARGET_TYPES = ("instance", "ip")
 IP_ADDRESS_TYPES = ("ipv4", "dualstack")
 HEALTH_CHECK_PROTOCOLS = ("tcp", "http", "https")
-HEALTH_CHECK_INTERVAL = limits.HEALTH_CHECK_INTERVAL
-HEALTH_CHECK_TIMEOUT = limits.HEALTH_CHECK_TIMEOUT
-THRESHOLD_COUNT = limits.THRESHOLD_COUNT
 NLB_SUCCESS_CODES = limits.NLB_SUCCESS_CODES
 TCP_IDLE_TIMEOUT = limits.NLB_TCP_IDLE_TIMEOUT
 """Listener attribute tcp.idle_timeout.seconds, TCP listeners only (TLS listeners: fixed 350 s)."""
 BACKEND_PROTOCOLS = ("ssl", "tcp")
 ALPN_POLICIES = ("HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None")
 EXTERNAL_TRAFFIC_POLICIES = ("Cluster", "Local")
-_SSL_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
 _EIP_ALLOCATION = re.compile(r"^eipalloc-[0-9a-f]{8,17}$")
 
 
 @dataclass(frozen=True, kw_only=True)
-class NlbHealthCheck:
-    """The target group's health check (`aws-load-balancer-healthcheck-*`)."""
+class NlbHealthCheck(HealthCheck):
+    """The target group's health check (`aws-load-balancer-healthcheck-*`).
+
+    The controller's defaults: protocol tcp (http with externalTrafficPolicy Local), interval 10,
+    timeout 10, both thresholds 3. `path` and `success_codes` go with http(s) only, the codes within
+    NLB_SUCCESS_CODES (controller default 200-399). The interval is not checked against the timeout
+    here: the controller's own defaults are equal."""
+
+    DIALECT: ClassVar[Dialect] = Dialect(
+        keys=NLB_KEYS,
+        thresholds=("healthy_threshold", "unhealthy_threshold"),
+        protocols=HEALTH_CHECK_PROTOCOLS,
+        success_codes=NLB_SUCCESS_CODES,
+        http_protocols=("http", "https"),
+    )
 
     protocol: Literal["tcp", "http", "https"] | None = None
-    """Controller default: tcp (http with externalTrafficPolicy Local)."""
     port: int | str | None = None
     """A port number, `traffic-port`, or the name of a Service port (the controller resolves it: the
     NodePort for instance targets, the targetPort for ip targets)."""
-    path: str | None = None
-    """HTTP(S) only."""
-    interval_seconds: int | None = None
-    """HEALTH_CHECK_INTERVAL (controller default 10)."""
-    timeout_seconds: int | None = None
-    """HEALTH_CHECK_TIMEOUT (controller default 10)."""
     healthy_threshold: int | None = None
-    """THRESHOLD_COUNT (controller default 3)."""
+    """THRESHOLD_COUNT."""
     unhealthy_threshold: int | None = None
-    """THRESHOLD_COUNT (controller default 3)."""
-    success_codes: str | None = None
-    """HTTP(S) only: codes within NLB_SUCCESS_CODES (controller default 200-399)."""
-
-    def problems(self) -> list[Problem]:
-        problems = protocol_and_port_problems(self.protocol, HEALTH_CHECK_PROTOCOLS, self.port)
-        http = self.protocol in ("http", "https")
-        if self.path is not None:
-            if not http:
-                problems.append(("path", "only with protocol http or https"))
-            elif p := path_problem(self.path):
-                problems.append(("path", p))
-        if self.success_codes is not None:
-            if not http:
-                problems.append(("success_codes", "only with protocol http or https"))
-            elif p := success_codes_problem(self.success_codes, NLB_SUCCESS_CODES):
-                problems.append(("success_codes", p))
-        return problems + range_problems(
-            (
-                ("interval_seconds", self.interval_seconds, HEALTH_CHECK_INTERVAL),
-                ("timeout_seconds", self.timeout_seconds, HEALTH_CHECK_TIMEOUT),
-                ("healthy_threshold", self.healthy_threshold, THRESHOLD_COUNT),
-                ("unhealthy_threshold", self.unhealthy_threshold, THRESHOLD_COUNT),
-            )
-        )
-
-    def values(self) -> dict[str, str]:
-        return annotation_values(
-            (
-                ("healthcheck-protocol", self.protocol),
-                ("healthcheck-port", self.port),
-                ("healthcheck-path", self.path),
-                ("healthcheck-interval", self.interval_seconds),
-                ("healthcheck-timeout", self.timeout_seconds),
-                ("healthcheck-healthy-threshold", self.healthy_threshold),
-                ("healthcheck-unhealthy-threshold", self.unhealthy_threshold),
-                ("healthcheck-success-codes", self.success_codes),
-            ),
-            prefix="aws-load-balancer-",
-        )
+    """THRESHOLD_COUNT."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,26 +114,25 @@ class NlbTls:
                 problems.append(("ports", "'*' matches no port (annotations.md); list the ports"))
             elif (is_int(port) and port not in PORT) or (not is_int(port) and list_item_problem(port)):
                 problems.append(("ports", f"{port!r}: allowed: Service port numbers {PORT} or port names"))
-        if self.negotiation_policy is not None and not _SSL_POLICY.match(self.negotiation_policy):
-            problems.append(("negotiation_policy", f"{self.negotiation_policy!r} is not an ELBSecurityPolicy-* name"))
-        if self.backend_protocol is not None and (p := choice_problem(self.backend_protocol, BACKEND_PROTOCOLS)):
-            problems.append(("backend_protocol", p))
-        if self.alpn_policy is not None and (p := choice_problem(self.alpn_policy, ALPN_POLICIES)):
-            problems.append(("alpn_policy", p))
-        return problems
+        if self.negotiation_policy is not None and (p := ssl_policy_problem(self.negotiation_policy)):
+            problems.append(("negotiation_policy", p))
+        return problems + choice_problems(
+            (
+                ("backend_protocol", self.backend_protocol, BACKEND_PROTOCOLS),
+                ("alpn_policy", self.alpn_policy, ALPN_POLICIES),
+            )
+        )
 
     def values(self) -> dict[str, str]:
-        values = {
-            "aws-load-balancer-ssl-cert": string_list(self.certificate_arns),
-            "aws-load-balancer-ssl-ports": string_list(self.ports),
-        }
-        if self.negotiation_policy is not None:
-            values["aws-load-balancer-ssl-negotiation-policy"] = self.negotiation_policy
-        if self.backend_protocol is not None:
-            values["aws-load-balancer-backend-protocol"] = self.backend_protocol
-        if self.alpn_policy is not None:
-            values["aws-load-balancer-alpn-policy"] = self.alpn_policy
-        return values
+        return annotation_values(
+            (
+                ("aws-load-balancer-ssl-cert", string_list(self.certificate_arns)),
+                ("aws-load-balancer-ssl-ports", string_list(self.ports)),
+                ("aws-load-balancer-ssl-negotiation-policy", self.negotiation_policy),
+                ("aws-load-balancer-backend-protocol", self.backend_protocol),
+                ("aws-load-balancer-alpn-policy", self.alpn_policy),
+            )
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,7 +152,7 @@ class ServicePort:
 
 
 @dataclass(frozen=True, kw_only=True)
-class NlbServiceAnnotations:
+class NlbServiceAnnotations(AnnotationBuilder):
     """Every `service.beta.kubernetes.io/*` annotation this project sets on an NLB Service, typed.
 
     `annotations()` validates and returns the annotation map; `service_spec(ports)` also checks
@@ -198,15 +160,17 @@ class NlbServiceAnnotations:
     (not the in-tree cloud provider) own the Service.
     """
 
-    target_type: Literal["instance", "ip"] | None = None
+    PREFIX: ClassVar[str] = PREFIX
+
+    target_type: Literal["instance", "ip"] | None = keyed("aws-load-balancer-nlb-target-type")
     """Controller default with loadBalancerClass (which service_spec sets): instance."""
-    scheme: Literal["internal", "internet-facing"] | None = None
+    scheme: Literal["internal", "internet-facing"] | None = keyed("aws-load-balancer-scheme")
     """Controller default: internal."""
-    name: str | None = None
+    name: str | None = keyed("aws-load-balancer-name")
     """At most 32 characters; only read when the NLB is created."""
     subnets: tuple[str, ...] = ()
     """Subnet IDs or Name tags, one per zone (default: discovered by tag)."""
-    ip_address_type: Literal["ipv4", "dualstack"] | None = None
+    ip_address_type: Literal["ipv4", "dualstack"] | None = keyed("aws-load-balancer-ip-address-type")
     cross_zone_enabled: bool | None = None
     """load_balancing.cross_zone.enabled (NLB default false)."""
     deletion_protection: bool | None = None
@@ -230,23 +194,15 @@ class NlbServiceAnnotations:
     (`aws-load-balancer-target-node-labels`); default: every node."""
 
     def problems(self) -> list[Problem]:
-        problems: list[Problem] = []
-        for name, value, allowed in (
-            ("target_type", self.target_type, TARGET_TYPES),
-            ("scheme", self.scheme, SCHEMES),
-            ("ip_address_type", self.ip_address_type, IP_ADDRESS_TYPES),
-        ):
-            if value is not None and (p := choice_problem(value, allowed)):
-                problems.append((name, p))
-        if self.name is not None and (p := load_balancer_name_problem(self.name)):
-            problems.append(("name", p))
+        problems = load_balancer_problems(self, IP_ADDRESS_TYPES, ("name", self.name))
         problems += [("subnets", p) for s in self.subnets if (p := list_item_problem(s))]
-        if self.health_check is not None:
-            problems += nested("health_check", self.health_check.problems())
-        if self.target_group_attributes is not None:
-            problems += nested("target_group_attributes", self.target_group_attributes.problems())
-        if self.tls is not None:
-            problems += nested("tls", self.tls.problems())
+        problems += nested(
+            (
+                ("health_check", self.health_check),
+                ("target_group_attributes", self.target_group_attributes),
+                ("tls", self.tls),
+            )
+        )
         for port, seconds in self.tcp_idle_timeout_seconds.items():
             if p := PORT.problem(port):
                 problems.append((f"tcp_idle_timeout_seconds[{port}]", f"port {p}"))
@@ -276,18 +232,8 @@ class NlbServiceAnnotations:
         ]
         return problems
 
-    def annotations(self) -> dict[str, str]:
-        """The annotations, keys prefixed with `service.beta.kubernetes.io/`."""
-        raise_if_any("NlbServiceAnnotations", self.problems())
-        values: dict[str, str] = {}
-        for suffix, value in (
-            ("aws-load-balancer-nlb-target-type", self.target_type),
-            ("aws-load-balancer-scheme", self.scheme),
-            ("aws-load-balancer-name", self.name),
-            ("aws-load-balancer-ip-address-type", self.ip_address_type),
-        ):
-            if value is not None:
-                values[suffix] = value
+    def values(self) -> dict[str, str]:
+        values = keyed_values(self)
         if self.subnets:
             values["aws-load-balancer-subnets"] = string_list(self.subnets)
         if self.eip_allocations:
@@ -315,7 +261,7 @@ class NlbServiceAnnotations:
             values["aws-load-balancer-additional-resource-tags"] = string_map(dict(sorted(self.tags.items())))
         if self.target_node_labels:
             values["aws-load-balancer-target-node-labels"] = string_map(dict(sorted(self.target_node_labels.items())))
-        return {PREFIX + suffix: value for suffix, value in values.items()}
+        return values
 
     def port_problems(self, ports: Sequence[ServicePort]) -> list[Problem]:
         """What the annotations say about ports the Service does not have."""

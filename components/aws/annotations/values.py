@@ -10,11 +10,12 @@ allowed, and raises one AnnotationError.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from ...errors import ArgsError
 from ...limits import Range, is_int
@@ -35,9 +36,35 @@ def raise_if_any(builder: str, problems: Sequence[Problem]) -> None:
         raise AnnotationError(builder, problems)
 
 
-def nested(prefix: str, problems: Iterable[Problem]) -> list[Problem]:
-    """Problems of a nested part, with their fields under `prefix`."""
-    return [(f"{prefix}.{field}", reason) for field, reason in problems]
+class Checked(Protocol):
+    """A nested part of a builder (a health check, attributes, TLS): it lists its own problems."""
+
+    def problems(self) -> list[Problem]: ...
+
+
+def nested(parts: Iterable[tuple[str, Checked | None]]) -> list[Problem]:
+    """(field, part or None) -> the problems of each part that is set, with their fields under the part's."""
+    return [
+        (f"{name}.{field}", reason) for name, part in parts if part is not None for field, reason in part.problems()
+    ]
+
+
+class AnnotationBuilder:
+    """A builder of one resource's annotations (AlbIngressAnnotations, NlbServiceAnnotations): `annotations()`
+    checks every field, raising one AnnotationError, then writes `values()` with their keys under PREFIX."""
+
+    PREFIX: ClassVar[str]
+
+    def problems(self) -> list[Problem]:
+        raise NotImplementedError
+
+    def values(self) -> dict[str, str]:
+        """The annotations without the prefix, from fields `problems()` found valid."""
+        raise NotImplementedError
+
+    def annotations(self) -> dict[str, str]:
+        raise_if_any(type(self).__name__, self.problems())
+        return {self.PREFIX + suffix: value for suffix, value in self.values().items()}
 
 
 PORT = limits.PORT
@@ -118,6 +145,11 @@ def parse_string_map(text: str) -> dict[str, str]:
 # ---- checks --------------------------------------------------------------------------------------
 
 
+def mismatch_problem(pattern: re.Pattern[str], text: str, reason: str) -> str | None:
+    """`text` (quoted) and `reason` when `pattern` does not match `text`, else None."""
+    return None if pattern.match(text) else f"{text!r}{reason}"
+
+
 def choice_problem(value: object, allowed: Sequence[object]) -> str | None:
     if value not in allowed:
         return f"{value!r} is not one of {', '.join(str(a) for a in allowed)}"
@@ -169,12 +201,20 @@ _CERTIFICATE_ARN = re.compile(
 
 def certificate_arn_problem(arn: str) -> str | None:
     """An ACM certificate ARN (or an IAM server certificate ARN), as the controller passes it to ELBv2."""
-    if not _CERTIFICATE_ARN.match(arn):
-        return (
-            f"{arn!r} is not a certificate ARN; allowed: arn:aws:acm:<region>:<account>:certificate/<id> "
-            "or arn:aws:iam::<account>:server-certificate/<name>"
-        )
-    return None
+    return mismatch_problem(
+        _CERTIFICATE_ARN,
+        arn,
+        " is not a certificate ARN; allowed: arn:aws:acm:<region>:<account>:certificate/<id> "
+        "or arn:aws:iam::<account>:server-certificate/<name>",
+    )
+
+
+_SSL_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
+
+
+def ssl_policy_problem(name: str) -> str | None:
+    """A listener's security policy, as both builders take it (ALB `ssl-policy`, NLB `ssl-negotiation-policy`)."""
+    return mismatch_problem(_SSL_POLICY, name, " is not an ELBSecurityPolicy-* name")
 
 
 def cidr_problem(cidr: str) -> str | None:
@@ -217,9 +257,8 @@ _DNS_1035 = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 def dns_label_problem(name: str) -> str | None:
     """A Kubernetes Service name (DNS-1035 label): what an Ingress backend `service.name` may be."""
-    if not _DNS_1035.match(name):
-        return f"{name!r}: allowed: 1-63 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
-    return None
+    reason = ": allowed: 1-63 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
+    return mismatch_problem(_DNS_1035, name, reason)
 
 
 def health_check_port_problem(port: object) -> str | None:
@@ -265,13 +304,43 @@ __all__ = [
 ]
 
 
-def protocol_and_port_problems(protocol: str | None, protocols: Sequence[str], port: object) -> list[Problem]:
-    """A health check's protocol and port, as the ALB and NLB builders both check them (either may be unset)."""
-    problems: list[Problem] = []
-    if protocol is not None and (p := choice_problem(protocol, protocols)):
-        problems.append(("protocol", p))
-    if port is not None and (p := health_check_port_problem(port)):
-        problems.append(("port", p))
+def choice_problems(values: Iterable[tuple[str, object | None, Sequence[object]]]) -> list[Problem]:
+    """(field, value or None, allowed values) -> a problem for each set value that is not allowed."""
+    return [(name, p) for name, value, allowed in values if value is not None and (p := choice_problem(value, allowed))]
+
+
+SCHEMES = ("internal", "internet-facing")
+TARGET_TYPES = ("instance", "ip")
+
+
+class LoadBalancerSettings(Protocol):
+    """The settings both builders have under the same names."""
+
+    @property
+    def scheme(self) -> str | None: ...
+
+    @property
+    def target_type(self) -> str | None: ...
+
+    @property
+    def ip_address_type(self) -> str | None: ...
+
+
+def load_balancer_problems(
+    settings: LoadBalancerSettings, ip_address_types: Sequence[str], name: tuple[str, str | None]
+) -> list[Problem]:
+    """The load balancer's own settings, as both builders check them: scheme, target type, IP address type
+    (`ip_address_types`: the ALB has one more) and name (`(field, value)`: each builder has its own field)."""
+    problems = choice_problems(
+        (
+            ("scheme", settings.scheme, SCHEMES),
+            ("target_type", settings.target_type, TARGET_TYPES),
+            ("ip_address_type", settings.ip_address_type, ip_address_types),
+        )
+    )
+    name_field, value = name
+    if value is not None and (p := load_balancer_name_problem(value)):
+        problems.append((name_field, p))
     return problems
 
 
@@ -280,11 +349,20 @@ def range_problems(values: Iterable[tuple[str, int | None, Range]]) -> list[Prob
     return [(name, p) for name, value, allowed in values if value is not None and (p := allowed.problem(value))]
 
 
-def annotation_values(pairs: Iterable[tuple[str, object]], prefix: str = "") -> dict[str, str]:
-    """`prefix + key -> value` for each pair whose value is set (None leaves the controller's default),
+def keyed(key: str) -> Any:
+    """A field that defaults to None and, when set, `keyed_values` writes under `key`."""
+    return dataclasses.field(default=None, metadata={"key": key})
+
+
+def keyed_values(instance: Any) -> dict[str, str]:
+    """`key -> value` for each set field of a dataclass that is declared `keyed(key)`, in the fields' order,
+    as `annotation_values` writes them; fields whose value the builder derives are not keyed."""
+    return annotation_values(
+        (f.metadata["key"], getattr(instance, f.name)) for f in dataclasses.fields(instance) if "key" in f.metadata
+    )
+
+
+def annotation_values(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """`key -> value` for each pair whose value is set (None leaves the controller's default),
     booleans as the controller writes them, in the order given (it is the order in the annotation)."""
-    return {
-        f"{prefix}{key}": boolean(value) if isinstance(value, bool) else str(value)
-        for key, value in pairs
-        if value is not None
-    }
+    return {key: boolean(value) if isinstance(value, bool) else str(value) for key, value in pairs if value is not None}
