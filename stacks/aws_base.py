@@ -275,21 +275,15 @@ def build_aws_base(cfg: AwsBaseConfig, *, vpc_cni: VpcCniSpec | None = None) -> 
             **cfg.cluster.model_dump(),
         ),
     )
+    # The controller on the system nodes, created after them and CoreDNS: on destroy, everything it
+    # reconciles (which depends on its release) goes while it can still act.
     lb_controller = LoadBalancerController(
         "lbc",
-        LoadBalancerControllerArgs(
-            cluster_name=cfg.cluster_name,
+        LoadBalancerControllerArgs.for_cluster(
+            cluster,
             region=cfg.region,
             vpc_id=network.vpc_id,
-            oidc_provider_arn=cluster.oidc_provider_arn,
-            oidc_issuer=cluster.oidc_issuer,
-            provider=cluster.provider,
-            node_selector=cluster.system_placement.node_selector,
-            tolerations=cluster.system_placement.tolerations,
             replica_count=cfg.lb_controller.replica_count,
-            # Its nodes (and through them the NAT path to AWS APIs) and CoreDNS: on destroy, everything
-            # the controller reconciles, which depends on its release, goes while it can still act.
-            wait_for=cluster.system_ready,
             tags=tags,
         ),
     )

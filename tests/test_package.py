@@ -226,9 +226,13 @@ def test_the_example_builds_a_vpc_its_own_two_node_groups_and_the_controller(exa
     assert values["tolerations"] == [
         {"key": "CriticalAddonsOnly", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
     ]
-    # The controller waits for the system nodes it is pinned to.
+    # for_cluster: the controller waits for the system nodes it is pinned to and for CoreDNS.
     assert groups["system"]["urn"] in release["dependencies"]
     assert groups["apps"]["urn"] not in release["dependencies"]
+    [coredns] = [
+        r for r in example["resources"] if r["type"] == "aws:eks/addon:Addon" and r["inputs"]["addonName"] == "coredns"
+    ]
+    assert coredns["urn"] in release["dependencies"]
     assert example["outputs"]["kubeconfigCommand"] == f"aws eks update-kubeconfig --region {REGION} --name platform-dev"
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -40,6 +40,9 @@ from ..helm import HelmAddOn, deep_merge, helm_release
 from .irsa import irsa_trust_policy
 from .lb_controller_policy import lb_controller_policy
 from .versions import LB_CONTROLLER, LB_CONTROLLER_POLICY_VERSION
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
 
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "aws-load-balancer-controller"
@@ -80,6 +83,27 @@ class LoadBalancerControllerArgs:
     """Helm values merged last, over ours."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags added to the controller's IAM policy and role."""
+
+    @classmethod
+    def for_cluster(
+        cls, cluster: Cluster, *, region: pulumi.Input[str], vpc_id: pulumi.Input[str], **rest: Any
+    ) -> LoadBalancerControllerArgs:
+        """The controller wired to `cluster`: its name, OIDC provider and issuer, Kubernetes provider,
+        system placement (selector and tolerations), and `wait_for=cluster.system_ready`, so that
+        destroy deletes the controller before its nodes and CoreDNS. `rest`: the other fields."""
+        system = cluster.system_placement
+        return cls(
+            cluster_name=cluster.cluster_name,
+            region=region,
+            vpc_id=vpc_id,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            oidc_issuer=cluster.oidc_issuer,
+            provider=cluster.provider,
+            node_selector=system.node_selector,
+            tolerations=system.tolerations,
+            wait_for=cluster.system_ready,
+            **rest,
+        )
 
 
 def helm_values(

@@ -76,22 +76,11 @@ cluster = Cluster(
     ),
 )
 
+# Wired to the cluster: its OIDC provider and Kubernetes provider, the system selector with the system
+# taints tolerated, and its system node groups and CoreDNS, which destroy deletes after the controller.
 controller = LoadBalancerController(
     "platform-lbc",
-    LoadBalancerControllerArgs(
-        cluster_name=cluster.cluster_name,
-        region=region,
-        vpc_id=network.vpc_id,
-        oidc_provider_arn=cluster.oidc_provider_arn,
-        oidc_issuer=cluster.oidc_issuer,
-        provider=cluster.provider,
-        # Where system pods run, as the cluster answers it: the selector, the system taints tolerated.
-        node_selector=cluster.system_placement.node_selector,
-        tolerations=cluster.system_placement.tolerations,
-        # The system node groups and CoreDNS: destroy deletes the controller before them.
-        wait_for=cluster.system_ready,
-        tags=tags,
-    ),
+    LoadBalancerControllerArgs.for_cluster(cluster, region=region, vpc_id=network.vpc_id, tags=tags),
 )
 
 pulumi.export("clusterName", cluster.cluster_name)
