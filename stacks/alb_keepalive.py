@@ -73,7 +73,9 @@ def keep_alive_warning(cfg: Config) -> str | None:
 
 def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
     """Seed 000's runs at 3, 30 and 70 s, expected from this stack's idle timeout and keep-alive."""
-    return seed_experiments(cfg, "alb", idle_timeout=cfg.alb.idle_timeout_seconds, scale=time_scale)
+    return seed_experiments(
+        "alb", keep_alive=cfg.server.keep_alive_seconds, idle_timeout=cfg.alb.idle_timeout_seconds, scale=time_scale
+    )
 
 
 def build(cfg: Config) -> None:

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from stacks.experiments.model import Expectation, Experiment
 from stacks.experiments.model import exported as export_experiments
 from stacks.experiments.predicates import Changes, FieldIs, Near, RequestCount
-
-if TYPE_CHECKING:
-    from stacks.keepalive import KeepAliveConfig
 
 # The seed's runs, (interval, requests): `python client.py 3`, `... 30` (stopped after the
 # requests at 0, 30, 60 and 90 s its capture shows) and `... 70`. A count keeps each bounded.
@@ -158,15 +155,16 @@ def keepalive_experiment(
     )
 
 
-def seed_experiments(cfg: KeepAliveConfig, lb: str, *, idle_timeout: int, scale: float) -> list[Experiment]:
-    """The seed's three runs through this stack's load balancer (`lb`: "alb" or "nlb")."""
+def seed_experiments(lb: str, *, keep_alive: int, idle_timeout: int, scale: float) -> list[Experiment]:
+    """The seed's three runs through this stack's load balancer (`lb`: "alb" or "nlb"), against a server
+    keeping idle connections `keep_alive` seconds."""
     expect = alb_expectations if lb == "alb" else nlb_expectations
     runs = []
     for interval, count in SEED_RUNS:
         t = timing(
             interval,
             count,
-            keep_alive=cfg.server.keep_alive_seconds,
+            keep_alive=keep_alive,
             idle_timeout=idle_timeout,
             scale=scale,
             whole_idle=lb == "nlb",

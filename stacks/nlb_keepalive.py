@@ -85,7 +85,10 @@ def silent_drop(cfg: Config, time_scale: float = 1.0) -> Experiment:
 def experiments(cfg: Config, time_scale: float = 1.0) -> list[Experiment]:
     """Seed 000's runs at 3, 30 and 70 s through the NLB, and the silent drop."""
     idle = cfg.nlb.tcp_idle_timeout_seconds
-    return [*seed_experiments(cfg, "nlb", idle_timeout=idle, scale=time_scale), silent_drop(cfg, time_scale)]
+    return [
+        *seed_experiments("nlb", keep_alive=cfg.server.keep_alive_seconds, idle_timeout=idle, scale=time_scale),
+        silent_drop(cfg, time_scale),
+    ]
 
 
 def build(cfg: Config) -> None:
