@@ -8,6 +8,7 @@ catalog of testbed.gates.aws and the CreateTargetGroup / action shapes.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -427,7 +428,7 @@ def test_attribute_ranges_and_values_agree_with_the_api_reference():
 
 
 def test_health_check_and_action_limits_agree_with_the_api_models():
-    # Both builders check their health check through health_check.HealthCheck.
+    # Both builders check their health check through health_check.AnnotatedHealthCheck.
     for ours, member in [
         (health_check.HEALTH_CHECK_INTERVAL, "HealthCheckIntervalSeconds"),
         (health_check.HEALTH_CHECK_TIMEOUT, "HealthCheckTimeoutSeconds"),
@@ -459,6 +460,26 @@ def test_health_check_and_action_limits_agree_with_the_api_models():
     assert (alb.ALB_SUCCESS_CODES.low, alb.ALB_SUCCESS_CODES.high, nlb.NLB_SUCCESS_CODES.high) == (200, 499, 599)
 
 
+# Every target group attribute the builders know, each set (and valid together).
+EVERY_ALB_TARGET_GROUP_ATTRIBUTE = AlbTargetGroupAttributes(
+    deregistration_delay_seconds=30,
+    load_balancing_algorithm="weighted_random",
+    anomaly_mitigation=True,
+    slow_start_seconds=30,
+    stickiness_type="app_cookie",
+    app_cookie_name="session",
+    stickiness_duration_seconds=60,
+)
+EVERY_NLB_TARGET_GROUP_ATTRIBUTE = NlbTargetGroupAttributes(
+    deregistration_delay_seconds=60,
+    connection_termination=True,
+    preserve_client_ip=True,
+    source_ip_stickiness=False,  # True adds stickiness.type source_ip, which the API catalog does not list
+    unhealthy_connection_termination=False,
+    unhealthy_draining_interval_seconds=30,
+)
+
+
 def test_every_attribute_key_the_builders_can_emit_is_documented():
     every_alb = AlbIngressAnnotations(
         load_balancer_attributes=AlbLoadBalancerAttributes(
@@ -471,27 +492,12 @@ def test_every_attribute_key_the_builders_can_emit_is_documented():
             access_logs_bucket="my-logs",
             access_logs_prefix="alb",
         ),
-        target_group_attributes=AlbTargetGroupAttributes(
-            deregistration_delay_seconds=30,
-            load_balancing_algorithm="weighted_random",
-            anomaly_mitigation=True,
-            slow_start_seconds=30,
-            stickiness_type="app_cookie",
-            app_cookie_name="session",
-            stickiness_duration_seconds=60,
-        ),
+        target_group_attributes=EVERY_ALB_TARGET_GROUP_ATTRIBUTE,
     ).annotations()
     every_nlb = NlbServiceAnnotations(
         cross_zone_enabled=True,
         deletion_protection=True,
-        target_group_attributes=NlbTargetGroupAttributes(
-            deregistration_delay_seconds=60,
-            connection_termination=True,
-            preserve_client_ip=True,
-            source_ip_stickiness=False,
-            unhealthy_connection_termination=False,
-            unhealthy_draining_interval_seconds=30,
-        ),
+        target_group_attributes=EVERY_NLB_TARGET_GROUP_ATTRIBUTE,
         tcp_idle_timeout_seconds={80: 400},
     ).annotations()
     shapes = {
@@ -516,6 +522,34 @@ def test_every_attribute_key_the_builders_can_emit_is_documented():
 
     documentation = _model("elbv2").shape_for("TargetGroupAttribute").members["Key"].documentation
     assert "source_ip</code> for Network Load Balancers" in documentation
+
+
+def test_target_group_attributes_keep_the_annotations_order_with_every_field_set():
+    # The annotation is one string: a derived key stands right after the field it comes from, so the
+    # text (and with it the Ingress or Service) changes only when a value does.
+    sticky = dataclasses.replace(EVERY_NLB_TARGET_GROUP_ATTRIBUTE, source_ip_stickiness=True)
+    assert list(sticky.attributes().items()) == [
+        ("deregistration_delay.timeout_seconds", "60"),
+        ("deregistration_delay.connection_termination.enabled", "true"),
+        ("preserve_client_ip.enabled", "true"),
+        ("stickiness.enabled", "true"),
+        ("stickiness.type", "source_ip"),
+        ("target_health_state.unhealthy.connection_termination.enabled", "false"),
+        ("target_health_state.unhealthy.draining_interval_seconds", "30"),
+    ]
+    assert list(EVERY_ALB_TARGET_GROUP_ATTRIBUTE.attributes().items()) == [
+        ("deregistration_delay.timeout_seconds", "30"),
+        ("load_balancing.algorithm.type", "weighted_random"),
+        ("load_balancing.algorithm.anomaly_mitigation", "on"),
+        ("slow_start.duration_seconds", "30"),
+        ("stickiness.enabled", "true"),
+        ("stickiness.type", "app_cookie"),
+        ("stickiness.app_cookie.cookie_name", "session"),
+        ("stickiness.app_cookie.duration_seconds", "60"),
+    ]
+    assert NlbTargetGroupAttributes(source_ip_stickiness=False).attributes() == {"stickiness.enabled": "false"}
+    mitigation_off = AlbTargetGroupAttributes(load_balancing_algorithm="weighted_random", anomaly_mitigation=False)
+    assert mitigation_off.attributes()["load_balancing.algorithm.anomaly_mitigation"] == "off"
 
 
 def test_documented_key_lists_match_the_controllers_constants():

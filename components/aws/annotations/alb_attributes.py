@@ -78,8 +78,10 @@ class AlbTargetGroupAttributes(TargetGroupAttributes):
     load_balancing_algorithm: Literal["round_robin", "least_outstanding_requests", "weighted_random"] | None = keyed(
         "load_balancing.algorithm.type"
     )
-    anomaly_mitigation: bool | None = None
-    """load_balancing.algorithm.anomaly_mitigation (written on or off): only with weighted_random."""
+    anomaly_mitigation: bool | None = keyed(
+        "load_balancing.algorithm.anomaly_mitigation", spelled=lambda on: "on" if on else "off"
+    )
+    """Only with weighted_random."""
     slow_start_seconds: int | None = keyed("slow_start.duration_seconds")
     """0 (off) or SLOW_START."""
     stickiness_type: Literal["lb_cookie", "app_cookie"] | None = None
@@ -114,8 +116,6 @@ class AlbTargetGroupAttributes(TargetGroupAttributes):
 
     def attributes(self) -> dict[str, str]:
         attributes = super().attributes()
-        if self.anomaly_mitigation is not None:
-            attributes["load_balancing.algorithm.anomaly_mitigation"] = "on" if self.anomaly_mitigation else "off"
         if self.stickiness_type is not None:
             attributes["stickiness.enabled"] = "true"
             attributes["stickiness.type"] = self.stickiness_type

@@ -20,7 +20,9 @@ class NlbTargetGroupAttributes(TargetGroupAttributes):
     """Close connections when the delay ends."""
     preserve_client_ip: bool | None = keyed("preserve_client_ip.enabled")
     """AWS default: off for ip targets, on for instance targets."""
-    source_ip_stickiness: bool | None = keyed("stickiness.enabled")
+    source_ip_stickiness: bool | None = keyed(
+        "stickiness.enabled", then=lambda on: {"stickiness.type": "source_ip"} if on else {}
+    )
     """Stickiness, with stickiness.type source_ip."""
     unhealthy_connection_termination: bool | None = keyed(
         "target_health_state.unhealthy.connection_termination.enabled"
@@ -39,9 +41,3 @@ class NlbTargetGroupAttributes(TargetGroupAttributes):
             if p := UNHEALTHY_DRAINING_INTERVAL.problem(self.unhealthy_draining_interval_seconds):
                 problems.append(("unhealthy_draining_interval_seconds", p))
         return problems
-
-    def attributes(self) -> dict[str, str]:
-        attributes = super().attributes()
-        if self.source_ip_stickiness:
-            attributes["stickiness.type"] = "source_ip"
-        return attributes

@@ -14,7 +14,7 @@ import dataclasses
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
 from ...errors import ArgsError
@@ -51,20 +51,21 @@ def nested(parts: Iterable[tuple[str, Checked | None]]) -> list[Problem]:
 
 class AnnotationBuilder:
     """A builder of one resource's annotations (AlbIngressAnnotations, NlbServiceAnnotations): `annotations()`
-    checks every field, raising one AnnotationError, then writes `values()` with their keys under PREFIX."""
+    checks every field, raising one AnnotationError, then writes `_values()` with their keys under PREFIX."""
 
     PREFIX: ClassVar[str]
 
     def problems(self) -> list[Problem]:
         raise NotImplementedError
 
-    def values(self) -> dict[str, str]:
-        """The annotations without the prefix, from fields `problems()` found valid."""
+    def _values(self) -> dict[str, str]:
+        """The annotations without the prefix, from fields `problems()` found valid: only `annotations()`
+        calls it, after checking them."""
         raise NotImplementedError
 
     def annotations(self) -> dict[str, str]:
         raise_if_any(type(self).__name__, self.problems())
-        return {self.PREFIX + suffix: value for suffix, value in self.values().items()}
+        return {self.PREFIX + suffix: value for suffix, value in self._values().items()}
 
 
 PORT = limits.PORT
@@ -290,20 +291,6 @@ def path_problem(path: str, *, max_length: int = 1024) -> str | None:
     return None
 
 
-__all__ = [
-    "PORT",
-    "AnnotationError",
-    "Problem",
-    "Range",
-    "boolean",
-    "compact_json",
-    "parse_string_list",
-    "parse_string_map",
-    "string_list",
-    "string_map",
-]
-
-
 def choice_problems(values: Iterable[tuple[str, object | None, Sequence[object]]]) -> list[Problem]:
     """(field, value or None, allowed values) -> a problem for each set value that is not allowed."""
     return [(name, p) for name, value, allowed in values if value is not None and (p := choice_problem(value, allowed))]
@@ -349,17 +336,29 @@ def range_problems(values: Iterable[tuple[str, int | None, Range]]) -> list[Prob
     return [(name, p) for name, value, allowed in values if value is not None and (p := allowed.problem(value))]
 
 
-def keyed(key: str) -> Any:
-    """A field that defaults to None and, when set, `keyed_values` writes under `key`."""
-    return dataclasses.field(default=None, metadata={"key": key})
+def keyed(
+    key: str,
+    *,
+    spelled: Callable[[Any], object] | None = None,
+    then: Callable[[Any], Mapping[str, object]] | None = None,
+) -> Any:
+    """A field that defaults to None and, when set, `keyed_values` writes under `key` (its value as `spelled`
+    writes it, if given), followed right away by the pairs `then` derives from it."""
+    return dataclasses.field(default=None, metadata={"key": key, "spelled": spelled, "then": then})
 
 
 def keyed_values(instance: Any) -> dict[str, str]:
-    """`key -> value` for each set field of a dataclass that is declared `keyed(key)`, in the fields' order,
-    as `annotation_values` writes them; fields whose value the builder derives are not keyed."""
-    return annotation_values(
-        (f.metadata["key"], getattr(instance, f.name)) for f in dataclasses.fields(instance) if "key" in f.metadata
-    )
+    """`key -> value` for each set field of a dataclass that is declared `keyed(key)`, in the fields' order
+    (a field's derived pairs right after it), as `annotation_values` writes them."""
+    pairs: list[tuple[str, object]] = []
+    for f in dataclasses.fields(instance):
+        value = getattr(instance, f.name)
+        if "key" not in f.metadata or value is None:
+            continue
+        spelled, then = f.metadata["spelled"], f.metadata["then"]
+        pairs.append((f.metadata["key"], spelled(value) if spelled else value))
+        pairs += then(value).items() if then else ()
+    return annotation_values(pairs)
 
 
 def annotation_values(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
