@@ -1,7 +1,7 @@
 """The target group's health check, as the controller's Ingress (ALB) and Service (NLB) annotations set it.
 
 Both builders fill the same ELBv2 CreateTargetGroup fields, with the same ranges (botocore elbv2
-CreateTargetGroup), and are checked and rendered by one class, `HealthCheck`. What differs between
+CreateTargetGroup), and are checked and rendered by one class, `AnnotatedHealthCheck`. What differs between
 the two controllers' annotations is data, a `Dialect`: the annotation keys, the protocol spellings,
 the success codes the load balancer accepts (Matcher.HttpCode), which protocols carry a path and
 success codes, and the defaults the controller fills in. Each builder keeps its own public field
@@ -74,7 +74,7 @@ class Dialect:
 
 
 @dataclass(frozen=True, kw_only=True)
-class HealthCheck:
+class AnnotatedHealthCheck:
     """The fields every health check has; a subclass adds its threshold counts and its `DIALECT`."""
 
     DIALECT: ClassVar[Dialect]

@@ -18,7 +18,7 @@ from .alb_attributes import (
     AlbLoadBalancerAttributes,
     AlbTargetGroupAttributes,
 )
-from .health_check import ALB_KEYS, Dialect, HealthCheck
+from .health_check import ALB_KEYS, AnnotatedHealthCheck, Dialect
 from .rules import (
     Action,
     Condition,
@@ -83,7 +83,7 @@ class ListenPort:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AlbHealthCheck(HealthCheck):
+class AlbHealthCheck(AnnotatedHealthCheck):
     """The target group's health check (`healthcheck-*`, `*-threshold-count`, `success-codes`).
 
     The controller's defaults: interval 15, timeout 5, both thresholds 2. The interval must exceed the
@@ -205,7 +205,7 @@ class AlbIngressAnnotations(AnnotationBuilder):
             problems.append(("ssl_policy", "applies to HTTPS listeners only; there is none"))
         return problems
 
-    def values(self) -> dict[str, str]:
+    def _values(self) -> dict[str, str]:
         values = keyed_values(self)
         if self.listen_ports:
             values["listen-ports"] = compact_json([{p.protocol: p.port} for p in self.listen_ports])

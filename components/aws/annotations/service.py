@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Literal
 
 from ...k8s_labels import label_problem
 from ...limits import aws as limits
-from .health_check import NLB_KEYS, Dialect, HealthCheck
+from .health_check import NLB_KEYS, AnnotatedHealthCheck, Dialect
 from .nlb_attributes import NlbTargetGroupAttributes
 from .values import (
     PORT,
@@ -62,7 +62,7 @@ _EIP_ALLOCATION = re.compile(r"^eipalloc-[0-9a-f]{8,17}$")
 
 
 @dataclass(frozen=True, kw_only=True)
-class NlbHealthCheck(HealthCheck):
+class NlbHealthCheck(AnnotatedHealthCheck):
     """The target group's health check (`aws-load-balancer-healthcheck-*`).
 
     The controller's defaults: protocol tcp (http with externalTrafficPolicy Local), interval 10,
@@ -232,7 +232,7 @@ class NlbServiceAnnotations(AnnotationBuilder):
         ]
         return problems
 
-    def values(self) -> dict[str, str]:
+    def _values(self) -> dict[str, str]:
         values = keyed_values(self)
         if self.subnets:
             values["aws-load-balancer-subnets"] = string_list(self.subnets)
