@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pulumi
 import pytest
 
 from components import aws
@@ -11,6 +12,7 @@ from components.component import camel_case
 from components.errors import ArgsError
 from testbed.engine import run_program
 from tests.graph import ancestors, by_id, json_input, of_type, one, revealed
+from tests.plans import stack_config
 from tests.rejections import rejections
 
 ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
@@ -239,9 +241,36 @@ def test_node_policies_follow_the_partition():
     assert json.loads(one(recording, "aws:iam/role:Role", "c-node-role").inputs["assumeRolePolicy"])
 
 
-def test_published_outputs_are_registered_under_their_camel_case_names():
+# What each component registered before `publish` existed (its hand-written register_outputs), per type.
+REGISTERED_OUTPUTS = {
+    "testbed:aws:Network": ["vpcId", "publicSubnetIds", "privateSubnetIds"],
+    "testbed:aws:Cluster": ["clusterName", "kubeconfig", "oidcProviderArn", "oidcIssuer", "clusterSecurityGroupId"],
+    "testbed:aws:ApplicationLoadBalancer": ["arn", "dnsName", "securityGroupId", "targetGroupArn", "listenerArn"],
+    "testbed:aws:NetworkLoadBalancer": ["arn", "dnsName", "securityGroupId", "targetGroupArn", "listenerArn"],
+    "testbed:aws:Bastion": ["instanceId", "publicIp", "privateIp", "securityGroupId"],
+    "testbed:azure:AksCluster": ["clusterName", "nodeResourceGroup", "fqdn", "oidcIssuerUrl", "kubeconfig"],
+}
+
+
+def test_published_outputs_are_registered_under_their_camel_case_names(monkeypatch):
     assert [camel_case(n) for n in ("arn", "dns_name", "cluster_security_group_id")] == [
         "arn",
         "dnsName",
         "clusterSecurityGroupId",
     ]
+    registered: dict[str, list[str]] = {}
+    register = pulumi.ComponentResource.register_outputs
+
+    def recording(self, outputs):
+        registered.setdefault(self._type, list(outputs))
+        return register(self, outputs)
+
+    monkeypatch.setattr(pulumi.ComponentResource, "register_outputs", recording)
+    for stack, overrides in (
+        ("alb-keepalive", {}),
+        ("nlb-keepalive", {}),
+        ("cni-maxpods", {"testbed:bastion": {"enabled": True}}),
+        ("aks-tcp", {}),
+    ):
+        run_program(stack, stack_config(stack, **overrides))
+    assert {t: registered.get(t) for t in REGISTERED_OUTPUTS} == REGISTERED_OUTPUTS
