@@ -80,7 +80,7 @@ class EchoServer(Workload):
     """The NLB's DNS name ("" for a ClusterIP Service)."""
 
     def __init__(self, name: str, args: EchoServerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:EchoServer", name, args, opts)
+        super().__init__("testbed:k8s:EchoServer", name, opts, workload=args)
         _validate(args)
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
         labels = app_labels(args.app_label)

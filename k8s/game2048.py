@@ -58,7 +58,7 @@ class Game2048(Workload):
     service: kubernetes.core.v1.Service
 
     def __init__(self, name: str, args: Game2048Args, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:Game2048", name, args, opts)
+        super().__init__("testbed:k8s:Game2048", name, opts, workload=args)
         _validate(args)
         labels = {"app.kubernetes.io/name": APP}
         self.namespace = namespace(

@@ -111,7 +111,7 @@ class GracefulApp(Workload):
     ingress: Ingress
 
     def __init__(self, name: str, args: GracefulAppArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:GracefulApp", name, args, opts)
+        super().__init__("testbed:k8s:GracefulApp", name, opts, workload=args)
         _validate(args)
         labels = app_labels(args.name)
         self.namespace = _gated_namespace(name, args, pulumi.ResourceOptions(parent=self, provider=args.provider))

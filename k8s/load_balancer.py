@@ -6,6 +6,9 @@ assignment and a public IP on AKS) goes in `wait_for`, so that `up` creates the 
 and `destroy` deletes the Service, and with it the load balancer rules, before it. Pulumi waits
 until the Service has an ingress address, for `timeout_minutes` (the default 10 minutes is short
 for a first Azure load balancer: pulumi-kubernetes#945).
+
+`ingress_hostname` and `ingress_ip` read the address the controller wrote on a Service or an
+Ingress (EchoServer, Ingress and KubeOpsView use them too).
 """
 
 from __future__ import annotations

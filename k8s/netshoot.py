@@ -35,7 +35,7 @@ class Netshoot(Workload):
     """A Deployment of nicolaka/netshoot idling on `tail -f /dev/null`, spread one per node."""
 
     def __init__(self, name: str, args: NetshootArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:Netshoot", name, args, opts)
+        super().__init__("testbed:k8s:Netshoot", name, opts, workload=args)
         _validate(args)
         labels = app_labels(NAME)
         self.deployment = self._deployment(

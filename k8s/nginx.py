@@ -69,7 +69,7 @@ class NginxDeployment(Workload):
     """The seed's nginx Deployment (app=nginx, nginx:alpine, port 80)."""
 
     def __init__(self, name: str, args: NginxDeploymentArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:NginxDeployment", name, args, opts)
+        super().__init__("testbed:k8s:NginxDeployment", name, opts, workload=args)
         _validate(args)
         labels = app_labels(APP)
         mounts, volumes = empty_dirs(NGINX_SCRATCH)

@@ -56,7 +56,7 @@ class NginxPage(Workload):
     service: kubernetes.core.v1.Service
 
     def __init__(self, name: str, args: NginxPageArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("testbed:k8s:NginxPage", name, args, opts)
+        super().__init__("testbed:k8s:NginxPage", name, opts, workload=args)
         _validate(args)
         labels = app_labels(args.name)
         mounts, volumes = empty_dirs({"html": HTML, **NGINX_SCRATCH})

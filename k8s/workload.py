@@ -34,10 +34,10 @@ class Workload(pulumi.ComponentResource):
 
     deployment: kubernetes.apps.v1.Deployment
 
-    def __init__(self, type_name: str, name: str, args: WorkloadArgs, opts: pulumi.ResourceOptions | None):
+    def __init__(self, type_name: str, name: str, opts: pulumi.ResourceOptions | None, *, workload: WorkloadArgs):
+        """Pulumi's ComponentResource (no props); `workload`: the Args its children are made from."""
         super().__init__(type_name, name, None, opts)
-        self._child_prefix = name
-        self._args = args
+        self._args = workload
 
     def _on_cluster(self, depends_on: Sequence[pulumi.Resource]) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, provider=self._args.provider, depends_on=list(depends_on))
@@ -48,7 +48,7 @@ class Workload(pulumi.ComponentResource):
         """The Deployment (`fields` as `pods.deployment` takes them): the Args' replicas in the Args' namespace,
         made after `depends_on`."""
         return deployment(
-            f"{self._child_prefix}-deployment",
+            f"{self.pulumi_resource_name}-deployment",
             namespace=self._args.namespace,
             replicas=self._args.replicas,
             opts=self._on_cluster(depends_on),
@@ -58,7 +58,10 @@ class Workload(pulumi.ComponentResource):
     def _service(self, *, depends_on: Sequence[pulumi.Resource] = (), **fields: Any) -> kubernetes.core.v1.Service:
         """The Service in front of the pods (`fields` as `pods.service` takes them), made after `depends_on`."""
         return service(
-            f"{self._child_prefix}-service", namespace=self._args.namespace, opts=self._on_cluster(depends_on), **fields
+            f"{self.pulumi_resource_name}-service",
+            namespace=self._args.namespace,
+            opts=self._on_cluster(depends_on),
+            **fields,
         )
 
 
