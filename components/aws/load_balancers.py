@@ -246,8 +246,9 @@ def _security_group(
     )
 
     def tcp_rule(
-        rule: Callable[..., pulumi.CustomResource], rule_name: str, port: int, cidr: str, description: str
+        rule: Callable[..., pulumi.CustomResource], rule_name: str, *, port: int, cidr: str, description: str
     ) -> None:
+        """One TCP port to or from `cidr`: `rule` is SecurityGroupIngressRule or SecurityGroupEgressRule."""
         rule(
             rule_name,
             security_group_id=group.id,
@@ -264,16 +265,16 @@ def _security_group(
         tcp_rule(
             aws.vpc.SecurityGroupIngressRule,
             f"{name}-sg-in-{args.listener_port}-{cidr.replace('/', '-')}",
-            args.listener_port,
-            cidr,
-            f"clients to the {kind} listener",
+            port=args.listener_port,
+            cidr=cidr,
+            description=f"clients to the {kind} listener",
         )
     tcp_rule(
         aws.vpc.SecurityGroupEgressRule,
         f"{name}-sg-out-{args.target_port}",
-        args.target_port,
-        args.vpc_cidr,
-        f"{kind} to its targets (pod IPs) and their health checks",
+        port=args.target_port,
+        cidr=args.vpc_cidr,
+        description=f"{kind} to its targets (pod IPs) and their health checks",
     )
     return group
 

@@ -26,7 +26,8 @@ def request_loop(
     time_scale: float = 1.0,
 ) -> Experiment:
     """`count` HTTP requests from this machine, back to back (the seeds' check loops) or `interval_seconds`
-    apart (a steady load), with `actions` run while it goes."""
+    apart (a steady load), with `actions` run while it goes. `time_scale` scales the interval here; the
+    caller scales its actions' `after_seconds` itself, as it declares them."""
     return Experiment(
         name=name,
         title=title,
