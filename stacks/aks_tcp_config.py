@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import Field, TypeAdapter, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationInfo, field_validator, model_validator
 
 from components.azure import AgentPoolSpec
 from components.azure import annotations as azure_lb
-from components.azure.aks import pool_problems, service_network_problems
+from components.azure.aks import service_network_problems, system_pool_problems
 from components.azure.names import (
     cluster_name_problem,
     kubernetes_version_problem,
     location_problem,
     network_name_problem,
     overlap_problem,
+    pool_name_problem,
     resource_group_name_problem,
     tag_problems,
     zones_problem,
@@ -75,6 +76,15 @@ the default a component leaves to its user."""
 _NODE_POOL = TypeAdapter(NodePoolConfig)
 
 
+def _pool_name(name: str) -> str:
+    raise_problems([((), problem)] if (problem := pool_name_problem(name)) else [])
+    return name
+
+
+PoolName = Annotated[str, AfterValidator(_pool_name)]
+"""A User pool's name, its key in `nodePools`, checked as a key: a bad name and a bad spec are both said."""
+
+
 def node_pool(keys: Mapping[str, Any]) -> AgentPoolSpec:
     """A node pool from stack-config keys (camelCase), as a stack file would give it."""
     return _NODE_POOL.validate_python(dict(keys))
@@ -104,21 +114,27 @@ class ClusterConfig(StackModel):
     `az aks get-versions -l <location>` lists what a region offers). A plan warns when out of community support."""
     system_pool: NodePoolConfig = Field(default_factory=lambda: node_pool(SEED_SYSTEM_POOL))
     """The System pool `system` (role=infra): >= 2 nodes, no B-series. Fixed once the cluster exists."""
-    node_pools: dict[str, NodePoolConfig] = Field(
+    node_pools: dict[PoolName, NodePoolConfig] = Field(
         default_factory=lambda: {name: node_pool(pool) for name, pool in SEED_USER_POOLS.items()}
     )
     """User pools by name (seed: server and client, labelled role=<name>)."""
 
+    # Each pool's spec checks itself as it is made (AgentPoolSpec.__post_init__); here, what its role and name add.
+    @field_validator("system_pool")
+    @classmethod
+    def _system_pool(cls, value: AgentPoolSpec) -> AgentPoolSpec:
+        raise_problems([((_camel(fld),), reason) for fld, reason in system_pool_problems(value)])
+        return value
+
+    @field_validator("node_pools")
+    @classmethod
+    def _not_the_system_pool(cls, value: dict[str, AgentPoolSpec]) -> dict[str, AgentPoolSpec]:
+        raise_problems([((SYSTEM_POOL_NAME,), "is the System pool's name")] if SYSTEM_POOL_NAME in value else [])
+        return value
+
     @model_validator(mode="after")
     def _pools(self) -> ClusterConfig:
         problems: list[tuple[Loc, str]] = []
-        for fld, reason in pool_problems(SYSTEM_POOL_NAME, self.system_pool, system=True):
-            problems.append((("systemPool", _camel(fld)), reason))
-        for name, pool in self.node_pools.items():
-            for fld, reason in pool_problems(name, pool, system=False):
-                problems.append((("nodePools", name) + (() if fld == "name" else (_camel(fld),)), reason))
-        if SYSTEM_POOL_NAME in self.node_pools:
-            problems.append((("nodePools", SYSTEM_POOL_NAME), "is the System pool's name"))
         pools = {SYSTEM_POOL_NAME: self.system_pool, **self.node_pools}
         if not any(matches(BACKEND_NODE_SELECTOR, p.labels) for p in pools.values()):
             problems.append(

@@ -292,6 +292,8 @@ def _key(model: type[StackModel], loc: Loc) -> str:
     head = str(head)
     key = head if ":" in head else f"{NAMESPACE}:{head}"
     for part in rest:
+        if part == "[key]":
+            continue  # pydantic's tag of a mapping key's own error: the path ends at that key
         key += f"[{part}]" if isinstance(part, int) else f".{_cut(str(part))}"
     return key
 

@@ -506,3 +506,23 @@ def test_bad_values_are_one_line_naming_the_key(overrides, line):
 def test_every_problem_at_once():
     lines = problems(**health(intervalSeconds=1, numOfProbe=1), **{"testbed:publicIp": {"zones": ["9"]}})
     assert len(lines) == 3, lines
+
+
+def test_a_pool_is_refused_for_its_name_its_spec_and_its_role_at_once():
+    # The spec checks itself (AgentPoolSpec), the name is checked as the key, the System pool's minimums by its role.
+    lines = problems(
+        **{
+            "testbed:cluster": {
+                "systemPool": {"vmSize": "Standard_B4ms", "count": 1, "labels": {"role": "infra"}},
+                "nodePools": {"Server": {"labels": {"role": "server"}, "taints": ["dedicated"]}},
+            }
+        }
+    )
+    assert lines == [
+        "testbed:cluster.systemPool.vmSize: 'Standard_B4ms': AKS does not allow B-series (burstable) VMs"
+        " in a System pool",
+        "testbed:cluster.systemPool.count: 1: a System pool needs 2 to 1000 nodes",
+        "testbed:cluster.nodePools.Server: 'Server' is not an AKS node pool name:"
+        " 1-12 lowercase letters and digits, starting with a letter",
+        "testbed:cluster.nodePools.Server.taints: taint 'dedicated' is not 'key=value:Effect'",
+    ]

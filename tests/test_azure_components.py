@@ -7,8 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components import azure
-from components.azure.aks import pool_problems
-from components.azure.names import cluster_name_problem, default_dns_prefix, dns_prefix_problem, identity_name_problem
+from components.azure.aks import spec_problems, system_pool_problems
+from components.azure.names import (
+    cluster_name_problem,
+    default_dns_prefix,
+    dns_prefix_problem,
+    identity_name_problem,
+    pool_name_problem,
+)
 from components.azure.public_ip import role_definition_id
 from components.errors import ArgsError
 from components.k8s_labels import parse_taint, taint_problem, tolerations_for
@@ -114,7 +120,7 @@ def test_every_component_validates_everything_before_creating_anything():
                 system_pool=azure.AgentPoolSpec(vm_size="Standard_B2s", count=1),
                 user_pools={
                     "system": azure.AgentPoolSpec(vm_size="Standard_D2s_v5"),
-                    "Apps": azure.AgentPoolSpec(vm_size="Standard_D2s_v5", zones=("4",)),
+                    "Apps": azure.AgentPoolSpec(vm_size="Standard_D2s_v5"),
                 },
                 service_cidr="10.244.0.0/16",
             ),
@@ -137,7 +143,6 @@ def test_every_component_validates_everything_before_creating_anything():
         "system_pool.vm_size",
         "system_pool.count",
         "user_pools['Apps']",
-        "user_pools['Apps'].zones",
         "user_pools['system']",
         "dns_service_ip",
         "service_cidr",
@@ -204,19 +209,32 @@ def test_two_beds_coexist_and_every_child_is_parented_and_prefixed():
     assert len(of_type(recording, "pulumi:providers:kubernetes")) == 2
 
 
-def test_pool_rules():
-    assert pool_problems("server", azure.AgentPoolSpec(vm_size="Standard_D2s_v5", count=0), system=False) == []
-    assert pool_problems("system", azure.AgentPoolSpec(vm_size="Standard_D4s_v5", count=2), system=True) == []
-    assert pool_problems("averylongname", azure.AgentPoolSpec(vm_size="Standard_D2s_v5"), system=False) == [
-        (
-            "name",
-            "'averylongname' is not an AKS node pool name: 1-12 lowercase letters and digits, starting with a letter",
+def test_a_pool_spec_checks_itself_and_the_cluster_adds_its_name_and_role():
+    assert spec_problems(azure.AgentPoolSpec(vm_size="Standard_D2s_v5", count=0)) == []
+    with pytest.raises(ArgsError) as err:
+        azure.AgentPoolSpec(
+            vm_size="D4s_v5", count=1001, zones=("4",), labels={"kubernetes.io/role": "x"}, taints=("dedicated",)
         )
-    ]
-    assert pool_problems("p", azure.AgentPoolSpec(vm_size="D4s_v5", count=1001), system=False) == [
+    assert err.value.problems == [
         ("vm_size", "'D4s_v5' is not an Azure VM size like 'Standard_D4s_v5'"),
         ("count", "1001: a pool takes 0 to 1000 nodes"),
+        ("zones", "['4'] must be distinct zones among ['1', '2', '3'] (or empty: no zone)"),
+        ("labels", "'kubernetes.io/role': AKS reserves the prefixes kubernetes.azure.com/, kubernetes.io/, k8s.io/"),
+        ("taints", "taint 'dedicated' is not 'key=value:Effect'"),
     ]
+    assert str(err.value).splitlines()[0] == (
+        "AgentPoolSpec: vm_size: 'D4s_v5' is not an Azure VM size like 'Standard_D4s_v5'"
+    )
+    # A System pool's minimums hold for the pool in that role only: a one-node B-series pool is a valid spec.
+    assert system_pool_problems(azure.AgentPoolSpec(vm_size="Standard_D4s_v5", count=2)) == []
+    assert system_pool_problems(azure.AgentPoolSpec(vm_size="Standard_B2s", count=1)) == [
+        ("vm_size", "'Standard_B2s': AKS does not allow B-series (burstable) VMs in a System pool"),
+        ("count", "1: a System pool needs 2 to 1000 nodes"),
+    ]
+    assert pool_name_problem("server") is None
+    assert pool_name_problem("averylongname") == (
+        "'averylongname' is not an AKS node pool name: 1-12 lowercase letters and digits, starting with a letter"
+    )
 
 
 def test_taints_and_tolerations():

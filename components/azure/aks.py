@@ -79,20 +79,18 @@ class AgentPoolSpec(Spec):
     taints: Sequence[str] = ()
     """Taints as key=value:Effect."""
 
+    def __post_init__(self) -> None:
+        raise_if_any("AgentPoolSpec", spec_problems(self))
 
-def pool_problems(pool: str, spec: AgentPoolSpec, *, system: bool) -> list[tuple[str, str]]:
-    """Every problem with one node pool, as (field, reason); `system` applies the System pool minimums."""
+
+def spec_problems(spec: AgentPoolSpec) -> list[tuple[str, str]]:
+    """Every problem with one node pool spec on its own, whatever the pool's role, as (field, reason)."""
     problems: list[tuple[str, str]] = []
-    if problem := pool_name_problem(pool):
-        problems.append(("name", problem))
     if problem := vm_size_problem(spec.vm_size):
         problems.append(("vm_size", problem))
-    elif system and spec.vm_size.lower().startswith("standard_b"):
-        problems.append(("vm_size", f"{spec.vm_size!r}: AKS does not allow B-series (burstable) VMs in a System pool"))
-    counts = limits.SYSTEM_POOL_NODE_COUNT if system else limits.POOL_NODE_COUNT
+    counts = limits.POOL_NODE_COUNT
     if spec.count not in counts:
-        kind = "a System pool needs" if system else "a pool takes"
-        problems.append(("count", f"{spec.count}: {kind} {counts.low} to {counts.high} nodes"))
+        problems.append(("count", f"{spec.count}: a pool takes {counts.low} to {counts.high} nodes"))
     if spec.zones is not None and (problem := zones_problem(list(spec.zones))):
         problems.append(("zones", problem))
     for key, value in spec.labels.items():
@@ -103,6 +101,17 @@ def pool_problems(pool: str, spec: AgentPoolSpec, *, system: bool) -> list[tuple
     for taint in spec.taints:
         if problem := taint_problem(taint):
             problems.append(("taints", problem))
+    return problems
+
+
+def system_pool_problems(spec: AgentPoolSpec) -> list[tuple[str, str]]:
+    """What a System pool needs beyond a valid spec (AKS use-system-pools), as (field, reason)."""
+    problems: list[tuple[str, str]] = []
+    if spec.vm_size.lower().startswith("standard_b"):
+        problems.append(("vm_size", f"{spec.vm_size!r}: AKS does not allow B-series (burstable) VMs in a System pool"))
+    counts = limits.SYSTEM_POOL_NODE_COUNT
+    if spec.count not in counts:
+        problems.append(("count", f"{spec.count}: a System pool needs {counts.low} to {counts.high} nodes"))
     return problems
 
 
@@ -347,11 +356,13 @@ def _validate(args: AksClusterArgs) -> None:
         ("location", location_problem(args.location)),
         ("kubernetes_version", kubernetes_version_problem(args.kubernetes_version)),
     )
-    for fld, reason in pool_problems(args.system_pool_name, args.system_pool, system=True):
-        problems.append((f"system_pool.{fld}" if fld != "name" else "system_pool_name", reason))
-    for pool, spec in args.user_pools.items():
-        for fld, reason in pool_problems(pool, spec, system=False):
-            problems.append((f"user_pools[{pool!r}]" + ("" if fld == "name" else f".{fld}"), reason))
+    # Each AgentPoolSpec checked itself as it was made; here, what depends on its name and role.
+    if problem := pool_name_problem(args.system_pool_name):
+        problems.append(("system_pool_name", problem))
+    problems.extend((f"system_pool.{fld}", reason) for fld, reason in system_pool_problems(args.system_pool))
+    for pool in args.user_pools:
+        if problem := pool_name_problem(pool):
+            problems.append((f"user_pools[{pool!r}]", problem))
     if args.system_pool_name in args.user_pools:
         problems.append((f"user_pools[{args.system_pool_name!r}]", "has the System pool's name"))
     problems.extend(service_network_problems(args.pod_cidr, args.service_cidr, args.dns_service_ip))
