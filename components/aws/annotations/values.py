@@ -14,6 +14,7 @@ import dataclasses
 import ipaddress
 import json
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
@@ -49,19 +50,20 @@ def nested(parts: Iterable[tuple[str, Checked | None]]) -> list[Problem]:
     ]
 
 
-class AnnotationBuilder:
+class AnnotationBuilder(ABC):
     """A builder of one resource's annotations (AlbIngressAnnotations, NlbServiceAnnotations): `annotations()`
     checks every field, raising one AnnotationError, then writes `_values()` with their keys under PREFIX."""
 
     PREFIX: ClassVar[str]
 
+    @abstractmethod
     def problems(self) -> list[Problem]:
-        raise NotImplementedError
+        """Every problem with the fields, as (field, reason)."""
 
+    @abstractmethod
     def _values(self) -> dict[str, str]:
         """The annotations without the prefix, from fields `problems()` found valid: only `annotations()`
         calls it, after checking them."""
-        raise NotImplementedError
 
     def annotations(self) -> dict[str, str]:
         raise_if_any(type(self).__name__, self.problems())
