@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, Field, TypeAdapter, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from components.azure import AgentPoolSpec
 from components.azure import annotations as azure_lb
@@ -27,7 +36,17 @@ from components.azure.versions import AKS_SUPPORT_CALENDAR, AKS_VERSION
 from components.k8s_labels import matches
 from components.limits import azure as limits
 from k8s.versions import PYTHON_IMAGE
-from stacks.config import Loc, SpecDefaults, StackModel, checked_by, cluster_name_or_stack, raise_problems, within
+from stacks.config import (
+    Loc,
+    SpecDefaults,
+    StackModel,
+    checked_by,
+    cluster_name_or_stack,
+    failed_keys,
+    raise_problems,
+    with_problems,
+    within,
+)
 from stacks.support import version_check
 
 # The seed's names and ports (seed 004's manifests).
@@ -77,12 +96,20 @@ _NODE_POOL = TypeAdapter(NodePoolConfig)
 
 
 def _pool_name(name: str) -> str:
-    raise_problems([((), problem)] if (problem := pool_name_problem(name)) else [])
+    problem = pool_name_problem(name) or ("is the System pool's name" if name == SYSTEM_POOL_NAME else None)
+    raise_problems([((), problem)] if problem else [])
     return name
 
 
 PoolName = Annotated[str, AfterValidator(_pool_name)]
 """A User pool's name, its key in `nodePools`, checked as a key: a bad name and a bad spec are both said."""
+
+
+def _system_minimums(vm_size: Any, count: Any) -> list[tuple[Loc, str]]:
+    """The System pool's minimums (components/azure/aks.py) on values of the right type; others: None."""
+    vm_size = vm_size if isinstance(vm_size, str) else None
+    count = count if isinstance(count, int) and not isinstance(count, bool) else None
+    return [((_camel(fld),), reason) for fld, reason in system_pool_problems(vm_size, count)]
 
 
 def node_pool(keys: Mapping[str, Any]) -> AgentPoolSpec:
@@ -119,18 +146,22 @@ class ClusterConfig(StackModel):
     )
     """User pools by name (seed: server and client, labelled role=<name>)."""
 
-    # Each pool's spec checks itself as it is made (AgentPoolSpec.__post_init__); here, what its role and name add.
-    @field_validator("system_pool")
+    # Each pool's spec checks itself as it is made (AgentPoolSpec.__post_init__); here, what the System role
+    # adds, said beside the spec's own problems (a bad taint does not hide a count of 1). PoolName: the names.
+    @field_validator("system_pool", mode="wrap")
     @classmethod
-    def _system_pool(cls, value: AgentPoolSpec) -> AgentPoolSpec:
-        raise_problems([((_camel(fld),), reason) for fld, reason in system_pool_problems(value)])
-        return value
-
-    @field_validator("node_pools")
-    @classmethod
-    def _not_the_system_pool(cls, value: dict[str, AgentPoolSpec]) -> dict[str, AgentPoolSpec]:
-        raise_problems([((SYSTEM_POOL_NAME,), "is the System pool's name")] if SYSTEM_POOL_NAME in value else [])
-        return value
+    def _system_pool(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> AgentPoolSpec:
+        try:
+            pool = handler(value)
+        except ValidationError as err:
+            if not isinstance(value, Mapping):
+                raise
+            failed = failed_keys(err)
+            vm_size = None if "vmSize" in failed else value.get("vmSize")
+            count = None if "count" in failed else value.get("count", AgentPoolSpec.count)
+            raise with_problems(err, _system_minimums(vm_size, count)) from None
+        raise_problems(_system_minimums(pool.vm_size, pool.count))
+        return pool
 
     @model_validator(mode="after")
     def _pools(self) -> ClusterConfig:

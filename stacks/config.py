@@ -123,6 +123,28 @@ class ConfigProblems(ValueError):
         super().__init__("; ".join(message for _, message in self.problems))
 
 
+def with_problems(err: ValidationError, problems: list[tuple[Loc, str]]) -> ValidationError:
+    """`err` (a field's own errors, from a wrap validator's handler) with `problems` of that field added, so
+    that one stack-file run says both; `err` itself when there are none."""
+    if not problems:
+        return err
+    details: list[Any] = [{key: e[key] for key in ("type", "loc", "input", "ctx") if key in e} for e in err.errors()]
+    details.append({"type": "value_error", "loc": (), "input": None, "ctx": {"error": ConfigProblems(problems)}})
+    return ValidationError.from_exception_data(err.title, details)
+
+
+def failed_keys(err: ValidationError) -> set[str]:
+    """The keys of a spec that `err` refuses: where pydantic did, and the fields its `__post_init__` named."""
+    keys = set()
+    for error in err.errors(include_url=False):
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, ArgsError):
+            keys.update(to_camel(name.partition(".")[0]) for name, _ in cause.problems)
+        elif error["loc"]:
+            keys.add(str(error["loc"][0]))
+    return keys
+
+
 def raise_problems(problems: list[tuple[Loc, str]]) -> None:
     """Raise ConfigProblems when `problems` is not empty."""
     if problems:

@@ -526,3 +526,27 @@ def test_a_pool_is_refused_for_its_name_its_spec_and_its_role_at_once():
         " 1-12 lowercase letters and digits, starting with a letter",
         "testbed:cluster.nodePools.Server.taints: taint 'dedicated' is not 'key=value:Effect'",
     ]
+
+
+def test_a_bad_pool_spec_hides_neither_the_system_minimums_nor_the_reserved_name():
+    # A field that fails stops pydantic's later validators; the System role's rules and the reserved name are
+    # said all the same, on the values given (the count's default, 1, included).
+    lines = problems(
+        **{
+            "testbed:cluster": {
+                "systemPool": {"vmSize": "B2s", "taints": ["bad"]},
+                "nodePools": {
+                    "Server": {"labels": {"role": "server"}},
+                    "system": {"vmSize": "Standard_D2s_v5"},
+                },
+            }
+        }
+    )
+    assert lines == [
+        "testbed:cluster.systemPool.vmSize: 'B2s' is not an Azure VM size like 'Standard_D4s_v5'",
+        "testbed:cluster.systemPool.taints: taint 'bad' is not 'key=value:Effect'",
+        "testbed:cluster.systemPool.count: 1: a System pool needs 2 to 1000 nodes",
+        "testbed:cluster.nodePools.Server: 'Server' is not an AKS node pool name:"
+        " 1-12 lowercase letters and digits, starting with a letter",
+        "testbed:cluster.nodePools.system: is the System pool's name",
+    ]

@@ -226,8 +226,9 @@ def test_a_pool_spec_checks_itself_and_the_cluster_adds_its_name_and_role():
         "AgentPoolSpec: vm_size: 'D4s_v5' is not an Azure VM size like 'Standard_D4s_v5'"
     )
     # A System pool's minimums hold for the pool in that role only: a one-node B-series pool is a valid spec.
-    assert system_pool_problems(azure.AgentPoolSpec(vm_size="Standard_D4s_v5", count=2)) == []
-    assert system_pool_problems(azure.AgentPoolSpec(vm_size="Standard_B2s", count=1)) == [
+    azure.AgentPoolSpec(vm_size="Standard_B2s", count=1)
+    assert system_pool_problems("Standard_D4s_v5", 2) == []
+    assert system_pool_problems("Standard_B2s", 1) == [
         ("vm_size", "'Standard_B2s': AKS does not allow B-series (burstable) VMs in a System pool"),
         ("count", "1: a System pool needs 2 to 1000 nodes"),
     ]

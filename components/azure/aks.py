@@ -104,14 +104,16 @@ def spec_problems(spec: AgentPoolSpec) -> list[tuple[str, str]]:
     return problems
 
 
-def system_pool_problems(spec: AgentPoolSpec) -> list[tuple[str, str]]:
-    """What a System pool needs beyond a valid spec (AKS use-system-pools), as (field, reason)."""
+def system_pool_problems(vm_size: str | None, count: int | None) -> list[tuple[str, str]]:
+    """What a System pool needs beyond a valid spec (AKS use-system-pools), as (field, reason): no B-series
+    `vm_size`, `count` >= 2. It takes the two values (None: not checked), so that a stack config can say
+    them beside a spec's own problems."""
     problems: list[tuple[str, str]] = []
-    if spec.vm_size.lower().startswith("standard_b"):
-        problems.append(("vm_size", f"{spec.vm_size!r}: AKS does not allow B-series (burstable) VMs in a System pool"))
+    if vm_size is not None and vm_size.lower().startswith("standard_b"):
+        problems.append(("vm_size", f"{vm_size!r}: AKS does not allow B-series (burstable) VMs in a System pool"))
     counts = limits.SYSTEM_POOL_NODE_COUNT
-    if spec.count not in counts:
-        problems.append(("count", f"{spec.count}: a System pool needs {counts.low} to {counts.high} nodes"))
+    if count is not None and count not in counts:
+        problems.append(("count", f"{count}: a System pool needs {counts.low} to {counts.high} nodes"))
     return problems
 
 
@@ -359,7 +361,8 @@ def _validate(args: AksClusterArgs) -> None:
     # Each AgentPoolSpec checked itself as it was made; here, what depends on its name and role.
     if problem := pool_name_problem(args.system_pool_name):
         problems.append(("system_pool_name", problem))
-    problems.extend((f"system_pool.{fld}", reason) for fld, reason in system_pool_problems(args.system_pool))
+    system = system_pool_problems(args.system_pool.vm_size, args.system_pool.count)
+    problems.extend((f"system_pool.{fld}", reason) for fld, reason in system)
     for pool in args.user_pools:
         if problem := pool_name_problem(pool):
             problems.append((f"user_pools[{pool!r}]", problem))
