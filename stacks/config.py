@@ -231,8 +231,9 @@ def _unsafe_strings(value: Any, key: str) -> list[tuple[str, str]]:
     if isinstance(value, dict):
         found = []
         for child, item in value.items():
-            found += [(f"{key}.{child}", str(child))] if _unsafe_strings(str(child), "") else []
-            found += _unsafe_strings(item, f"{key}.{child}")
+            path = f"{key}.{_cut(str(child))}"
+            found += [(path, str(child))] if _unsafe_strings(str(child), "") else []
+            found += _unsafe_strings(item, path)
         return found
     if isinstance(value, list):
         return [found for i, item in enumerate(value) for found in _unsafe_strings(item, f"{key}[{i}]")]
@@ -321,7 +322,10 @@ def _key(model: type[StackModel], loc: Loc) -> str:
 
 
 def _cut(part: str, limit: int = 40) -> str:
-    """A mapping key in a key path, cut like a value (a 200-character tag key is named, not repeated)."""
+    """A mapping key in a key path, cut like a value (a 200-character tag key is named, not repeated); an empty
+    key, or one with blanks or control characters, quoted as Python would, so the line stays one line."""
+    if not part or not part.isprintable() or part.strip() != part:
+        part = repr(part)
     return part if len(part) <= limit else f"{part[: limit - 3]}..."
 
 

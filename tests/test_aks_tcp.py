@@ -550,3 +550,15 @@ def test_a_bad_pool_spec_hides_neither_the_system_minimums_nor_the_reserved_name
         " 1-12 lowercase letters and digits, starting with a letter",
         "testbed:cluster.nodePools.system: is the System pool's name",
     ]
+
+
+def test_an_odd_pool_name_is_quoted_so_each_problem_stays_one_line():
+    server = {"vmSize": "Standard_D2s_v5", "labels": {"role": "server"}}
+    assert problems(**{"testbed:cluster": {"nodePools": {"a\nb": server}}}) == [
+        "testbed:cluster.nodePools.'a\\nb': 'a\\nb': text without control characters (CR, LF, NUL, tab ...):"
+        " it would reach headers and environments"
+    ]
+    assert problems(**{"testbed:cluster": {"nodePools": {"": server}}}) == [
+        "testbed:cluster.nodePools.'': '' is not an AKS node pool name:"
+        " 1-12 lowercase letters and digits, starting with a letter"
+    ]
