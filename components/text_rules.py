@@ -1,13 +1,30 @@
-"""Rules for text that ends up in HTTP headers and container environments: plain functions, no Pulumi."""
+"""Rules for text: names a cloud accepts in one spelling, and text that ends up in HTTP headers and container
+environments. Plain functions, no Pulumi."""
 
 from __future__ import annotations
 
 import re
 import zoneinfo
+from dataclasses import dataclass
 from functools import cache
 
 from .errors import shown
 from .limits import DNS_NAME_LENGTH
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """A name or value accepted in one spelling: its pattern, and why a value that does not match is refused.
+
+    Called with a value, it answers with that value (quoted) and `reason`, or None, like the other checks."""
+
+    pattern: re.Pattern[str]
+    reason: str
+    """What follows the quoted value in the message: `" is not <what>"` or `": allowed: <what>"`."""
+
+    def __call__(self, value: str) -> str | None:
+        return None if self.pattern.match(value) else f"{value!r}{self.reason}"
+
 
 _HOST = re.compile(
     r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?(:\d{1,5})?$"

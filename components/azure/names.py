@@ -11,10 +11,10 @@ import difflib
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from ..errors import shown
 from ..limits import azure as limits
+from ..text_rules import Spelling
 
 _LOCATION = re.compile(r"^[a-z][a-z0-9]{2,}$")
 _RESOURCE_GROUP = re.compile(r"^[-\w.()]{1,90}$")
@@ -56,47 +56,33 @@ def resource_group_name_problem(name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Spelling:
-    """A name or value Azure accepts in one spelling: the pattern, and what it is, for the message.
-
-    Called with a value, it answers why the value is not acceptable, or None, like the other checks."""
-
-    pattern: re.Pattern[str]
-    what: str
-    """How the message ends: `'<value>' is not <what>`."""
-
-    def __call__(self, value: str) -> str | None:
-        return None if self.pattern.match(value) else f"{value!r} is not {self.what}"
-
-
 network_name_problem = Spelling(
     re.compile(r"^[A-Za-z0-9]([-\w.]{0,78}\w)?$"),
-    "an Azure network resource name: 1-80 letters, digits, '_', '.', '-',"
+    " is not an Azure network resource name: 1-80 letters, digits, '_', '.', '-',"
     " starting with a letter or digit and ending with a letter, digit or '_'",
 )
 """Public IPs, virtual networks and subnets share this rule."""
 cluster_name_problem = Spelling(
     re.compile(r"^[A-Za-z0-9]([-\w]{0,61}[A-Za-z0-9])?$"),
-    "an AKS cluster name: 1-63 letters, digits, '_' and '-', starting and ending with a letter or digit",
+    " is not an AKS cluster name: 1-63 letters, digits, '_' and '-', starting and ending with a letter or digit",
 )
 identity_name_problem = Spelling(
     re.compile(r"^[A-Za-z0-9][-\w]{2,127}$"),
-    "a managed identity name: 3-128 letters, digits, '-' and '_', starting with a letter or digit",
+    " is not a managed identity name: 3-128 letters, digits, '-' and '_', starting with a letter or digit",
 )
 """User-assigned identities."""
 dns_prefix_problem = Spelling(
     re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9]{0,52}[A-Za-z0-9])?$"),
-    "an AKS DNS prefix: 1-54 letters, digits and '-', starting and ending with either",
+    " is not an AKS DNS prefix: 1-54 letters, digits and '-', starting and ending with either",
 )
 pool_name_problem = Spelling(
     re.compile(r"^[a-z][a-z0-9]{0,11}$"),
-    "an AKS node pool name: 1-12 lowercase letters and digits, starting with a letter",
+    " is not an AKS node pool name: 1-12 lowercase letters and digits, starting with a letter",
 )
 """Linux node pools (AKS use-system-pools.md)."""
-vm_size_problem = Spelling(re.compile(r"^Standard_[A-Za-z0-9_-]+$"), "an Azure VM size like 'Standard_D4s_v5'")
+vm_size_problem = Spelling(re.compile(r"^Standard_[A-Za-z0-9_-]+$"), " is not an Azure VM size like 'Standard_D4s_v5'")
 kubernetes_version_problem = Spelling(
-    re.compile(r"^1\.\d{2}(\.\d+)?$"), 'an AKS Kubernetes version like "1.35" or "1.35.3"'
+    re.compile(r"^1\.\d{2}(\.\d+)?$"), ' is not an AKS Kubernetes version like "1.35" or "1.35.3"'
 )
 
 

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Protocol
 from ...errors import ArgsError
 from ...limits import Range, is_int
 from ...limits import aws as limits
+from ...text_rules import Spelling
 from ..tags import tag_problems as aws_tag_problems
 
 Problem = tuple[str, str]
@@ -148,11 +149,6 @@ def parse_string_map(text: str) -> dict[str, str]:
 # ---- checks --------------------------------------------------------------------------------------
 
 
-def mismatch_problem(pattern: re.Pattern[str], text: str, reason: str) -> str | None:
-    """`text` (quoted) and `reason` when `pattern` does not match `text`, else None."""
-    return None if pattern.match(text) else f"{text!r}{reason}"
-
-
 def choice_problem(value: object, allowed: Sequence[object]) -> str | None:
     if value not in allowed:
         return f"{value!r} is not one of {', '.join(str(a) for a in allowed)}"
@@ -202,22 +198,14 @@ _CERTIFICATE_ARN = re.compile(
 )
 
 
-def certificate_arn_problem(arn: str) -> str | None:
-    """An ACM certificate ARN (or an IAM server certificate ARN), as the controller passes it to ELBv2."""
-    return mismatch_problem(
-        _CERTIFICATE_ARN,
-        arn,
-        " is not a certificate ARN; allowed: arn:aws:acm:<region>:<account>:certificate/<id> "
-        "or arn:aws:iam::<account>:server-certificate/<name>",
-    )
-
-
-_SSL_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
-
-
-def ssl_policy_problem(name: str) -> str | None:
-    """A listener's security policy, as both builders take it (ALB `ssl-policy`, NLB `ssl-negotiation-policy`)."""
-    return mismatch_problem(_SSL_POLICY, name, " is not an ELBSecurityPolicy-* name")
+certificate_arn_problem = Spelling(
+    _CERTIFICATE_ARN,
+    " is not a certificate ARN; allowed: arn:aws:acm:<region>:<account>:certificate/<id> "
+    "or arn:aws:iam::<account>:server-certificate/<name>",
+)
+"""An ACM certificate ARN (or an IAM server certificate ARN), as the controller passes it to ELBv2."""
+ssl_policy_problem = Spelling(re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$"), " is not an ELBSecurityPolicy-* name")
+"""A listener's security policy, as both builders take it (ALB `ssl-policy`, NLB `ssl-negotiation-policy`)."""
 
 
 def cidr_problem(cidr: str) -> str | None:
@@ -255,13 +243,11 @@ def success_codes_problem(codes: str, allowed: Range) -> str | None:
     return None
 
 
-_DNS_1035 = re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-
-
-def dns_label_problem(name: str) -> str | None:
-    """A Kubernetes Service name (DNS-1035 label): what an Ingress backend `service.name` may be."""
-    reason = ": allowed: 1-63 lowercase letters, digits and '-', starting with a letter, not ending with '-'"
-    return mismatch_problem(_DNS_1035, name, reason)
+dns_label_problem = Spelling(
+    re.compile(r"^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$"),
+    ": allowed: 1-63 lowercase letters, digits and '-', starting with a letter, not ending with '-'",
+)
+"""A Kubernetes Service name (DNS-1035 label): what an Ingress backend `service.name` may be."""
 
 
 def health_check_port_problem(port: object) -> str | None:
