@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import ClassVar, NamedTuple
 
 from ...limits import Range
@@ -71,6 +72,12 @@ class Dialect:
     default_interval_and_timeout: tuple[int, int] | None = None
     """The controller's defaults for the interval and the timeout, where the builder checks ELBv2's rule
     that the interval exceeds the timeout; None: not checked."""
+
+    @cached_property
+    def field_keys(self) -> dict[str, str]:
+        """The builder's field name -> annotation key, in `keys`' order (the thresholds under its own names)."""
+        fields = dict(zip(("healthy_threshold", "unhealthy_threshold"), self.thresholds, strict=True))
+        return {fields.get(setting, setting): key for setting, key in self.keys.items()}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,7 +156,4 @@ class AnnotatedHealthCheck:
 
     def values(self) -> dict[str, str]:
         """The set fields as annotations, under the dialect's keys (without the builder's prefix)."""
-        fields = dict(zip(("healthy_threshold", "unhealthy_threshold"), self.DIALECT.thresholds, strict=True))
-        return annotation_values(
-            (key, getattr(self, fields.get(setting, setting))) for setting, key in self.DIALECT.keys.items()
-        )
+        return annotation_values((key, getattr(self, field)) for field, key in self.DIALECT.field_keys.items())
